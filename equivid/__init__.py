@@ -1,0 +1,43 @@
+"""equivid: up to which transformations do known mechanisms identify latent variables?
+
+The answer is the group of maps that commute with every mechanism (Ahuja, Hartford and
+Bengio, ICLR 2022). equivid computes it exactly, names it and verifies it.
+
+Examples
+--------
+>>> import equivid
+>>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"], "push": ["z1 + 1", "z2 + 1"]})
+>>> equivid.solve(system).identifiable
+True
+"""
+
+from ._api import solve
+from ._parse import ExactnessWarning
+from .ansatz import Ansatz
+from .errors import (
+    BudgetExceededError,
+    EquividError,
+    SpecError,
+    UnsupportedMechanismError,
+    VerificationError,
+)
+from .groups import EquivarianceGroup
+from .mechanisms import Mechanism, System
+from .spec import load
+
+__all__ = [
+    "Ansatz",
+    "BudgetExceededError",
+    "EquivarianceGroup",
+    "EquividError",
+    "ExactnessWarning",
+    "Mechanism",
+    "SpecError",
+    "System",
+    "UnsupportedMechanismError",
+    "VerificationError",
+    "load",
+    "solve",
+]
+
+__version__ = "0.1.0"

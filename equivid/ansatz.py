@@ -1,0 +1,109 @@
+"""The class searched for the transformation ``a``: linear, affine, polynomial:D, finite.
+
+Every answer names the class it searched: equivid never claims more than it looked at.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import combinations_with_replacement
+
+import sympy
+
+from .errors import SpecError
+
+__all__ = ["Ansatz", "monomials"]
+
+_PATTERN = re.compile(r"^\s*(linear|affine|finite|polynomial\s*:\s*(\d+)|polynomial\s*\(\s*(\d+)\s*\))\s*$")
+_EXPECTED = "one of linear, affine, polynomial:D (D >= 1), finite"
+
+
+@dataclass(frozen=True)
+class Ansatz:
+    """A class of maps ``a``: ``linear`` (``a(z) = Bz``), ``affine`` (``Bz + c``),
+    ``polynomial`` of degree ``<= degree``, or ``finite`` (permutations of a finite set).
+
+    Examples
+    --------
+    >>> Ansatz.parse("polynomial:3")
+    Ansatz(kind='polynomial', degree=3)
+    >>> str(Ansatz.parse("affine"))
+    'affine'
+    >>> Ansatz.parse("quadratic")
+    Traceback (most recent call last):
+    ...
+    equivid.errors.SpecError: ansatz: got 'quadratic', expected one of linear, affine, polynomial:D (D >= 1), finite
+    """
+
+    kind: str
+    degree: int = 1
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("linear", "affine", "polynomial", "finite"):
+            raise SpecError("ansatz", self.kind, _EXPECTED)
+        if self.kind in ("linear", "affine") and self.degree != 1:
+            raise SpecError("ansatz", f"{self.kind} of degree {self.degree}", "degree 1 for linear/affine")
+        if self.degree < 1:
+            raise SpecError("ansatz", f"polynomial:{self.degree}", "a degree D >= 1")
+
+    @classmethod
+    def parse(cls, value: str | Ansatz | None, *, field: str = "ansatz", default: str = "affine") -> Ansatz:
+        """Read ``"linear"``, ``"affine"``, ``"polynomial:D"`` or ``"finite"``."""
+        if isinstance(value, Ansatz):
+            return value
+        if value is None:
+            value = default
+        match = _PATTERN.match(value) if isinstance(value, str) else None
+        if match is None:
+            raise SpecError(field, value, _EXPECTED)
+        word = match.group(1)
+        if word.startswith("polynomial"):
+            degree = int(match.group(2) or match.group(3))
+            if degree < 1:
+                raise SpecError(field, value, "a degree D >= 1")
+            if degree == 1:
+                return cls("affine")
+            return cls("polynomial", degree)
+        return cls(word)
+
+    def __str__(self) -> str:
+        return f"polynomial:{self.degree}" if self.kind == "polynomial" else self.kind
+
+    @property
+    def has_constant(self) -> bool:
+        """Whether maps of this class may have a constant (translation) term."""
+        return self.kind in ("affine", "polynomial")
+
+    def describe(self) -> str:
+        """A phrase for reports: 'linear maps z -> Bz' etc."""
+        return {
+            "linear": "linear maps z -> Bz",
+            "affine": "affine maps z -> Bz + c",
+            "polynomial": f"polynomial maps of degree <= {self.degree}",
+            "finite": "permutations of the finite state set",
+        }[self.kind]
+
+    def monomials(self, latents: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
+        """The monomials a component of ``a`` may use, constant first, by degree.
+
+        Examples
+        --------
+        >>> z1, z2 = sympy.symbols("z1 z2")
+        >>> Ansatz("linear").monomials([z1, z2])
+        [z1, z2]
+        >>> Ansatz("polynomial", 2).monomials([z1, z2])
+        [1, z1, z2, z1**2, z1*z2, z2**2]
+        """
+        if self.kind == "finite":
+            raise SpecError("ansatz", "finite", "a continuous class for continuous latents")
+        return monomials(latents, self.degree, constant=self.has_constant)
+
+
+def monomials(latents: Sequence[sympy.Symbol], degree: int, *, constant: bool = True) -> list[sympy.Expr]:
+    """All monomials in ``latents`` of degree 1..degree (and 1 when ``constant``)."""
+    out: list[sympy.Expr] = [sympy.Integer(1)] if constant else []
+    for d in range(1, degree + 1):
+        out.extend(sympy.Mul(*combo) for combo in combinations_with_replacement(latents, d))
+    return out

@@ -1,0 +1,112 @@
+"""The ``equivid`` command: parse arguments, call the library, print.
+
+Bad input, and a valid system of a kind the solver does not support, exit with
+status 2 and one line on stderr naming the field, the value and what was expected.
+An answer that fails its verification is never printed: status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import EquividError, SpecError, UnsupportedMechanismError, VerificationError
+
+__all__ = ["main"]
+
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"equivid: error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="equivid", description="Identifiability from known mechanisms.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    analyze = commands.add_parser("analyze", help="compute the equivariance group of a spec file")
+    analyze.add_argument("spec", help="spec file (YAML), or the name of a bundled example")
+    analyze.add_argument("--ansatz", default=None, help="linear | affine | polynomial:D (default: the spec's, else affine)")
+    analyze.add_argument("--check", action="append", default=[], metavar="MAP", help='membership test, e.g. "(z1 + 1, z2)"')
+    analyze.add_argument("--format", choices=("text", "json", "markdown", "latex"), default="text")
+    examples = commands.add_parser("examples", help="list the bundled example specs")
+    examples.add_argument("--show", metavar="NAME", help="print one example's spec")
+    return parser
+
+
+def _spec_path(value: str) -> Path:
+    path = Path(value)
+    if path.exists() or path.suffix:
+        return path
+    bundled = EXAMPLES / f"{value}.yaml"
+    return bundled if bundled.exists() else path
+
+
+def _analyze(args: argparse.Namespace) -> int:
+    from . import load, solve
+    from .render import latex_report, markdown_report, text_report
+
+    system = load(_spec_path(args.spec))
+    group = solve(system, ansatz=args.ansatz)
+    if args.format == "json":
+        print(json.dumps(group.to_dict(checks=args.check), indent=2))
+        return 0
+    report = {"text": text_report, "markdown": markdown_report, "latex": latex_report}[args.format](group)
+    print(report)
+    for check in args.check:
+        result = group.membership(check)
+        why = "" if result.member else (
+            " (outside the searched class)" if not result.in_ansatz
+            else " (not invertible)" if not result.invertible
+            else " (does not commute)"
+        )
+        print(f"check {check}: {'member' if result.member else 'not a member'}{why}")
+    return 0
+
+
+def _examples(args: argparse.Namespace) -> int:
+    specs = sorted(EXAMPLES.glob("*.yaml"))
+    if args.show:
+        path = EXAMPLES / f"{args.show}.yaml"
+        if not path.exists():
+            raise SpecError("--show", args.show, f"one of {', '.join(p.stem for p in specs)}")
+        print(path.read_text(encoding="utf-8"), end="")
+        return 0
+    for path in specs:
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        summary = first.lstrip("# ").strip() if first.startswith("#") else ""
+        print(f"{path.stem:24s} {summary}")
+    print(f"\nrun one with: equivid analyze {specs[0].stem if specs else 'NAME'}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.showwarning = _warn  # type: ignore[assignment]
+            return {"analyze": _analyze, "examples": _examples}[args.command](args)
+    except VerificationError as exc:
+        print(f"equivid: verification failed: {exc}", file=sys.stderr)
+        return 1
+    except UnsupportedMechanismError as exc:
+        print(f"equivid: unsupported: {exc}", file=sys.stderr)
+        return 2
+    except EquividError as exc:
+        print(f"equivid: error: {exc}", file=sys.stderr)
+        return 2
+
+
+def _warn(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
+    print(f"equivid: warning: {message}", file=sys.stderr)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,280 @@
+"""The answer: :class:`EquivarianceGroup`, the maps up to which the latents are identified."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy
+
+from ._naming import affine_name
+from .ansatz import Ansatz
+from .errors import VerificationError
+from .mechanisms import System
+from .solve import Solution
+from .solve._verify import commutes, jacobian
+
+__all__ = ["EquivarianceGroup", "Membership"]
+
+Map = tuple[sympy.Expr, ...]
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Why a map is or is not in the group."""
+
+    map: Map
+    in_ansatz: bool
+    invertible: bool
+    commutes: bool
+
+    @property
+    def member(self) -> bool:
+        return self.in_ansatz and self.invertible and self.commutes
+
+
+@dataclass(frozen=True)
+class EquivarianceGroup:
+    """The invertible maps ``a`` in the searched class with ``a∘m = m∘a`` for every mechanism.
+
+    Every consistent encoder ``f`` has ``f∘g`` in this group (THEORY.md, result 1),
+    within the class that was searched (``ansatz``).
+
+    Examples
+    --------
+    >>> import equivid
+    >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})
+    >>> group = equivid.solve(system, ansatz="affine")
+    >>> group.name, group.dimension, group.general_element
+    ('diagonal scalings', 2, (t1*z1, t2*z2))
+    >>> group.contains("(5*z1, -z2)"), group.contains("(z2, z1)")
+    (True, False)
+    """
+
+    system: System
+    solution: Solution
+    name: str | None = field(default=None)
+
+    @classmethod
+    def from_solution(cls, system: System, solution: Solution) -> EquivarianceGroup:
+        name = None
+        if solution.structure is not None:
+            name = affine_name(solution.structure, system, solution.ansatz.has_constant)
+        if name in (f"GL({system.n})", f"affine group Aff({system.n})") and solution.components is None:
+            solution = _with_reflection(solution, system)
+        return cls(system, solution, name)
+
+    # -- the numbers --------------------------------------------------------------------
+    @property
+    def ansatz(self) -> Ansatz:
+        return self.solution.ansatz
+
+    @property
+    def latents(self) -> tuple[sympy.Symbol, ...]:
+        return self.system.latents
+
+    @property
+    def dimension(self) -> int:
+        """Number of free continuous parameters of the maps found in the class."""
+        return self.solution.dimension
+
+    @property
+    def components(self) -> int | None:
+        """Number of connected components, or None when not determined."""
+        return self.solution.components
+
+    @property
+    def finite(self) -> bool:
+        return self.dimension == 0 and self.components is not None
+
+    @property
+    def order(self) -> int | None:
+        return self.components if self.finite else None
+
+    @property
+    def identifiable(self) -> bool:
+        """True exactly when the identity is the only element."""
+        return self.finite and self.order == 1
+
+    @property
+    def general_element(self) -> Map:
+        return self.solution.general_element
+
+    @property
+    def parameters(self) -> tuple[sympy.Symbol, ...]:
+        return self.solution.parameters
+
+    @property
+    def conditions(self) -> tuple[sympy.Expr, ...]:
+        """Expressions in the parameters that must be nonzero (invertibility)."""
+        return self.solution.nonzero
+
+    @property
+    def lie_algebra(self) -> tuple[Map, ...]:
+        """Generators of the Lie algebra, as vector fields."""
+        return self.solution.lie_algebra
+
+    @property
+    def discrete(self) -> tuple[Map, ...]:
+        """Maps that, with the identity component, generate the other components."""
+        return self.solution.discrete
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return self.solution.notes + _outside_notes(self)
+
+    @property
+    def description(self) -> str:
+        """The name, or a plain description when no name was recognised."""
+        if self.name:
+            return self.name
+        return f"a {self.dimension}-dimensional group of {self.ansatz.describe()}"
+
+    @property
+    def verdict(self) -> str:
+        """One sentence: "identifiable up to ..."."""
+        searched = self.ansatz.describe()
+        if self.identifiable:
+            return (
+                f"fully identifiable: among invertible {searched}, only the identity "
+                "commutes with every mechanism"
+            )
+        extra = []
+        if self.dimension:
+            extra.append(f"{self.dimension} parameters")
+        if self.components and self.components > 1:
+            extra.append(f"{self.components} components")
+        detail = f" ({', '.join(extra)})" if extra else ""
+        return f"identifiable up to {self.description}{detail}, searched among {searched}"
+
+    # -- membership and sampling ----------------------------------------------------------
+    def membership(self, a: str | Sequence[Any]) -> Membership:
+        """Decide membership of ``a`` (a tuple string or a list of components), with reasons."""
+        components = self.system.parse_map(a, field="map")
+        in_class = _in_ansatz(components, self.latents, self.ansatz)
+        jac = jacobian(components, self.latents)
+        invertible = bool(in_class and jac.det() != 0)
+        return Membership(components, in_class, invertible, invertible and commutes(components, self.system))
+
+    def contains(self, a: str | Sequence[Any]) -> bool:
+        """Whether ``a`` is an invertible map of the searched class commuting with every mechanism."""
+        return self.membership(a).member
+
+    def sample(self, rng: Any = None) -> Map:
+        """A random element (exact, small rational parameters), drawn with ``rng``.
+
+        Examples
+        --------
+        >>> import equivid
+        >>> group = equivid.solve(equivid.System.from_maps(["z1", "z2"], {"turn": ["-z2", "z1"]}))
+        >>> a = group.sample(rng=0)
+        >>> group.contains(a)
+        True
+        """
+        generator = np.random.default_rng(rng)
+        for _ in range(100):
+            values = [
+                sympy.Rational(int(generator.integers(-9, 10)), int(generator.integers(1, 5)))
+                for _ in self.parameters
+            ]
+            element = tuple(e.xreplace(dict(zip(self.parameters, values))) for e in self.general_element)
+            if jacobian(element, self.latents).det() != 0:
+                return element
+        raise RuntimeError("no invertible element found in 100 draws")  # pragma: no cover
+
+    # -- exports -----------------------------------------------------------------------------
+    def to_dict(self, checks: Sequence[str | Sequence[Any]] = ()) -> dict[str, Any]:
+        """The JSON object of DESIGN.md section 5 (plus a few descriptive keys)."""
+        data: dict[str, Any] = {
+            "latents": [s.name for s in self.latents],
+            "ansatz": str(self.ansatz),
+            "dimension": self.dimension,
+            "finite": self.finite,
+            "order": self.order,
+            "identifiable": self.identifiable,
+            "general_element": [str(e) for e in self.general_element],
+            "parameters": [p.name for p in self.parameters],
+            "conditions": [f"{c} != 0" for c in self.conditions],
+            "lie_algebra": [[str(e) for e in X] for X in self.lie_algebra],
+            "discrete": [[str(e) for e in a] for a in self.discrete],
+            "components": self.components,
+            "name": self.name,
+            "verdict": self.verdict,
+            "searched": self.ansatz.describe(),
+            "notes": list(self.notes),
+            "solver_parts": list(self.solution.parts),
+            "checks": [],
+        }
+        for check in checks:
+            result = self.membership(check)
+            data["checks"].append(
+                {
+                    "map": [str(e) for e in result.map],
+                    "member": result.member,
+                    "in_ansatz": result.in_ansatz,
+                    "commutes": result.commutes,
+                }
+            )
+        return data
+
+    def _repr_latex_(self) -> str:
+        from .render import latex_group
+
+        return "$" + latex_group(self) + "$"
+
+    def __str__(self) -> str:
+        from .render import text_report
+
+        return text_report(self)
+
+
+def _in_ansatz(components: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol], ansatz: Ansatz) -> bool:
+    degree = 1 if ansatz.kind in ("linear", "affine") else ansatz.degree
+    for e in components:
+        try:
+            poly = sympy.Poly(e, *latents)
+        except sympy.PolynomialError:
+            return False
+        if poly.total_degree() > degree or any(c.free_symbols for c in poly.coeffs()):
+            return False
+        if ansatz.kind == "linear" and poly.coeff_monomial(1) != 0:
+            return False
+    return True
+
+
+def _with_reflection(solution: Solution, system: System) -> Solution:
+    """GL(n) and Aff(n) have two components; the reflection of z1 represents the other."""
+    from dataclasses import replace
+
+    flip = (-system.latents[0],) + tuple(system.latents[1:])
+    if not commutes(flip, system):
+        raise VerificationError(f"the reflection {flip} does not commute with every mechanism")
+    return replace(solution, components=2, discrete=(flip,), notes=())
+
+
+def _outside_notes(group: EquivarianceGroup) -> tuple[str, ...]:
+    """What lies outside the searched class, and theorems that close the gap."""
+    from .solve._forms import affine_forms
+
+    forms = affine_forms(group.system) or []
+    moves = [
+        s.b
+        for f in forms
+        for s in f.slices
+        if not s.is_constant and s.A.is_zero_matrix and not s.b.is_zero_matrix
+    ]
+    if moves and sympy.Matrix.hstack(*moves).rank() == group.system.n:
+        return (
+            "the mechanisms include every translation of R^n, so among all maps (not only "
+            f"{group.ansatz.describe()}) exactly the translations commute: a(z + d) = a(z) + d "
+            "for all d forces a(z) = z + a(0)",
+        )
+    note = f"only {group.ansatz.describe()} were searched; maps outside this class may also commute"
+    pushes = [
+        s.b for f in forms if f.kind == "map" for s in f.slices if s.is_constant and s.A == sympy.eye(s.A.rows)
+    ]
+    if any(not b.is_zero_matrix for b in pushes) and not group.identifiable:
+        note += " (e.g. z + p(z) with p periodic along each translation)"
+    return (note,)

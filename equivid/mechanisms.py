@@ -1,0 +1,302 @@
+"""Mechanisms and systems: the maps under which latent variables evolve.
+
+A :class:`Mechanism` is one map of the latent space to itself (``kind="map"``),
+or a vector field generating a continuous-time flow (``kind="flow"``), written as
+exact sympy expressions in the latent symbols. A :class:`System` holds the latents,
+the mechanisms and what is quantified over (``families``).
+"""
+
+from __future__ import annotations
+
+import keyword
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy
+
+from ._parse import _CONSTANTS, FUNCTIONS, parse_expression, parse_tuple
+from .errors import SpecError
+
+__all__ = ["Mechanism", "System"]
+
+_KINDS = ("map", "flow")
+
+
+def _symbol_name(value: object, field: str) -> str:
+    name = value.name if isinstance(value, sympy.Symbol) else value
+    if (
+        not isinstance(name, str)
+        or not name.isidentifier()
+        or keyword.iskeyword(name)
+        or name in FUNCTIONS
+        or name in _CONSTANTS
+    ):
+        raise SpecError(field, value, "a symbol name (an identifier that is not a function name)")
+    return name
+
+
+def make_symbols(values: Iterable[object], field: str, taken: Iterable[str] = ()) -> tuple[sympy.Symbol, ...]:
+    """Validate names and return plain sympy symbols, refusing duplicates."""
+    seen = set(taken)
+    symbols = []
+    for index, value in enumerate(values):
+        name = _symbol_name(value, f"{field}[{index}]")
+        if name in seen:
+            raise SpecError(f"{field}[{index}]", name, "a name not declared before", detail="declared twice")
+        seen.add(name)
+        symbols.append(sympy.Symbol(name))
+    return tuple(symbols)
+
+
+@dataclass(frozen=True)
+class Mechanism:
+    """One mechanism ``m``: a map ``z -> m(z)`` or a vector field ``dz/dt = V(z)``.
+
+    Parameters
+    ----------
+    name : str
+        The name the spec gives it.
+    components : tuple of sympy.Expr
+        One expression per latent.
+    kind : {"map", "flow"}
+        A map (discrete time) or the vector field of a flow (continuous time).
+    noise : tuple of (key, value) pairs or None
+        The noise law of a stochastic mechanism, as written in the spec.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> z1, z2 = sympy.symbols("z1 z2")
+    >>> Mechanism("push", (z1 + 1, z2)).components
+    (z1 + 1, z2)
+    """
+
+    name: str
+    components: tuple[sympy.Expr, ...]
+    kind: str = "map"
+    noise: tuple[tuple[str, Any], ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in _KINDS:
+            raise SpecError(f"mechanisms.{self.name}", self.kind, "kind 'map' or 'flow'")
+        object.__setattr__(self, "components", tuple(sympy.sympify(c) for c in self.components))
+
+    @property
+    def is_flow(self) -> bool:
+        return self.kind == "flow"
+
+    def __call__(self, point: Sequence[Any], latents: Sequence[sympy.Symbol]) -> tuple[sympy.Expr, ...]:
+        """Substitute ``point`` for the latents (simultaneously)."""
+        subs = dict(zip(latents, point))
+        return tuple(c.xreplace(subs) for c in self.components)
+
+
+@dataclass(frozen=True)
+class System:
+    """Latents, mechanisms and what the learner knows about them.
+
+    Build one with :meth:`from_maps` (Python), :meth:`from_spec` (YAML text) or
+    :func:`equivid.load` (a spec file).
+
+    Examples
+    --------
+    >>> system = System.from_maps(["z1", "z2"], {"push": ["z1 + 1", "z2"]})
+    >>> system.latents
+    (z1, z2)
+    >>> system.mechanisms[0].components
+    (z1 + 1, z2)
+    """
+
+    latents: tuple[sympy.Symbol, ...]
+    mechanisms: tuple[Mechanism, ...]
+    families: tuple[sympy.Symbol, ...] = ()
+    constants: tuple[tuple[sympy.Symbol, sympy.Expr], ...] = ()
+    ansatz: str | None = None
+    learner: Any = field(default=None, compare=False)
+    states: tuple[tuple[str, int], ...] | None = None
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.mechanisms:
+            raise SpecError("mechanisms", {}, "at least one mechanism")
+        n = len(self.latents)
+        allowed = set(self.latents) | set(self.families)
+        for mechanism in self.mechanisms:
+            where = f"{'flows' if mechanism.is_flow else 'mechanisms'}.{mechanism.name}"
+            if len(mechanism.components) != n:
+                raise SpecError(
+                    where,
+                    [str(c) for c in mechanism.components],
+                    f"{n} components, one per latent ({', '.join(map(str, self.latents))})",
+                )
+            for component in mechanism.components:
+                stray = component.free_symbols - allowed
+                if stray:
+                    raise SpecError(
+                        where,
+                        str(component),
+                        "an expression in the latents and families",
+                        detail=f"unknown symbol {sorted(map(str, stray))[0]!r}",
+                    )
+
+    # -- construction ---------------------------------------------------------------
+    @classmethod
+    def from_maps(
+        cls,
+        latents: Sequence[str | sympy.Symbol],
+        maps: Mapping[str, Sequence[Any] | str] | None = None,
+        *,
+        flows: Mapping[str, Sequence[Any] | str] | None = None,
+        families: Sequence[str | sympy.Symbol] = (),
+        constants: Mapping[str | sympy.Symbol, Any] | None = None,
+        ansatz: str | None = None,
+    ) -> System:
+        """Build a system from Python: latents and ``{name: [component, ...]}`` maps.
+
+        Components are sympy expressions or strings; a map may also be one string
+        holding a tuple ``"(e1, e2)"``. ``families`` are symbols quantified over all
+        reals; ``constants`` are substituted by their exact values.
+
+        Examples
+        --------
+        >>> System.from_maps(["z1", "z2"], flows={"drift": [1, 0]}).mechanisms[0].kind
+        'flow'
+        """
+        latent_symbols = make_symbols(latents, "latents")
+        family_symbols = make_symbols(families, "families", taken=[s.name for s in latent_symbols])
+        taken = [s.name for s in latent_symbols + family_symbols]
+        constant_pairs = _constants(constants or {}, taken)
+        table = {s.name: s for s in latent_symbols + family_symbols}
+        table.update({s.name: s for s, _ in constant_pairs})
+        mechanisms = [
+            _mechanism(name, value, kind, table, dict(constant_pairs))
+            for kind, group in (("map", maps or {}), ("flow", flows or {}))
+            for name, value in _named(group, "mechanisms" if kind == "map" else "flows")
+        ]
+        return cls(
+            latent_symbols,
+            tuple(mechanisms),
+            families=family_symbols,
+            constants=constant_pairs,
+            ansatz=ansatz,
+        )
+
+    @classmethod
+    def from_spec(cls, text: str) -> System:
+        """Build a system from spec text (YAML, DESIGN.md section 4)."""
+        from .spec import system_from_spec
+
+        return system_from_spec(text)
+
+    # -- views ------------------------------------------------------------------------
+    @property
+    def n(self) -> int:
+        """Number of latents."""
+        return len(self.latents)
+
+    @property
+    def maps(self) -> tuple[Mechanism, ...]:
+        return tuple(m for m in self.mechanisms if not m.is_flow)
+
+    @property
+    def flows(self) -> tuple[Mechanism, ...]:
+        return tuple(m for m in self.mechanisms if m.is_flow)
+
+    def symbol_table(self) -> dict[str, sympy.Symbol]:
+        """Names of latents and family symbols, for parsing maps given as text."""
+        return {s.name: s for s in self.latents + self.families}
+
+    def parse_map(self, text: str | Sequence[Any], *, field: str = "map") -> tuple[sympy.Expr, ...]:
+        """Parse a map written like a mechanism (``"(e1, e2)"`` or a list) over the latents."""
+        table = {s.name: s for s in self.latents}
+        return _components(text, table, field, len(self.latents), {})
+
+
+def _named(group: Mapping[str, Any], field: str) -> list[tuple[str, Any]]:
+    if not isinstance(group, Mapping):
+        raise SpecError(field, group, "a mapping from mechanism names to maps")
+    out = []
+    for name, value in group.items():
+        if not isinstance(name, str) or not name:
+            raise SpecError(field, name, "mechanism names that are non-empty strings")
+        out.append((name, value))
+    return out
+
+
+def _constants(constants: Mapping[Any, Any], taken: Sequence[str]) -> tuple[tuple[sympy.Symbol, sympy.Expr], ...]:
+    if not isinstance(constants, Mapping):
+        raise SpecError("constants", constants, "a mapping from names to exact values")
+    symbols = make_symbols(constants.keys(), "constants", taken=taken)
+    pairs = []
+    for symbol, value in zip(symbols, constants.values()):
+        field = f"constants.{symbol.name}"
+        expr = _value(value, {}, field, "a number or constant expression (e.g. 1/3, sqrt(2), cos(1))")
+        if expr.free_symbols:
+            raise SpecError(field, str(value), "a number without symbols")
+        pairs.append((symbol, expr))
+    return tuple(pairs)
+
+
+def _value(value: Any, table: Mapping[str, sympy.Symbol], field: str, expected: str) -> sympy.Expr:
+    if isinstance(value, bool) or value is None:
+        raise SpecError(field, value, expected)
+    if isinstance(value, str):
+        return parse_expression(value, table, field=field, expected=expected)
+    if isinstance(value, float):
+        return parse_expression(repr(value), table, field=field, expected=expected)
+    if isinstance(value, (int, sympy.Basic)):
+        expr = sympy.sympify(value)
+        by_name = {s.name: s for s in getattr(expr, "free_symbols", set())}
+        unknown = [name for name in by_name if name not in table]
+        if unknown:
+            raise SpecError(field, str(value), expected, detail=f"unknown symbol {sorted(unknown)[0]!r}")
+        return expr.xreplace({by_name[name]: table[name] for name in by_name})
+    raise SpecError(field, value, expected)
+
+
+def _components(
+    value: Any,
+    table: Mapping[str, sympy.Symbol],
+    field: str,
+    n: int | None,
+    constants: Mapping[sympy.Symbol, sympy.Expr],
+) -> tuple[sympy.Expr, ...]:
+    expected = "a list of component expressions or a tuple string '(e1, e2, ...)'"
+    if isinstance(value, str):
+        parts = parse_tuple(value, table, field=field, expected=expected)
+    elif isinstance(value, (list, tuple, sympy.Tuple, sympy.MatrixBase)):
+        parts = tuple(
+            _value(v, table, f"{field}[{i}]", "an expression in the declared symbols") for i, v in enumerate(value)
+        )
+    else:
+        raise SpecError(field, value, expected)
+    if n is not None and len(parts) != n:
+        raise SpecError(field, [str(p) for p in parts], f"{n} components, one per latent")
+    return tuple(sympy.sympify(p).xreplace(dict(constants)) for p in parts)
+
+
+def _mechanism(
+    name: str,
+    value: Any,
+    kind: str,
+    table: Mapping[str, sympy.Symbol],
+    constants: Mapping[sympy.Symbol, sympy.Expr],
+) -> Mechanism:
+    field = f"{'mechanisms' if kind == 'map' else 'flows'}.{name}"
+    noise = None
+    if isinstance(value, Mapping):
+        extra = set(value) - {"map", "noise"}
+        if extra or "map" not in value:
+            raise SpecError(field, dict(value), "a map, or a mapping with keys 'map' and optional 'noise'")
+        if kind == "flow":
+            raise SpecError(field, dict(value), "a vector field (noise is for maps only)")
+        noise_value = value.get("noise")
+        if noise_value is not None:
+            if not isinstance(noise_value, Mapping):
+                raise SpecError(f"{field}.noise", noise_value, "a mapping such as {law: laplace, scale: 1}")
+            noise = tuple(sorted((str(k), v) for k, v in noise_value.items()))
+        value = value["map"]
+        field += ".map"
+    components = _components(value, table, field, None, constants)
+    return Mechanism(name, components, kind, noise)

@@ -1,0 +1,89 @@
+"""Printers for an :class:`~equivid.groups.EquivarianceGroup`: text, Markdown, LaTeX.
+
+Data first, printing last: these functions only read the group's attributes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import sympy
+
+if TYPE_CHECKING:
+    from .groups import EquivarianceGroup
+
+__all__ = ["text_report", "markdown_report", "latex_report", "latex_group"]
+
+
+def _map(components: tuple[sympy.Expr, ...]) -> str:
+    return "(" + ", ".join(str(e) for e in components) + ("," if len(components) == 1 else "") + ")"
+
+
+def text_report(group: EquivarianceGroup) -> str:
+    """A report for people: name, verdict, general element, generators, class searched."""
+    lines = [
+        f"group:      {group.description}",
+        f"verdict:    {group.verdict}",
+        f"searched:   {group.ansatz} ({group.ansatz.describe()})",
+        f"dimension:  {group.dimension}",
+    ]
+    if group.finite:
+        lines.append(f"order:      {group.order}")
+    elif group.components is not None:
+        lines.append(f"components: {group.components}")
+    latents = _map(group.latents)
+    lines.append(f"element:    a{latents} = {_map(group.general_element)}")
+    if group.parameters:
+        lines.append(f"parameters: {', '.join(p.name for p in group.parameters)}")
+    if group.conditions:
+        lines.append(f"invertible: {' and '.join(f'{c} != 0' for c in group.conditions)}")
+    if group.lie_algebra:
+        lines.append("Lie algebra (vector fields):")
+        lines.extend(f"  X{k + 1} = {_map(X)}" for k, X in enumerate(group.lie_algebra))
+    if group.discrete:
+        lines.append("other components, represented by:")
+        lines.extend(f"  {_map(a)}" for a in group.discrete)
+    for note in group.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+def markdown_report(group: EquivarianceGroup) -> str:
+    """The same report as Markdown."""
+    latents = _map(group.latents)
+    rows = [
+        f"## {group.description}",
+        "",
+        f"**Verdict.** {group.verdict}.",
+        "",
+        f"- class searched: `{group.ansatz}` ({group.ansatz.describe()})",
+        f"- dimension: {group.dimension}",
+        f"- finite: {group.finite}" + (f", order {group.order}" if group.finite else ""),
+        f"- general element: `a{latents} = {_map(group.general_element)}`",
+    ]
+    if group.conditions:
+        rows.append(f"- invertible when: `{' and '.join(f'{c} != 0' for c in group.conditions)}`")
+    if group.lie_algebra:
+        rows.append("- Lie algebra: " + ", ".join(f"`{_map(X)}`" for X in group.lie_algebra))
+    if group.discrete:
+        rows.append("- other components: " + ", ".join(f"`{_map(a)}`" for a in group.discrete))
+    rows.extend(f"- note: {note}" for note in group.notes)
+    return "\n".join(rows) + "\n"
+
+
+def latex_group(group: EquivarianceGroup) -> str:
+    """The group as a LaTeX set, e.g. ``\\{ z \\mapsto (t_1 z_1, t_2 z_2) : t_1 t_2 \\neq 0 \\}``."""
+    element = r"\left(" + ", ".join(sympy.latex(e) for e in group.general_element) + r"\right)"
+    condition = r" \wedge ".join(f"{sympy.latex(c)} \\neq 0" for c in group.conditions)
+    body = r"z \mapsto " + element
+    return r"\left\{ " + body + (r" \;:\; " + condition if condition else "") + r" \right\}"
+
+
+def latex_report(group: EquivarianceGroup) -> str:
+    """A LaTeX fragment: the verdict and the group."""
+    name = group.description.replace("^", r"\^{}")
+    return (
+        f"\\paragraph{{{name}}} {group.verdict}.\n"
+        f"\\[ {latex_group(group)} \\]\n"
+        f"Class searched: {group.ansatz.describe()}.\n"
+    )

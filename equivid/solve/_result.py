@@ -1,0 +1,62 @@
+"""What a solver part hands back: a family of maps, its Lie algebra, its discrete part."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy
+
+from ..ansatz import Ansatz
+
+__all__ = ["AffineStructure", "Solution"]
+
+Map = tuple[sympy.Expr, ...]
+
+
+@dataclass(frozen=True)
+class AffineStructure:
+    """The solution set ``{(B, c)} = base + span(directions)`` of an affine ansatz.
+
+    ``base`` and each direction are pairs ``(B, c)`` of exact matrices; the general
+    element is ``base + sum_k t_k directions[k]``.
+    """
+
+    base: tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix]
+    directions: tuple[tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix], ...]
+
+    @property
+    def n(self) -> int:
+        return self.base[0].rows
+
+    def linear_parts(self) -> list[sympy.ImmutableMatrix]:
+        return [B for B, _ in self.directions]
+
+    def is_pure_translation(self) -> bool:
+        return all(B.is_zero_matrix for B, _ in self.directions)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """A solved system, before it is wrapped as an :class:`~equivid.groups.EquivarianceGroup`.
+
+    ``general_element`` is a map in the latents and ``parameters``; every parameter
+    value with all ``nonzero`` expressions nonzero gives an element of the group.
+    ``identity`` lists the parameter values that give the identity map.
+    """
+
+    latents: tuple[sympy.Symbol, ...]
+    ansatz: Ansatz
+    general_element: Map
+    parameters: tuple[sympy.Symbol, ...]
+    identity: tuple[sympy.Expr, ...]
+    nonzero: tuple[sympy.Expr, ...]
+    lie_algebra: tuple[Map, ...]
+    discrete: tuple[Map, ...] = ()
+    components: int | None = 1
+    structure: AffineStructure | None = None
+    parts: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def dimension(self) -> int:
+        return len(self.parameters)

@@ -1,0 +1,104 @@
+"""Substitution checks: every reported map and generator is verified here first.
+
+``a`` commutes with a map ``m`` when ``a(m(z)) - m(a(z)) = 0``; with a flow of ``V``
+when ``Da(z) V(z) - V(a(z)) = 0`` (the pushforward of ``V`` by ``a`` is ``V``). A
+vector field ``X`` generates such maps when ``X(m(z)) - Dm(z) X(z) = 0`` (maps) or
+``[X, V] = DV X - DX V = 0`` (flows). Residuals are decided exactly: expansion, then
+simplification; a quick high-precision evaluation rejects non-zero residuals early.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+import sympy
+
+from ..mechanisms import Mechanism, System
+
+__all__ = [
+    "compose",
+    "group_residual",
+    "lie_residual",
+    "is_zero",
+    "commutes",
+    "generates",
+    "jacobian",
+]
+
+Map = tuple[sympy.Expr, ...]
+
+
+def compose(outer: Sequence[sympy.Expr], inner: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol]) -> Map:
+    """``outer∘inner``: substitute ``inner`` for the latents in ``outer`` (simultaneously)."""
+    subs = dict(zip(latents, inner))
+    return tuple(sympy.sympify(e).xreplace(subs) for e in outer)
+
+
+def jacobian(components: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol]) -> sympy.Matrix:
+    return sympy.Matrix([[sympy.diff(e, z) for z in latents] for e in components])
+
+
+def group_residual(a: Sequence[sympy.Expr], mechanism: Mechanism, latents: Sequence[sympy.Symbol]) -> Map:
+    """``a∘m - m∘a`` for a map, ``Da·V - V∘a`` for a flow."""
+    m = mechanism.components
+    if mechanism.is_flow:
+        pushed = jacobian(a, latents) * sympy.Matrix(m)
+        return tuple(p - q for p, q in zip(pushed, compose(m, a, latents)))
+    return tuple(p - q for p, q in zip(compose(a, m, latents), compose(m, a, latents)))
+
+
+def lie_residual(X: Sequence[sympy.Expr], mechanism: Mechanism, latents: Sequence[sympy.Symbol]) -> Map:
+    """``X∘m - Dm·X`` for a map, ``[X, V] = DV·X - DX·V`` for a flow."""
+    m = mechanism.components
+    if mechanism.is_flow:
+        bracket = jacobian(m, latents) * sympy.Matrix(X) - jacobian(X, latents) * sympy.Matrix(m)
+        return tuple(bracket)
+    moved = jacobian(m, latents) * sympy.Matrix(X)
+    return tuple(p - q for p, q in zip(compose(X, m, latents), moved))
+
+
+def _probably_nonzero(expr: sympy.Expr, rng: random.Random) -> bool:
+    symbols = sorted(expr.free_symbols, key=str)
+    for _ in range(2):
+        point = {s: sympy.Rational(rng.randint(-97, 97), rng.randint(1, 13)) for s in symbols}
+        try:
+            value = sympy.N(expr.xreplace(point), 30)
+        except (TypeError, ValueError, ZeroDivisionError):
+            return False
+        if value.is_number and value.is_comparable and abs(value) > sympy.Float("1e-20"):
+            return True
+    return False
+
+
+def is_zero(expr: sympy.Expr) -> bool:
+    """Decide ``expr == 0`` exactly (``False`` when it cannot be shown to vanish).
+
+    Examples
+    --------
+    >>> x = sympy.Symbol("x")
+    >>> is_zero(sympy.sin(x)**2 + sympy.cos(x)**2 - 1)
+    True
+    >>> is_zero(x**2 - x)
+    False
+    """
+    expr = sympy.sympify(expr)
+    if expr == 0:
+        return True
+    expanded = sympy.expand(expr)
+    if expanded == 0:
+        return True
+    if _probably_nonzero(expanded, random.Random(7)):
+        return False
+    simplified = sympy.simplify(expanded)
+    return bool(simplified == 0)
+
+
+def commutes(a: Sequence[sympy.Expr], system: System) -> bool:
+    """Whether ``a`` commutes with every mechanism (for every value of the families)."""
+    return all(is_zero(r) for m in system.mechanisms for r in group_residual(a, m, system.latents))
+
+
+def generates(X: Sequence[sympy.Expr], system: System) -> bool:
+    """Whether the vector field ``X`` satisfies the infinitesimal condition for every mechanism."""
+    return all(is_zero(r) for m in system.mechanisms for r in lie_residual(X, m, system.latents))

@@ -1,0 +1,185 @@
+"""Spec files (YAML) to :class:`~equivid.mechanisms.System`, and back.
+
+The format is DESIGN.md section 4 (a stable contract)::
+
+    latents: [z1, z2]
+    mechanisms:
+      push: [z1 + 1, z2]
+      grow: "(2*z1, 3*z2)"
+    families: [d]          # symbols quantified over all reals
+    constants: {theta: 1}  # symbols replaced by exact values
+    flows: {drift: [1, 0]} # continuous-time mechanisms (vector fields)
+    ansatz: affine         # default class searched: linear | affine | polynomial:D
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .ansatz import Ansatz
+from .errors import SpecError
+from .mechanisms import System, _constants, _mechanism, _named, make_symbols
+
+__all__ = ["load", "system_from_spec", "system_to_spec", "SPEC_KEYS"]
+
+SPEC_KEYS = (
+    "latents",
+    "states",
+    "mechanisms",
+    "flows",
+    "families",
+    "constants",
+    "ansatz",
+    "learner",
+    "description",
+    "name",
+)
+
+
+def load(path: str | os.PathLike[str]) -> System:
+    """Read a spec file and build its :class:`System`.
+
+    Examples
+    --------
+    >>> import equivid, pathlib
+    >>> spec = pathlib.Path(equivid.__file__).parent / "examples" / "translation_family.yaml"
+    >>> equivid.load(spec).families
+    (d1, d2)
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("SPEC", str(path), "an existing spec file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError("SPEC", str(path), "a readable UTF-8 spec file", detail=str(exc)) from None
+    return system_from_spec(text)
+
+
+def _read_yaml(text: str) -> Mapping[str, Any]:
+    if not isinstance(text, str):
+        raise SpecError("spec", text, "YAML text")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else str(exc)
+        raise SpecError("spec", text.strip().splitlines()[0] if text.strip() else text, "valid YAML", detail=where) from None
+    if not isinstance(data, Mapping):
+        raise SpecError("spec", data, "a YAML mapping with keys such as latents and mechanisms")
+    for key in data:
+        if key not in SPEC_KEYS:
+            raise SpecError("spec", key, f"a known key ({', '.join(SPEC_KEYS)})", detail="unknown key")
+    return data
+
+
+def _latent_names(data: Mapping[str, Any]) -> tuple[list[Any], tuple[tuple[str, int], ...] | None]:
+    if "states" in data:
+        if "latents" in data:
+            raise SpecError("states", data["states"], "either 'latents' or 'states', not both")
+        states = data["states"]
+        if not isinstance(states, Mapping) or not states:
+            raise SpecError("states", states, "a mapping from coordinate names to sizes, e.g. {i: 4, j: 3}")
+        sizes = []
+        for name, size in states.items():
+            if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+                raise SpecError(f"states.{name}", size, "a positive integer number of values")
+            sizes.append((str(name), size))
+        return list(states), tuple(sizes)
+    latents = data.get("latents")
+    if not isinstance(latents, list) or not latents:
+        raise SpecError("latents", latents, "a non-empty list of names, e.g. [z1, z2]")
+    return latents, None
+
+
+def system_from_spec(text: str) -> System:
+    """Build a :class:`System` from spec text.
+
+    Examples
+    --------
+    >>> system = system_from_spec('''
+    ... latents: [z1, z2]
+    ... mechanisms:
+    ...   grow: "(2*z1, 3*z2)"
+    ... ''')
+    >>> system.mechanisms[0].components
+    (2*z1, 3*z2)
+    """
+    data = _read_yaml(text)
+    names, states = _latent_names(data)
+    latents = make_symbols(names, "states" if states else "latents")
+    families = make_symbols(_list(data, "families"), "families", taken=[s.name for s in latents])
+    taken = [s.name for s in latents + families]
+    constants = _constants(data.get("constants") or {}, taken)
+    table = {s.name: s for s in latents + families}
+    table.update({s.name: s for s, _ in constants})
+    if "mechanisms" not in data and "flows" not in data:
+        raise SpecError("mechanisms", None, "a mapping of named mechanisms (or 'flows')")
+    mechanisms = [
+        _mechanism(name, value, kind, table, dict(constants))
+        for kind, key in (("map", "mechanisms"), ("flow", "flows"))
+        for name, value in _named(data.get(key) or {}, key)
+    ]
+    ansatz = data.get("ansatz")
+    if ansatz is not None:
+        ansatz = str(Ansatz.parse(ansatz, field="ansatz"))
+    description = data.get("description") or data.get("name") or ""
+    return System(
+        latents,
+        tuple(mechanisms),
+        families=families,
+        constants=constants,
+        ansatz=ansatz,
+        learner=data.get("learner"),
+        states=states,
+        description=str(description),
+    )
+
+
+def _list(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise SpecError(key, value, "a list of names")
+    return value
+
+
+def system_to_spec(system: System) -> str:
+    """Write a system as spec text that :func:`system_from_spec` reads back.
+
+    Constants are written already substituted.
+
+    Examples
+    --------
+    >>> system = System.from_maps(["z1", "z2"], {"push": ["z1 + 1", "z2"]})
+    >>> system_from_spec(system_to_spec(system)) == system
+    True
+    """
+    data: dict[str, Any] = {}
+    if system.states:
+        data["states"] = dict(system.states)
+    else:
+        data["latents"] = [s.name for s in system.latents]
+    if system.families:
+        data["families"] = [s.name for s in system.families]
+    for key, group in (("mechanisms", system.maps), ("flows", system.flows)):
+        if group:
+            data[key] = {m.name: _entry(m) for m in group}
+    if system.ansatz:
+        data["ansatz"] = system.ansatz
+    if system.learner is not None:
+        data["learner"] = system.learner
+    if system.description:
+        data["description"] = system.description
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def _entry(mechanism: Any) -> Any:
+    text = "(" + ", ".join(str(c) for c in mechanism.components) + ("," if len(mechanism.components) == 1 else "") + ")"
+    if mechanism.noise is None:
+        return text
+    return {"map": text, "noise": dict(mechanism.noise)}
