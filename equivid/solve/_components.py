@@ -81,7 +81,7 @@ def invertibility(
         return Invertibility((), None, (), note="det B(t) != 0 (not expanded: the matrix is large)")
     det = sympy.factor(B.det(method="berkowitz"))
     _, factors = sympy.factor_list(det, *parameters)
-    nonzero = tuple(f.as_expr() for f, _ in factors)
+    nonzero = tuple(sorted((f.as_expr() for f, _ in factors), key=sympy.default_sort_key))
     if not nonzero:
         return Invertibility((), 1, ())
     linear = [f for f in nonzero if sympy.Poly(f, *parameters).total_degree() == 1]
