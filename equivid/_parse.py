@@ -91,16 +91,25 @@ _COMPARE: Mapping[type, Callable[[sympy.Expr, sympy.Expr], sympy.Basic]] = {
 class _Converter:
     """Walk a whitelisted AST and build the sympy expression."""
 
-    def __init__(self, text: str, field: str, symbols: Mapping[str, sympy.Symbol], expected: str):
+    def __init__(self, text: str, field: str, symbols: Mapping[str, sympy.Symbol], expected: str, indent: int = 0):
         self.text = text
         self.field = field
         self.symbols = symbols
         self.expected = expected
+        self.indent = indent
 
     def fail(self, node: ast.AST | None, why: str) -> SpecError:
         column = getattr(node, "col_offset", None)
-        where = f" at column {column + 1}" if column is not None else ""
+        where = f" at column {column + 1 + self.indent}" if column is not None else ""
         return SpecError(self.field, self.text, self.expected, detail=why + where)
+
+    def expression(self, node: ast.AST) -> sympy.Expr:
+        """Convert a node that must be an arithmetic expression (not a comparison or tuple)."""
+        result = self.convert(node)
+        if not isinstance(result, sympy.Expr) or isinstance(result, sympy.Tuple):
+            what = "a tuple" if isinstance(result, sympy.Tuple) else "a condition"
+            raise self.fail(node, f"{what} where an arithmetic expression was expected")
+        return result
 
     def convert(self, node: ast.AST) -> sympy.Basic:
         method = getattr(self, "visit_" + type(node).__name__, None)
@@ -189,12 +198,13 @@ def _parse_node(text: str, field: str, symbols: Mapping[str, sympy.Symbol], expe
     stripped = text.strip()
     if not stripped:
         raise SpecError(field, text, expected, detail="empty expression")
+    indent = len(text) - len(text.lstrip())
     try:
         tree = ast.parse(stripped, mode="eval")
     except SyntaxError as exc:
-        column = f" at column {exc.offset}" if exc.offset else ""
-        raise SpecError(field, text, expected, detail=f"syntax error{column}") from None
-    return _Converter(stripped, field, symbols, expected), tree.body
+        column = max(exc.offset or 1, 1) + indent
+        raise SpecError(field, text, expected, detail=f"syntax error at column {column}") from None
+    return _Converter(text, field, symbols, expected, indent), tree.body
 
 
 def parse_expression(
@@ -218,10 +228,7 @@ def parse_expression(
     equivid.errors.SpecError: x: got "__import__('os')", expected a sympy expression (unknown function '__import__' at column 1)
     """
     converter, body = _parse_node(text, field, symbols, expected)
-    result = converter.convert(body)
-    if isinstance(result, sympy.Tuple):
-        raise converter.fail(body, "a tuple where one expression was expected")
-    return result
+    return converter.expression(body)
 
 
 def parse_tuple(
@@ -242,5 +249,5 @@ def parse_tuple(
     """
     converter, body = _parse_node(text, field, symbols, expected)
     if isinstance(body, (ast.Tuple, ast.List)):
-        return tuple(converter.convert(e) for e in body.elts)
-    return (converter.convert(body),)
+        return tuple(converter.expression(e) for e in body.elts)
+    return (converter.expression(body),)

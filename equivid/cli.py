@@ -52,6 +52,8 @@ def _analyze(args: argparse.Namespace) -> int:
     from .render import latex_report, markdown_report, text_report
 
     system = load(_spec_path(args.spec))
+    for k, check in enumerate(args.check):
+        system.parse_map(check, field=f"--check[{k}]")
     group = solve(system, ansatz=args.ansatz)
     if args.format == "json":
         print(json.dumps(group.to_dict(checks=args.check), indent=2))
@@ -102,6 +104,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except EquividError as exc:
         print(f"equivid: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `equivid examples | head -1`
+        sys.stderr.close()
+        return 0
 
 
 def _warn(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:

@@ -156,7 +156,7 @@ class EquivarianceGroup:
         in_class = _in_ansatz(components, self.latents, self.ansatz)
         jac = jacobian(components, self.latents)
         invertible = bool(in_class and jac.det() != 0)
-        return Membership(components, in_class, invertible, invertible and commutes(components, self.system))
+        return Membership(components, in_class, invertible, commutes(components, self.system))
 
     def contains(self, a: str | Sequence[Any]) -> bool:
         """Whether ``a`` is an invertible map of the searched class commuting with every mechanism."""

@@ -163,6 +163,10 @@ class System:
         >>> System.from_maps(["z1", "z2"], flows={"drift": [1, 0]}).mechanisms[0].kind
         'flow'
         """
+        if ansatz is not None:
+            from .ansatz import Ansatz
+
+            ansatz = str(Ansatz.parse(ansatz, field="ansatz"))
         latent_symbols = make_symbols(latents, "latents")
         family_symbols = make_symbols(families, "families", taken=[s.name for s in latent_symbols])
         taken = [s.name for s in latent_symbols + family_symbols]

@@ -151,7 +151,7 @@ def _list(data: Mapping[str, Any], key: str) -> list[Any]:
 def system_to_spec(system: System) -> str:
     """Write a system as spec text that :func:`system_from_spec` reads back.
 
-    Constants are written already substituted.
+    Constants are written with their values; the mechanisms already hold them.
 
     Examples
     --------
@@ -166,6 +166,8 @@ def system_to_spec(system: System) -> str:
         data["latents"] = [s.name for s in system.latents]
     if system.families:
         data["families"] = [s.name for s in system.families]
+    if system.constants:
+        data["constants"] = {s.name: str(value) for s, value in system.constants}
     for key, group in (("mechanisms", system.maps), ("flows", system.flows)):
         if group:
             data[key] = {m.name: _entry(m) for m in group}

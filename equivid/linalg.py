@@ -1,0 +1,674 @@
+"""Exact linear algebra for the solver: nullspaces, ranks and commutants.
+
+Matrices are sympy :class:`~sympy.polys.matrices.DomainMatrix` objects over the
+smallest exact domain that holds the entries: ``QQ``, an algebraic field such as
+``QQ<sqrt(2)>``, or a polynomial/fraction field such as ``QQ[cos(1)]``. Over ``QQ``
+the heavy work runs in python-flint: pivots are found modulo a 62-bit prime
+(``nmod_mat``), the square nonsingular subsystem on those pivots is solved exactly
+(p-adic Dixon lifting), and the answer is checked by ``M x = 0`` in exact integer
+arithmetic before it is returned; a failed check falls back to the exact
+fraction-free RREF. Other domains use sympy's exact (sparse) RREF.
+
+Transcendental generators such as ``cos(1)`` are treated as independent
+indeterminates; :func:`nullspace_checked` cross-checks the exact rank against a
+high-precision numeric rank, because hidden relations (``sin(1)**2 + cos(1)**2 = 1``)
+would make the exact answer wrong.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeAlias
+
+import flint
+import sympy
+from sympy.polys.constructor import construct_domain
+from sympy.polys.domains import QQ
+from sympy.polys.matrices import DomainMatrix
+from sympy.polys.polyerrors import CoercionFailed
+from sympy.polys.polyutils import parallel_dict_from_expr
+
+from equivid.errors import SpecError, UnsupportedMechanismError, VerificationError
+
+__all__ = [
+    "as_domain_matrix",
+    "nullspace",
+    "nullspace_checked",
+    "rank",
+    "numeric_rank",
+    "is_nonderogatory",
+    "powers",
+    "commutant_system",
+    "commutant_basis",
+]
+
+MatrixLike: TypeAlias = DomainMatrix | Sequence[Sequence[Any]] | Mapping[tuple[int, int], Any]
+
+#: A 62-bit prime for the modular pivot search (a wrong guess is caught by the check).
+_PRIME = 4611686018427387847
+#: Matrices with at most this many entries skip the modular path (plain exact RREF).
+_SMALL = 4096
+#: Matrices with more entries than this and density below _SPARSE_DENSITY are stored sparse.
+_SPARSE_SIZE = 10_000
+_SPARSE_DENSITY = 0.15
+#: Seeds for the fixed Krylov start vectors of :func:`is_nonderogatory`.
+_KRYLOV_SEEDS = (1, 2, 3)
+
+
+# --------------------------------------------------------------------------- input
+
+
+def as_domain_matrix(rows: MatrixLike, *, shape: tuple[int, int] | None = None) -> DomainMatrix:
+    """Return ``rows`` as an exact DomainMatrix over the smallest domain holding them.
+
+    Parameters
+    ----------
+    rows : list of lists, dict or DomainMatrix
+        The entries: a list of equal-length rows of sympy numbers (``Rational``,
+        ``int``, ``sqrt(2)``, ``cos(1)``, ...), or a dict ``{(i, j): value}`` of the
+        nonzero entries together with ``shape``. A DomainMatrix is returned with its
+        integer domain widened to ``QQ``.
+    shape : tuple of int, optional
+        ``(nrows, ncols)``; required for dict input.
+
+    Returns
+    -------
+    DomainMatrix
+        Over ``QQ`` when every entry is rational, otherwise over the algebraic field
+        or polynomial/fraction field that sympy's ``construct_domain`` picks. Large
+        sparse matrices are stored in the sparse (SDM) format, others dense (flint
+        DFM over ``QQ``).
+
+    Examples
+    --------
+    >>> from sympy import Rational, sqrt
+    >>> as_domain_matrix([[1, Rational(1, 2)], [0, 3]])
+    DomainMatrix([[1, 1/2], [0, 3]], (2, 2), QQ)
+    >>> as_domain_matrix([[sqrt(2), 1]]).domain
+    QQ<sqrt(2)>
+    >>> as_domain_matrix({(0, 1): 5}, shape=(2, 2)).to_Matrix()
+    Matrix([
+    [0, 5],
+    [0, 0]])
+    """
+    if isinstance(rows, DomainMatrix):
+        return rows.convert_to(QQ) if rows.domain.is_ZZ else rows
+    entries, shape = _entries(rows, shape)
+    keys = list(entries)
+    domain, values = _pick_domain([entries[k] for k in keys])
+    sdm: dict[int, dict[int, Any]] = {}
+    for (i, j), value in zip(keys, values):
+        if value:
+            sdm.setdefault(i, {})[j] = value
+    matrix = DomainMatrix(sdm, shape, domain)
+    return _pick_format(matrix, len(keys))
+
+
+def _entries(
+    rows: MatrixLike, shape: tuple[int, int] | None
+) -> tuple[dict[tuple[int, int], Any], tuple[int, int]]:
+    """Nonzero entries as a dict and the shape, with the input validated."""
+    if isinstance(rows, Mapping):
+        if shape is None:
+            raise SpecError("shape", shape, "(nrows, ncols) for dict input")
+        bad = [k for k in rows if not (0 <= k[0] < shape[0] and 0 <= k[1] < shape[1])]
+        if bad:
+            raise SpecError("rows", bad[0], f"an index inside shape {shape}")
+        return {k: sympy.sympify(v) for k, v in rows.items() if v != 0}, shape
+    if isinstance(rows, sympy.MatrixBase):
+        rows = rows.tolist()
+    rows = [list(r) for r in rows]
+    ncols = len(rows[0]) if rows else 0
+    if any(len(r) != ncols for r in rows):
+        raise SpecError("rows", [len(r) for r in rows], "rows of equal length")
+    if shape is not None and shape != (len(rows), ncols):
+        raise SpecError("shape", shape, f"the shape of rows, {(len(rows), ncols)}")
+    entries = {(i, j): sympy.sympify(v) for i, r in enumerate(rows) for j, v in enumerate(r)}
+    return {k: v for k, v in entries.items() if v != 0}, (len(rows), ncols)
+
+
+def _pick_domain(values: list[sympy.Expr]) -> tuple[Any, list[Any]]:
+    """The smallest exact domain for ``values`` and the values converted into it."""
+    if not values:
+        return QQ, []
+    domain, converted = construct_domain(values, extension=True)
+    if domain.is_ZZ:
+        return QQ, [QQ.convert_from(v, domain) for v in converted]
+    if (domain.is_PolynomialRing or domain.is_FractionField) and domain.domain.is_ZZ:
+        make = QQ.poly_ring if domain.is_PolynomialRing else QQ.frac_field
+        wider = make(*domain.symbols)
+        return wider, [wider.convert_from(v, domain) for v in converted]
+    if not domain.is_EX and not domain.is_EXRAW:
+        return domain, converted
+    return _mixed_domain(values)
+
+
+def _mixed_domain(values: list[sympy.Expr]) -> tuple[Any, list[Any]]:
+    """``QQ<algebraic>[transcendental]`` (or its fraction field) for mixed entries."""
+    _, gens = parallel_dict_from_expr(values)
+    algebraic = [g for g in gens if g.is_algebraic]
+    others = [g.base if g.is_Pow and g.exp.is_negative else g for g in gens]
+    transcendental = list(dict.fromkeys(g for g in others if not g.is_algebraic))
+    ground = QQ.algebraic_field(*algebraic) if algebraic else QQ
+    for make in (ground.poly_ring, ground.frac_field):
+        domain = make(*transcendental)
+        try:
+            return domain, [domain.from_sympy(v) for v in values]
+        except CoercionFailed:
+            continue
+    raise UnsupportedMechanismError(f"no exact domain holds the entries {values[:3]}")
+
+
+def _pick_format(matrix: DomainMatrix, nnz: int) -> DomainMatrix:
+    """Sparse for large sparse matrices, dense (flint DFM over QQ) otherwise."""
+    m, n = matrix.shape
+    if m * n > _SPARSE_SIZE and nnz < _SPARSE_DENSITY * m * n:
+        return matrix.to_sparse()
+    return matrix.to_dense()
+
+
+# ---------------------------------------------------------------- QQ via flint
+
+
+def _integer_rows(M: DomainMatrix) -> list[list[int]]:
+    """Rows of a QQ matrix, each scaled by the lcm of its denominators, as ints."""
+    m, n = M.shape
+    out = [[0] * n for _ in range(m)]
+    for i, row in M.rep.to_sdm().items():
+        den = 1
+        for v in row.values():
+            den = math.lcm(den, int(QQ.denom(v)))
+        for j, v in row.items():
+            out[i][j] = int(QQ.numer(v)) * (den // int(QQ.denom(v)))
+    return out
+
+
+def _pivots(R: Any, r: int) -> list[int]:
+    """Pivot columns of an RREF ``R`` of rank ``r`` (flint matrix)."""
+    pivots, j = [], 0
+    for i in range(r):
+        while R[i, j] == 0:
+            j += 1
+        pivots.append(j)
+        j += 1
+    return pivots
+
+
+def _mod_p_rref(rows: list[list[int]], ncols: int) -> tuple[Any, int]:
+    flat = [v for r in rows for v in r]
+    return flint.nmod_mat(len(rows), ncols, flat, _PRIME).rref()
+
+
+def _kernel_from_rref(R: Any, den: Any, r: int, n: int) -> flint.fmpq_mat:
+    """Reduced kernel basis (rows) from an integer RREF ``R / den`` of rank ``r``."""
+    pivots = _pivots(R, r)
+    free = [j for j in range(n) if j not in set(pivots)]
+    K = flint.fmpq_mat(len(free), n)
+    for t, f in enumerate(free):
+        K[t, f] = 1
+        for i, p in enumerate(pivots):
+            K[t, p] = -flint.fmpq(R[i, f]) / den
+    return K
+
+
+def _kernel_exact(rows: list[list[int]], n: int) -> flint.fmpq_mat:
+    R, den, r = flint.fmpz_mat(len(rows), n, [v for row in rows for v in row]).rref()
+    return _kernel_from_rref(R, den, r, n)
+
+
+def _kernel_modular(rows: list[list[int]], n: int) -> flint.fmpq_mat | None:
+    """Kernel from mod-p pivots and a Dixon solve; None when the exact check fails."""
+    m = len(rows)
+    RT, r = _mod_p_rref([list(c) for c in zip(*rows)], m) if m and n else (None, 0)
+    if r == 0:
+        return _kernel_from_rref(flint.fmpz_mat(0, n), 1, 0, n)
+    keep = [rows[i] for i in _pivots(RT, r)]
+    R, _ = _mod_p_rref(keep, n)
+    pivots = _pivots(R, r)
+    free = [j for j in range(n) if j not in set(pivots)]
+    S = flint.fmpq_mat([[row[p] for p in pivots] for row in keep])
+    B = flint.fmpq_mat([[-row[f] for f in free] for row in keep]) if free else None
+    if B is None:
+        return flint.fmpq_mat(0, n)
+    try:
+        X = S.solve(B, algorithm="dixon")  # type: ignore[call-arg]
+    except ZeroDivisionError:
+        return None
+    K = flint.fmpq_mat(len(free), n)
+    for t, f in enumerate(free):
+        K[t, f] = 1
+        for i, p in enumerate(pivots):
+            K[t, p] = X[i, t]
+    return K if _kills(rows, K) else None
+
+
+def _kills(rows: list[list[int]], K: flint.fmpq_mat) -> bool:
+    """Exact check that every row of ``K`` is in the kernel of ``rows``."""
+    num, _ = K.transpose().numer_denom()
+    Z = flint.fmpz_mat(len(rows), K.ncols(), [v for r in rows for v in r])
+    return bool((Z * num).is_zero())
+
+
+def _kernel_qq(M: DomainMatrix) -> flint.fmpq_mat:
+    """Reduced kernel basis of a QQ matrix, one row per free column."""
+    m, n = M.shape
+    rows = _integer_rows(M)
+    if m * n > _SMALL:
+        K = _kernel_modular(rows, n)
+        if K is not None:
+            return K
+    return _kernel_exact(rows, n)
+
+
+# ------------------------------------------------------------------- nullspace
+
+
+def _kernel(M: DomainMatrix) -> DomainMatrix:
+    """Reduced kernel basis as the rows of a DomainMatrix over the field of ``M``."""
+    M = as_domain_matrix(M)
+    n = M.shape[1]
+    if M.domain.is_QQ:
+        return _qq(_kernel_qq(M))
+    F = M.to_field()
+    R, pivots = F.rref()
+    free = [j for j in range(n) if j not in set(pivots)]
+    K = F.domain
+    sdm: dict[int, dict[int, Any]] = {}
+    rref = R.rep.to_sdm()
+    for t, f in enumerate(free):
+        row = {f: K.one}
+        for i, p in enumerate(pivots):
+            v = rref.get(i, {}).get(f)
+            if v:
+                row[p] = -v
+        sdm[t] = row
+    return DomainMatrix(sdm, (len(free), n), K).to_dense()
+
+
+def _dfm(K: flint.fmpq_mat, shape: tuple[int, int]) -> Any:
+    from sympy.polys.matrices._dfm import DFM
+
+    return DFM(K, shape, QQ)
+
+
+def nullspace(M: DomainMatrix) -> list[list[sympy.Expr]]:
+    """Return a basis of the kernel ``{x : M x = 0}`` in reduced form.
+
+    One vector per free column ``f`` of the RREF of ``M``, in increasing order, with
+    ``1`` at ``f``, ``0`` at the other free columns and ``-R[i, f]`` at the pivot
+    column of row ``i``. Over ``QQ`` the result is checked exactly (``M x = 0``)
+    before it is returned.
+
+    Parameters
+    ----------
+    M : DomainMatrix
+        The matrix (any exact domain; lists are accepted as by
+        :func:`as_domain_matrix`).
+
+    Returns
+    -------
+    list of list of sympy.Expr
+        The basis vectors, entries as sympy numbers.
+
+    Examples
+    --------
+    >>> nullspace(as_domain_matrix([[1, 2, 3], [2, 4, 6]]))
+    [[-2, 1, 0], [-3, 0, 1]]
+    >>> from sympy import sqrt
+    >>> nullspace(as_domain_matrix([[sqrt(2), 2], [1, sqrt(2)]]))
+    [[-sqrt(2), 1]]
+    """
+    K = _kernel(M)
+    to_sympy = K.domain.to_sympy
+    return [[to_sympy(v) for v in row] for row in K.to_list()]
+
+
+def rank(M: DomainMatrix) -> int:
+    """Return the exact rank of ``M``.
+
+    Over ``QQ`` a full rank modulo a prime is a certificate; otherwise the rank is
+    ``ncols - dim ker M`` with the kernel checked exactly.
+
+    Examples
+    --------
+    >>> rank(as_domain_matrix([[1, 2], [2, 4]]))
+    1
+    >>> from sympy import cos
+    >>> rank(as_domain_matrix([[cos(1), 1], [1, cos(1)]]))
+    2
+    """
+    M = as_domain_matrix(M)
+    m, n = M.shape
+    if M.domain.is_QQ and m and n:
+        _, r = _mod_p_rref(_integer_rows(M), n)
+        if r == min(m, n):
+            return r
+    if not M.domain.is_QQ:
+        return int(M.to_field().rank())
+    return n - _kernel(M).shape[0]
+
+
+def numeric_rank(M: DomainMatrix, *, digits: int = 50) -> int:
+    """Return the rank of ``M`` evaluated numerically with ``digits`` digits (mpmath).
+
+    Gaussian elimination with full pivoting; a pivot below ``10**(-digits/2)``
+    times the largest entry counts as zero. Used to cross-check exact ranks over
+    domains with transcendental generators.
+
+    Examples
+    --------
+    >>> from sympy import cos, sin
+    >>> numeric_rank(as_domain_matrix([[cos(1), sin(1)], [sin(1), -cos(1)]]))
+    2
+    >>> numeric_rank(as_domain_matrix([[cos(1)**2 + sin(1)**2, 1], [1, 1]]))
+    1
+    """
+    import mpmath
+
+    M = as_domain_matrix(M)
+    to_sympy = M.domain.to_sympy
+    with mpmath.workdps(digits + 10):
+        a = [[mpmath.mpf(0) for _ in range(M.shape[1])] for _ in range(M.shape[0])]
+        for i, row in M.rep.to_sdm().items():
+            for j, v in row.items():
+                a[i][j] = mpmath.mpmathify(to_sympy(v).evalf(digits + 10))
+        return _mp_rank(a, mpmath.mpf(10) ** (-digits // 2))
+
+
+def _mp_rank(a: list[list[Any]], rel_tol: Any) -> int:
+    """Rank of a list-of-rows mpmath matrix by full-pivoting elimination."""
+    scale = max((abs(v) for row in a for v in row), default=0)
+    r = 0
+    rows = [list(row) for row in a]
+    while rows and scale:
+        i, j = max(
+            ((i, j) for i in range(len(rows)) for j in range(len(rows[i]))),
+            key=lambda ij: abs(rows[ij[0]][ij[1]]),
+        )
+        pivot = rows.pop(i)
+        if abs(pivot[j]) <= rel_tol * scale:
+            break
+        r += 1
+        for row in rows:
+            factor = row[j] / pivot[j]
+            for k in range(len(row)):
+                row[k] -= factor * pivot[k]
+    return r
+
+
+def nullspace_checked(M: DomainMatrix) -> list[list[sympy.Expr]]:
+    """Return :func:`nullspace` of ``M``, cross-checked numerically where needed.
+
+    For domains other than ``QQ`` and algebraic fields (that is, with
+    transcendental generators such as ``cos(1)`` treated as indeterminates) the
+    exact rank is compared with :func:`numeric_rank`.
+
+    Raises
+    ------
+    VerificationError
+        When the exact and numeric ranks disagree (a hidden relation between the
+        generators, such as ``sin(1)**2 + cos(1)**2 = 1``).
+
+    Examples
+    --------
+    >>> from sympy import cos, sin
+    >>> nullspace_checked(as_domain_matrix([[cos(1), 1, 0]]))
+    [[-1/cos(1), 1, 0], [0, 0, 1]]
+    >>> nullspace_checked(as_domain_matrix([[cos(1)**2, 1], [1 - sin(1)**2, 1]]))
+    Traceback (most recent call last):
+    ...
+    equivid.errors.VerificationError: exact rank 2 over QQ[cos(1),sin(1)] disagrees with numeric rank 1; the generators satisfy a relation the exact domain ignores
+    """
+    M = as_domain_matrix(M)
+    basis = nullspace(M)
+    domain = M.domain
+    if domain.is_QQ or domain.is_AlgebraicField:
+        return basis
+    exact, numeric = M.shape[1] - len(basis), numeric_rank(M)
+    if exact != numeric:
+        raise VerificationError(
+            f"exact rank {exact} over {domain} disagrees with numeric rank {numeric}; "
+            "the generators satisfy a relation the exact domain ignores"
+        )
+    return basis
+
+
+# ------------------------------------------------------------------- commutants
+
+
+def powers(A: MatrixLike, k: int) -> list[DomainMatrix]:
+    """Return ``[I, A, A**2, ..., A**(k-1)]`` exactly.
+
+    Examples
+    --------
+    >>> [P.to_Matrix().tolist() for P in powers([[0, 1], [0, 0]], 3)]
+    [[[1, 0], [0, 1]], [[0, 1], [0, 0]], [[0, 0], [0, 0]]]
+    """
+    A = as_domain_matrix(A).to_dense()
+    n = A.shape[0]
+    out = [DomainMatrix.eye(n, A.domain).to_dense()][:k]
+    while len(out) < k:
+        out.append(out[-1] * A)
+    return out
+
+
+def _square(A: MatrixLike, name: str = "A") -> DomainMatrix:
+    A = as_domain_matrix(A)
+    if A.shape[0] != A.shape[1]:
+        raise SpecError(name, A.shape, "a square matrix")
+    return A
+
+
+def _vec_rows(mats: Sequence[DomainMatrix]) -> DomainMatrix:
+    """The matrix whose rows are the row-major vectorisations of ``mats``."""
+    n2 = mats[0].shape[0] * mats[0].shape[1]
+    domain = mats[0].domain
+    if domain.is_QQ:
+        flat = [v for P in mats for v in P.to_dense().rep.rep.entries()]
+        return _qq(flint.fmpq_mat(len(mats), n2, flat))
+    rows = [[v for row in P.to_list() for v in row] for P in mats]
+    return DomainMatrix(rows, (len(rows), n2), domain).to_dense()
+
+
+def is_nonderogatory(A: MatrixLike) -> bool:
+    """Return whether the minimal polynomial of ``A`` has degree ``n`` (cyclic ``A``).
+
+    A full-rank Krylov matrix ``[v, A v, ..., A**(n-1) v]`` (``v = e1`` and a few
+    seeded integer vectors; rank modulo a prime over ``QQ``) certifies ``True``;
+    otherwise the exact test ``rank [vec(I), vec(A), ..., vec(A**(n-1))] == n``
+    decides.
+
+    Examples
+    --------
+    >>> is_nonderogatory([[0, 0, -6], [1, 0, 11], [0, 1, -6]])  # a companion matrix
+    True
+    >>> is_nonderogatory([[1, 0], [0, 1]])
+    False
+    """
+    A = _square(A)
+    n = A.shape[0]
+    if n <= 1:
+        return True
+    if any(_krylov_full(A, v) for v in _start_vectors(n)):
+        return True
+    return rank(_vec_rows(powers(A, n))) == n
+
+
+def _start_vectors(n: int) -> list[list[int]]:
+    import numpy as np
+
+    e1 = [1] + [0] * (n - 1)
+    rngs = [np.random.default_rng(seed) for seed in _KRYLOV_SEEDS]
+    return [e1] + [[int(x) for x in rng.integers(-9, 10, n)] for rng in rngs]
+
+
+def _krylov_full(A: DomainMatrix, v: list[int]) -> bool:
+    n = A.shape[0]
+    if A.domain.is_QQ:
+        rows = _integer_rows(A)
+        Ap = flint.nmod_mat(n, n, [x for r in rows for x in r], _PRIME)
+        cols = [flint.nmod_mat(n, 1, v, _PRIME)]
+        while len(cols) < n:
+            cols.append(Ap * cols[-1])
+        krylov = flint.nmod_mat(n, n, [c[i, 0] for c in cols for i in range(n)], _PRIME)
+        return int(krylov.rank()) == n
+    K = A.domain
+    x = DomainMatrix([[K.convert(c)] for c in v], (n, 1), K).to_dense()
+    cols = [x]
+    while len(cols) < n:
+        cols.append(A * cols[-1])
+    return int(DomainMatrix.hstack(*cols).to_field().rank()) == n
+
+
+def _unified(As: Sequence[MatrixLike], shape: tuple[int, int] | None) -> list[DomainMatrix]:
+    mats = [_square(as_domain_matrix(A, shape=shape), f"As[{i}]") for i, A in enumerate(As)]
+    if not mats:
+        raise SpecError("As", As, "at least one square matrix")
+    if len({M.shape for M in mats}) > 1:
+        raise SpecError("As", [M.shape for M in mats], "square matrices of one size")
+    domain = mats[0].domain
+    for M in mats[1:]:
+        domain = domain.unify(M.domain)
+    return [M.convert_to(domain) for M in mats]
+
+
+def commutant_system(
+    As: Sequence[MatrixLike], *, shape: tuple[int, int] | None = None
+) -> DomainMatrix:
+    """Return the matrix of ``B -> (B A_1 - A_1 B, ..., B A_L - A_L B)`` on ``vec(B)``.
+
+    Unknown ``i*n + j`` is ``B[i, j]`` (row-major); equation ``l*n**2 + i*n + k`` is
+    entry ``(i, k)`` of ``B A_l - A_l B``. Built sparsely from the entries.
+
+    Examples
+    --------
+    >>> commutant_system([[[1, 0], [0, 2]]]).to_Matrix().tolist()
+    [[0, 0, 0, 0], [0, 1, 0, 0], [0, 0, -1, 0], [0, 0, 0, 0]]
+    """
+    mats = _unified(As, shape)
+    n, K = mats[0].shape[0], mats[0].domain
+    sdm: dict[int, dict[int, Any]] = {}
+    for ell, A in enumerate(mats):
+        a = A.rep.to_sdm()
+        cols: dict[int, dict[int, Any]] = {}
+        for j, row in a.items():
+            for k, v in row.items():
+                cols.setdefault(k, {})[j] = v
+        for i in range(n):
+            for k in range(n):
+                eq: dict[int, Any] = {}
+                for j, v in cols.get(k, {}).items():  # + B[i, j] A[j, k]
+                    eq[i * n + j] = eq.get(i * n + j, K.zero) + v
+                for j, v in a.get(i, {}).items():  # - A[i, j] B[j, k]
+                    eq[j * n + k] = eq.get(j * n + k, K.zero) - v
+                eq = {c: v for c, v in eq.items() if v}
+                if eq:
+                    sdm[ell * n * n + i * n + k] = eq
+    return DomainMatrix(sdm, (len(mats) * n * n, n * n), K)
+
+
+def commutant_basis(As: Sequence[MatrixLike], *, canonical: bool = True) -> list[DomainMatrix]:
+    """Return a basis of ``{B : B A_l = A_l B for all l}`` in canonical reduced form.
+
+    If some ``A_l`` is non-derogatory the commutant lies in the polynomials in it,
+    ``B = sum_j x_j A_l**j``, and only the small system for ``x`` imposed by the
+    other matrices is solved; otherwise the kernel of :func:`commutant_system` is
+    taken. Either way the basis returned is the RREF of the matrix of ``vec(B)``
+    rows, so it does not depend on the path.
+
+    Parameters
+    ----------
+    As : list of square matrices
+        The matrices ``A_l`` (DomainMatrix or anything :func:`as_domain_matrix` takes).
+    canonical : bool, default True
+        Reduce the basis to the canonical RREF. Its rational entries can be huge
+        (about 1100 digits for a random integer 40 x 40 matrix), and building them
+        dominates the run time; ``canonical=False`` returns the basis as found (the
+        powers ``A**j`` on the non-derogatory path), with the same span.
+
+    Returns
+    -------
+    list of DomainMatrix
+        The basis matrices, over the field of the entries.
+
+    Examples
+    --------
+    >>> [B.to_Matrix().tolist() for B in commutant_basis([[[2, 0], [0, 3]]])]
+    [[[1, 0], [0, 0]], [[0, 0], [0, 1]]]
+    >>> [B.to_Matrix().tolist() for B in commutant_basis([[[0, -1], [1, 0]]])]
+    [[[1, 0], [0, 1]], [[0, 1], [-1, 0]]]
+    """
+    mats = _unified(As, None)
+    n = mats[0].shape[0]
+    cyclic = next((A for A in mats if is_nonderogatory(A)), None)
+    if cyclic is None:
+        vecs = _kernel(commutant_system(mats))
+    else:
+        vecs = _polynomial_commutant(cyclic, mats)
+    return _unvec(_rref_rows(vecs) if canonical else vecs.to_field(), n)
+
+
+def _polynomial_commutant(C: DomainMatrix, mats: list[DomainMatrix]) -> DomainMatrix:
+    """vec rows spanning the polynomials in ``C`` that commute with every matrix."""
+    n = C.shape[0]
+    P = powers(C, n)
+    V = _vec_rows(P)
+    others = [A for A in mats if A is not C]
+    if not others:
+        return V
+    blocks = [_vec_rows([Q * A - A * Q for Q in P]) for A in others]
+    system = DomainMatrix.hstack(*blocks).transpose()
+    X = _kernel(system)
+    if X.shape[0] == 0:
+        return DomainMatrix.zeros((0, n * n), V.domain.get_field())
+    return X * V.convert_to(X.domain)
+
+
+def _rref_rows(V: DomainMatrix) -> DomainMatrix:
+    """Nonzero rows of the RREF of ``V`` (over its field)."""
+    if V.shape[0] == 0:
+        return V.to_field()
+    V = V.to_field().to_dense()
+    if V.domain.is_QQ:
+        Z = V.rep.rep.numer_denom()[0]
+        R = _rref_independent(Z)
+        if R is None:
+            R, den, r = Z.rref()
+            R = flint.fmpq_mat(R) / den
+            R = flint.fmpq_mat(r, R.ncols(), R.entries()[: r * R.ncols()])
+        return _qq(R)
+    R, pivots = V.rref()
+    return R.extract(range(len(pivots)), range(V.shape[1]))
+
+
+def _rref_independent(Z: Any) -> flint.fmpq_mat | None:
+    """RREF ``S**-1 Z`` of an integer matrix with independent rows, pivots ``S`` found
+    mod p; None when the rows are dependent mod p or the echelon shape check fails."""
+    k, n = Z.nrows(), Z.ncols()
+    R, r = flint.nmod_mat(k, n, [int(v) for v in Z.entries()], _PRIME).rref()
+    if r != k:
+        return None
+    pivots = _pivots(R, r)
+    S = flint.fmpz_mat(k, k, [Z[i, p] for i in range(k) for p in pivots])
+    num, den = S.inv().numer_denom()  # type: ignore[attr-defined]
+    N = num * Z
+    if any(N[t, c] != 0 for t, p in enumerate(pivots) for c in range(p)):
+        return None
+    return flint.fmpq_mat(N) / den
+
+
+def _qq(X: flint.fmpq_mat) -> DomainMatrix:
+    return DomainMatrix.from_rep(_dfm(X, (X.nrows(), X.ncols())))
+
+
+def _unvec(V: DomainMatrix, n: int) -> list[DomainMatrix]:
+    if V.domain.is_QQ:
+        flat = V.rep.rep.entries()
+        blocks = [flat[t * n * n : (t + 1) * n * n] for t in range(V.shape[0])]
+        return [_qq(flint.fmpq_mat(n, n, block)) for block in blocks]
+    rows = V.to_list()
+    return [
+        DomainMatrix([row[i * n : (i + 1) * n] for i in range(n)], (n, n), V.domain).to_dense()
+        for row in rows
+    ]
