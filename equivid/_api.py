@@ -22,7 +22,7 @@ def solve(system: System, *, ansatz: str | Ansatz | None = None) -> Equivariance
     >>> system = equivid.System.from_maps(["z1", "z2"], {"push": ["z1 + 1", "z2"]})
     >>> group = equivid.solve(system)
     >>> group.dimension, group.general_element
-    (4, (z1 + t1*z2 + t3, t2*z2 + t4))
+    (4, (t1*z2 + t3 + z1, t2*z2 + t4))
     """
     if not isinstance(system, System):
         from .errors import SpecError

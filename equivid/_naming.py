@@ -37,29 +37,27 @@ def fixed_vectors(linear_parts: Sequence[sympy.MatrixBase], n: int) -> list[list
     return [list(v) for v in stacked.nullspace()]
 
 
-def _linear_name(parts: Sequence[sympy.MatrixBase], n: int, system: System) -> str | None:
+def _linear_name(parts: Sequence[sympy.MatrixBase], n: int, structure: AffineStructure, system: System) -> str | None:
     """Name of a linear space of matrices that contains the identity."""
     dim = len(parts)
     if dim == n * n:
         return f"GL({n})"
-    units = [sympy.Matrix(n, n, lambda i, j, k=k: int(i == j == k)) for k in range(n)]
-    if dim == n and n > 1 and _same_span(parts, units):
+    if dim == n and n > 1 and all(B.is_diagonal() for B in parts):
         return "diagonal scalings"
     if dim == 1:
         return "uniform scalings"
     J = sympy.Matrix([[0, -1], [1, 0]])
-    if n == 2 and _same_span(parts, [sympy.eye(2), J]):
+    if n == 2 and dim == 2 and _same_span(parts, [sympy.eye(2), J]):
         return "scaled rotations"
-    forms = affine_forms(system) or []
-    for form in forms:
-        for s in form.slices:
-            if s.A.is_diagonal() and len(set(s.A.diagonal())) <= 1:
-                continue
-            basis = [C.to_Matrix() for C in linalg.commutant_basis([list(map(list, s.A.tolist()))])]
-            if _same_span(parts, basis):
-                kind = " (polynomials in it)" if linalg.is_nonderogatory(list(map(list, s.A.tolist()))) else ""
-                return f"commutant of the linear part of {form.mechanism.name}{kind}"
-    return None
+    names = structure.commutant_of
+    if not names:
+        return None
+    if len(names) == 1:
+        form = next(f for f in affine_forms(system) or [] if f.mechanism.name == names[0])
+        A = next(s.A for s in form.slices if not s.A.is_diagonal() or len(set(s.A.diagonal())) > 1)
+        kind = " (polynomials in it)" if dim == n and linalg.is_nonderogatory(A.tolist()) else ""
+        return f"commutant of the linear part of {names[0]}{kind}"
+    return "joint commutant of the linear parts of " + ", ".join(names)
 
 
 def affine_name(structure: AffineStructure, system: System, translations_allowed: bool) -> str | None:
@@ -84,8 +82,8 @@ def affine_name(structure: AffineStructure, system: System, translations_allowed
     if not split or not c0.is_zero_matrix:
         return None
     suffix = f" and translations R^{n}" if len(translations) == n else ""
-    if _span_rank(linear + [sympy.eye(n)]) == _span_rank(linear):
-        name = _linear_name(linear, n, system)
+    if B0.is_zero_matrix:  # the identity is in the span: the linear parts form a vector space
+        name = _linear_name(linear, n, structure, system)
         if name == f"GL({n})" and suffix:
             return f"affine group Aff({n})"
         return None if name is None else name + suffix

@@ -11,9 +11,10 @@ import sympy
 
 from ._naming import affine_name
 from .ansatz import Ansatz
-from .errors import VerificationError
+from .errors import UnsupportedMechanismError, VerificationError
 from .mechanisms import System
 from .solve import Solution
+from .solve._finite import finite_membership
 from .solve._verify import commutes, jacobian
 
 __all__ = ["EquivarianceGroup", "Membership"]
@@ -59,6 +60,8 @@ class EquivarianceGroup:
 
     @classmethod
     def from_solution(cls, system: System, solution: Solution) -> EquivarianceGroup:
+        if solution.finite_group is not None:  # finite-state systems: named by solve/_finite.py
+            return cls(system, solution, solution.finite_group.name)
         name = None
         if solution.structure is not None:
             name = affine_name(solution.structure, system, solution.ansatz.has_constant)
@@ -123,6 +126,8 @@ class EquivarianceGroup:
 
     @property
     def notes(self) -> tuple[str, ...]:
+        if self.solution.finite_group is not None:
+            return self.solution.notes
         return self.solution.notes + _outside_notes(self)
 
     @property
@@ -130,12 +135,16 @@ class EquivarianceGroup:
         """The name, or a plain description when no name was recognised."""
         if self.name:
             return self.name
+        if self.solution.finite_group is not None:
+            return f"a group of order {self.order} of permutations of the states"
         return f"a {self.dimension}-dimensional group of {self.ansatz.describe()}"
 
     @property
     def verdict(self) -> str:
         """One sentence: "identifiable up to ..."."""
         searched = self.ansatz.describe()
+        if self.solution.finite_group is not None:
+            return _finite_verdict(self)
         if self.identifiable:
             return (
                 f"fully identifiable: among invertible {searched}, only the identity "
@@ -152,6 +161,8 @@ class EquivarianceGroup:
     # -- membership and sampling ----------------------------------------------------------
     def membership(self, a: str | Sequence[Any]) -> Membership:
         """Decide membership of ``a`` (a tuple string or a list of components), with reasons."""
+        if self.solution.finite_group is not None:
+            return Membership(*finite_membership(self.solution.finite_group, a, self.system))
         components = self.system.parse_map(a, field="map")
         in_class = _in_ansatz(components, self.latents, self.ansatz)
         jac = jacobian(components, self.latents)
@@ -173,6 +184,8 @@ class EquivarianceGroup:
         >>> group.contains(a)
         True
         """
+        if self.solution.finite_group is not None:
+            return self.solution.finite_group.sample(rng)  # type: ignore[no-any-return]
         generator = np.random.default_rng(rng)
         for _ in range(100):
             values = [
@@ -194,10 +207,10 @@ class EquivarianceGroup:
             "finite": self.finite,
             "order": self.order,
             "identifiable": self.identifiable,
-            "general_element": [str(e) for e in self.general_element],
+            "general_element": [_text(e) for e in self.general_element],
             "parameters": [p.name for p in self.parameters],
             "conditions": [f"{c} != 0" for c in self.conditions],
-            "lie_algebra": [[str(e) for e in X] for X in self.lie_algebra],
+            "lie_algebra": [[_text(e) for e in X] for X in self.lie_algebra],
             "discrete": [[str(e) for e in a] for a in self.discrete],
             "components": self.components,
             "name": self.name,
@@ -207,6 +220,8 @@ class EquivarianceGroup:
             "solver_parts": list(self.solution.parts),
             "checks": [],
         }
+        if self.solution.finite_group is not None:
+            data.update(_finite_keys(self))
         for check in checks:
             result = self.membership(check)
             data["checks"].append(
@@ -219,6 +234,58 @@ class EquivarianceGroup:
             )
         return data
 
+    # -- finite-state systems (permutation groups of the states) ---------------------------
+    @property
+    def generators(self) -> tuple[Any, ...]:
+        """Generators of a finite group: maps as expressions where a simple form fits
+        (``(Mod(i + 1, 12),)``), else state tables (numpy arrays); for other groups the
+        discrete representatives (the Lie algebra generates the rest).
+
+        Examples
+        --------
+        >>> from equivid import solve
+        >>> from equivid.finite import finite_system
+        >>> group = solve(finite_system({"i": 12}, {"step": "(Mod(i + 1, 12),)"}))
+        >>> group.generators, group.order, group.name
+        (((Mod(i + 1, 12),),), 12, 'cyclic group C_12')
+        >>> group.contains("(Mod(i + 5, 12),)"), group.contains("(Mod(-i, 12),)")
+        (True, False)
+        """
+        if self.solution.finite_group is not None:
+            return self.solution.finite_group.generator_maps()  # type: ignore[no-any-return]
+        return self.discrete
+
+    @property
+    def orbits(self) -> tuple[tuple[tuple[int, ...], ...], ...]:
+        """Orbits of the states (finite groups): states in one orbit cannot be told apart.
+
+        Examples
+        --------
+        >>> from equivid import solve
+        >>> from equivid.finite import finite_system
+        >>> solve(finite_system({"i": 3}, {"reset": "(0,)"})).orbits
+        (((0,),), ((1,), (2,)))
+        """
+        return self._finite("orbits").orbits  # type: ignore[no-any-return]
+
+    def as_permutation_group(self) -> Any:
+        """The finite group as a :class:`sympy.combinatorics.PermutationGroup` on the state indices."""
+        return self._finite("as_permutation_group").group.as_permutation_group()
+
+    def state_graph(self) -> Any:
+        """The coloured state digraph (networkx ``MultiDiGraph``; edge attribute ``mechanism``,
+        node attribute ``orbit``)."""
+        return self._finite("state_graph").state_graph()
+
+    def orbit_graph(self) -> Any:
+        """The quotient of the state graph by the orbits (networkx ``MultiDiGraph``)."""
+        return self._finite("orbit_graph").orbit_graph()
+
+    def _finite(self, what: str) -> Any:
+        if self.solution.finite_group is None:
+            raise UnsupportedMechanismError(f"{what}: defined for finite-state systems only")
+        return self.solution.finite_group
+
     def _repr_latex_(self) -> str:
         from .render import latex_group
 
@@ -228,6 +295,57 @@ class EquivarianceGroup:
         from .render import text_report
 
         return text_report(self)
+
+
+def _finite_verdict(group: EquivarianceGroup) -> str:
+    data = group.solution.finite_group
+    count = data.space.count
+    if group.identifiable:
+        return (
+            f"fully identifiable: among all permutations of the {count} states, only the identity "
+            "commutes with every mechanism"
+        )
+    orbits = len(data.group.orbits)
+    return (
+        f"identifiable up to {group.description} (order {group.order}; states in one orbit cannot "
+        f"be told apart: {count} states, {orbits} orbit{'s' if orbits != 1 else ''}), "
+        "searched among all permutations of the states"
+    )
+
+
+#: Finite groups list their orbits in JSON up to this many states.
+JSON_ORBITS_UP_TO = 10_000
+
+
+def _finite_keys(group: EquivarianceGroup) -> dict[str, Any]:
+    """JSON keys of a finite group. The group is given by ``generators``, each a list of
+    component strings or, where no simple expression fits, ``{"cycles": [[s1, ...], ...]}``
+    over state indices. ``general_element`` has one string per coordinate: for a group of
+    translations ``Mod(i + k_i, n)`` with integer ``parameters`` (``parameter_ranges``),
+    else ``sigma(i, j)[c]`` with ``sigma`` ranging over the group; ``dimension`` stays 0."""
+    data = group.solution.finite_group
+    general, parameters, ranges = data.general_element()
+    keys: dict[str, Any] = {
+        "general_element": general,
+        "parameters": parameters,
+        "parameter_ranges": ranges,
+        "n_states": data.space.count,
+        "generators": [
+            [str(e) for e in g] if isinstance(g, tuple) else {"cycles": g.cycles()}
+            for g in data.generator_maps()
+        ],
+        "orbit_count": len(data.group.orbits),
+    }
+    if data.space.count <= JSON_ORBITS_UP_TO:
+        keys["orbits"] = [[list(s) for s in orbit] for orbit in data.orbits]
+    return keys
+
+
+def _text(expr: sympy.Expr) -> str:
+    """``str`` for small expressions; large ones are printed without sorting their terms."""
+    if isinstance(expr, sympy.Add) and len(expr.args) > 64:
+        return sympy.sstr(expr, order="none")
+    return str(expr)
 
 
 def _in_ansatz(components: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol], ansatz: Ansatz) -> bool:

@@ -63,6 +63,10 @@ class Mechanism:
         A map (discrete time) or the vector field of a flow (continuous time).
     noise : tuple of (key, value) pairs or None
         The noise law of a stochastic mechanism, as written in the spec.
+    table : tuple of int or None
+        Finite-state systems only: the image of every state (by index in the
+        lexicographic enumeration of the states) instead of ``components``, which
+        are then empty.
 
     Examples
     --------
@@ -76,11 +80,17 @@ class Mechanism:
     components: tuple[sympy.Expr, ...]
     kind: str = "map"
     noise: tuple[tuple[str, Any], ...] | None = None
+    table: tuple[int, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
             raise SpecError(f"mechanisms.{self.name}", self.kind, "kind 'map' or 'flow'")
         object.__setattr__(self, "components", tuple(sympy.sympify(c) for c in self.components))
+        # -- finite-state tables (equivid.finite) --
+        if self.table is not None:
+            if self.kind != "map" or self.components:
+                raise SpecError(f"mechanisms.{self.name}", "table", "a table without components, for a map")
+            object.__setattr__(self, "table", _table_values(self.table, f"mechanisms.{self.name}.table"))
 
     @property
     def is_flow(self) -> bool:
@@ -124,6 +134,10 @@ class System:
         allowed = set(self.latents) | set(self.families)
         for mechanism in self.mechanisms:
             where = f"{'flows' if mechanism.is_flow else 'mechanisms'}.{mechanism.name}"
+            # -- finite-state tables (equivid.finite): length checked against the states --
+            if mechanism.table is not None:
+                _check_table_length(mechanism.name, mechanism.table, self.states)
+                continue
             if len(mechanism.components) != n:
                 raise SpecError(
                     where,
@@ -185,6 +199,21 @@ class System:
             constants=constant_pairs,
             ansatz=ansatz,
         )
+
+    @classmethod
+    def from_graph(cls, graph: Any) -> System:
+        """Build a finite-state system from a networkx digraph (see :func:`equivid.finite.system_from_graph`).
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> G = nx.DiGraph([(0, 1, {"mechanism": "step"}), (1, 0, {"mechanism": "step"})])
+        >>> System.from_graph(G).mechanisms[0].table
+        (1, 0)
+        """
+        from .finite import system_from_graph
+
+        return system_from_graph(graph)
 
     @classmethod
     def from_spec(cls, text: str) -> System:
@@ -289,6 +318,11 @@ def _mechanism(
 ) -> Mechanism:
     field = f"{'mechanisms' if kind == 'map' else 'flows'}.{name}"
     noise = None
+    # -- finite-state tables: {table: [image of state 0, image of state 1, ...]} --
+    if isinstance(value, Mapping) and "table" in value:
+        if set(value) != {"table"} or kind != "map":
+            raise SpecError(field, dict(value), "a mapping with the single key 'table' (for maps of finite states)")
+        return Mechanism(name, (), kind, table=_table_values(value["table"], f"{field}.table"))
     if isinstance(value, Mapping):
         extra = set(value) - {"map", "noise"}
         if extra or "map" not in value:
@@ -304,3 +338,29 @@ def _mechanism(
         field += ".map"
     components = _components(value, table, field, None, constants)
     return Mechanism(name, components, kind, noise)
+
+
+# -- finite-state tables (equivid.finite) ------------------------------------------------
+def _table_values(values: Any, field: str) -> tuple[int, ...]:
+    """A table as a tuple of plain ints; the first non-integer entry is an error."""
+    if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
+        raise SpecError(field, values, "a list of state indices, one per state")
+    out = []
+    for index, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, (int, sympy.Integer)) and not (
+            hasattr(v, "dtype") and getattr(v.dtype, "kind", "") in "iu"
+        ):
+            raise SpecError(f"{field}[{index}]", v, "an integer state index", detail=f"state {index}")
+        out.append(int(v))
+    return tuple(out)
+
+
+def _check_table_length(name: str, table: tuple[int, ...], states: tuple[tuple[str, int], ...] | None) -> None:
+    field = f"mechanisms.{name}.table"
+    if not states:
+        raise SpecError(field, "table", "tables only for finite-state systems (declare 'states:')")
+    count = 1
+    for _, size in states:
+        count *= size
+    if len(table) != count:
+        raise SpecError(field, f"{len(table)} entries", f"one entry per state ({count} states)")

@@ -21,6 +21,8 @@ def _map(components: tuple[sympy.Expr, ...]) -> str:
 
 def text_report(group: EquivarianceGroup) -> str:
     """A report for people: name, verdict, general element, generators, class searched."""
+    if group.solution.finite_group is not None:
+        return "\n".join(_finite_lines(group))
     lines = [
         f"group:      {group.description}",
         f"verdict:    {group.verdict}",
@@ -50,6 +52,8 @@ def text_report(group: EquivarianceGroup) -> str:
 
 def markdown_report(group: EquivarianceGroup) -> str:
     """The same report as Markdown."""
+    if group.solution.finite_group is not None:
+        return _finite_markdown(group)
     latents = _map(group.latents)
     rows = [
         f"## {group.description}",
@@ -73,6 +77,8 @@ def markdown_report(group: EquivarianceGroup) -> str:
 
 def latex_group(group: EquivarianceGroup) -> str:
     """The group as a LaTeX set, e.g. ``\\{ z \\mapsto (t_1 z_1, t_2 z_2) : t_1 t_2 \\neq 0 \\}``."""
+    if group.solution.finite_group is not None:
+        return _finite_latex(group)
     element = r"\left(" + ", ".join(sympy.latex(e) for e in group.general_element) + r"\right)"
     condition = r" \wedge ".join(f"{sympy.latex(c)} \\neq 0" for c in group.conditions)
     body = r"z \mapsto " + element
@@ -87,3 +93,71 @@ def latex_report(group: EquivarianceGroup) -> str:
         f"\\[ {latex_group(group)} \\]\n"
         f"Class searched: {group.ansatz.describe()}.\n"
     )
+
+
+# -- finite-state systems: generators, orbits ---------------------------------------------
+#: Reports list at most this many orbits and show tables of at most this many states.
+SHOW_ORBITS = 12
+SHOW_TABLE = 24
+
+
+def _generator(g: object) -> str:
+    if isinstance(g, tuple):
+        return _map(g)
+    cycles = g.cycles()  # type: ignore[attr-defined]
+    shown = " ".join("(" + " ".join(map(str, c)) + ")" for c in cycles[:SHOW_TABLE])
+    return f"cycles of state indices {shown}{' ...' if len(cycles) > SHOW_TABLE else ''}"
+
+
+def _orbit(orbit: tuple[tuple[int, ...], ...]) -> str:
+    states = ", ".join(_map(s) for s in orbit[:SHOW_TABLE])  # type: ignore[arg-type]
+    return "{" + states + (", ..." if len(orbit) > SHOW_TABLE else "") + "}"
+
+
+def _finite_lines(group: EquivarianceGroup) -> list[str]:
+    data = group.solution.finite_group
+    orbits = data.orbits
+    lines = [
+        f"group:      {group.description}",
+        f"verdict:    {group.verdict}",
+        f"searched:   {group.ansatz} ({group.ansatz.describe()})",
+        f"states:     {data.space.count} ({data.space.ranges()})",
+        "dimension:  0",
+        f"order:      {group.order}",
+    ]
+    if group.generators:
+        lines.append("generators:")
+        lines.extend(f"  {_generator(g)}" for g in group.generators)
+    moving = [o for o in orbits if len(o) > 1]
+    lines.append(f"orbits:     {len(orbits)} ({len(moving)} with more than one state)")
+    lines.extend(f"  {_orbit(o)}" for o in moving[:SHOW_ORBITS])
+    if len(moving) > SHOW_ORBITS:
+        lines.append(f"  ... {len(moving) - SHOW_ORBITS} more")
+    lines.extend(f"note: {note}" for note in group.notes)
+    return lines
+
+
+def _finite_markdown(group: EquivarianceGroup) -> str:
+    data = group.solution.finite_group
+    rows = [
+        f"## {group.description}",
+        "",
+        f"**Verdict.** {group.verdict}.",
+        "",
+        f"- class searched: `{group.ansatz}` ({group.ansatz.describe()})",
+        f"- states: {data.space.count} ({data.space.ranges()})",
+        f"- finite: True, order {group.order}",
+    ]
+    if group.generators:
+        rows.append("- generators: " + ", ".join(f"`{_generator(g)}`" for g in group.generators))
+    rows.append(f"- orbits: {len(data.orbits)}")
+    rows.extend(f"- note: {note}" for note in group.notes)
+    return "\n".join(rows) + "\n"
+
+
+def _finite_latex(group: EquivarianceGroup) -> str:
+    gens = [g for g in group.generators if isinstance(g, tuple)]
+    if not gens or len(gens) != len(group.generators):
+        return rf"\text{{{group.description}}}"
+    body = ", ".join(r"\left(" + ", ".join(sympy.latex(e) for e in g) + r"\right)" for g in gens)
+    return r"\left\langle " + body + r" \right\rangle"

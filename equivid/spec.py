@@ -126,6 +126,8 @@ def system_from_spec(text: str) -> System:
         for name, value in _named(data.get(key) or {}, key)
     ]
     ansatz = data.get("ansatz")
+    if ansatz is None and states:  # finite-state systems search permutations of the states
+        ansatz = "finite"
     if ansatz is not None:
         ansatz = str(Ansatz.parse(ansatz, field="ansatz"))
     description = data.get("description") or data.get("name") or ""
@@ -181,6 +183,8 @@ def system_to_spec(system: System) -> str:
 
 
 def _entry(mechanism: Any) -> Any:
+    if mechanism.table is not None:  # finite-state table (equivid.finite)
+        return {"table": list(mechanism.table)}
     text = "(" + ", ".join(str(c) for c in mechanism.components) + ("," if len(mechanism.components) == 1 else "") + ")"
     if mechanism.noise is None:
         return text

@@ -6,6 +6,8 @@ substitution, and records which parts ran. Parts (DESIGN.md section 2):
 
 - ``affine``: affine mechanisms, families and flows, linear/affine ansatz: the exact
   group-level solution (linear algebra), the Lie algebra, the components.
+- ``finite``: finite-state systems (``states:``), ansatz ``finite``: the automorphism
+  group of the coloured functional digraph (``_finite.py``), generators verified.
 """
 
 from __future__ import annotations
@@ -13,18 +15,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import sympy
+from sympy.polys.domains import QQ
+from sympy.polys.matrices import DomainMatrix
 
 from ..ansatz import Ansatz
 from ..errors import UnsupportedMechanismError, VerificationError
 from ..mechanisms import System
 from ._affine import AffinePart
-from ._components import invertibility
+from ._components import Invertibility, invertibility
+from ._finite import FinitePart
 from ._result import AffineStructure, Solution
 from ._verify import commutes, generates
 
 __all__ = ["solve_system", "Solution", "AffineStructure", "PARTS", "parameter_symbols"]
 
 PARTS = (AffinePart(),)
+# Finite-state systems go to their own part (its answer is a permutation group).
+FINITE_PART = FinitePart()
 
 # Above this many latents the substitution check runs in matrix form (same algebra,
 # exact arithmetic, without expanding large sympy expressions).
@@ -65,6 +72,9 @@ def _refuse(system: System, ansatz: Ansatz) -> UnsupportedMechanismError:
 
 def solve_system(system: System, ansatz: Ansatz) -> Solution:
     """Solve ``a∘m = m∘a`` for ``a`` in ``ansatz`` and every mechanism ``m``, verified."""
+    # -- finite-state systems: solve/_finite.py (any other ansatz is a SpecError there) --
+    if system.states:
+        return FINITE_PART.solve(system, ansatz)
     if system.states or system.learner is not None or any(m.noise for m in system.mechanisms):
         raise _refuse(system, ansatz)
     for part in PARTS:
@@ -77,31 +87,63 @@ def solve_system(system: System, ansatz: Ansatz) -> Solution:
 
 
 def _affine_map(B: sympy.MatrixBase, c: sympy.MatrixBase, latents: Sequence[sympy.Symbol]) -> tuple[sympy.Expr, ...]:
-    return tuple(sympy.expand(e) for e in B * sympy.Matrix(latents) + c)
+    """The components of ``z -> Bz + c``, built term by term (no matrix products).
+
+    Large maps are built unevaluated: sympy's evaluation of tens of thousands of
+    products with big integer coefficients would dominate the solve.
+    """
+    evaluate = B.rows <= MATRIX_CHECK_ABOVE
+    components = []
+    for i in range(B.rows):
+        terms = [sympy.Mul(B[i, j], z, evaluate=evaluate) for j, z in enumerate(latents) if B[i, j] != 0]
+        if c[i] != 0 or not terms:
+            terms.append(c[i])
+        components.append(sympy.Add(*terms, evaluate=evaluate) if len(terms) > 1 else terms[0])
+    return tuple(components)
+
+
+def _general_element(
+    structure: AffineStructure, lie: Sequence[tuple[sympy.Expr, ...]], parameters: Sequence[sympy.Symbol],
+    latents: Sequence[sympy.Symbol],
+) -> tuple[sympy.Expr, ...]:
+    """``base(z) + sum_k t_k X_k(z)``, expanded when small."""
+    base = _affine_map(*structure.base, latents)
+    if len(latents) <= MATRIX_CHECK_ABOVE:
+        return tuple(
+            sympy.expand(b + sum((t * X[i] for t, X in zip(parameters, lie)), sympy.Integer(0)))
+            for i, b in enumerate(base)
+        )
+    return tuple(
+        sympy.Add(
+            *([b] if b != 0 else []),
+            *[sympy.Mul(t, X[i], evaluate=False) for t, X in zip(parameters, lie) if X[i] != 0],
+            evaluate=False,
+        )
+        for i, b in enumerate(base)
+    )
 
 
 def _from_affine(structure: AffineStructure, system: System, ansatz: Ansatz, part: str) -> Solution:
     latents = system.latents
     taken = [s.name for s in latents + system.families]
     parameters = parameter_symbols(len(structure.directions), taken)
-    B0, c0 = structure.base
-    B = sympy.Matrix(B0)
-    c = sympy.Matrix(c0)
-    for t, (Bk, ck) in zip(parameters, structure.directions):
-        B += t * Bk
-        c += t * ck
-    identity = _identity_values(structure, parameters)
-    inv = invertibility(B, parameters, identity)
-    general = _affine_map(B, c, latents)
-    flips = tuple(tuple(e.xreplace(dict(zip(parameters, point))) for e in general) for point in inv.flips)
     lie = tuple(_affine_map(Bk, ck, latents) for Bk, ck in structure.directions)
+    general = _general_element(structure, lie, parameters, latents)
+    if system.n <= MATRIX_CHECK_ABOVE:
+        B = sympy.Matrix(structure.base[0])
+        for t, (Bk, _) in zip(parameters, structure.directions):
+            B += t * Bk
+        inv = invertibility(B, parameters, structure.identity)
+    else:
+        inv = Invertibility((), None, (), note="det B(t) != 0 (not expanded: the matrix is large)")
+    flips = tuple(tuple(e.xreplace(dict(zip(parameters, point))) for e in general) for point in inv.flips)
     notes = (inv.note,) if inv.note else ()
     return Solution(
         latents=latents,
         ansatz=ansatz,
         general_element=general,
         parameters=parameters,
-        identity=identity,
+        identity=structure.identity,
         nonzero=inv.nonzero,
         lie_algebra=lie,
         discrete=flips,
@@ -110,18 +152,6 @@ def _from_affine(structure: AffineStructure, system: System, ansatz: Ansatz, par
         parts=(part, "invertibility", "verify"),
         notes=notes,
     )
-
-
-def _identity_values(structure: AffineStructure, parameters: Sequence[sympy.Symbol]) -> tuple[sympy.Expr, ...]:
-    """Parameter values giving the identity: the pivot entries of (I, 0)."""
-    n = structure.n
-    target = list(sympy.eye(n)) + [0] * n
-    values = []
-    for B, c in structure.directions:
-        vector = list(B) + list(c)
-        pivot = next(k for k, v in enumerate(vector) if v != 0)
-        values.append(sympy.Integer(target[pivot]) if pivot < len(target) else sympy.Integer(0))
-    return tuple(values)
 
 
 def _verify(solution: Solution, system: System) -> None:
@@ -144,18 +174,33 @@ def _verify(solution: Solution, system: System) -> None:
             raise VerificationError(f"the component representative {element} does not commute")
 
 
+def _exact(M: sympy.MatrixBase) -> DomainMatrix:
+    """A sympy matrix as a DomainMatrix (QQ directly when rational: no domain search)."""
+    if all(e.is_Rational for e in M):
+        rows = [[QQ.from_sympy(M[i, j]) for j in range(M.cols)] for i in range(M.rows)]
+        return DomainMatrix(rows, M.shape, QQ)
+    from .. import linalg
+
+    return linalg.as_domain_matrix(M.tolist())
+
+
 def _verify_matrices(structure: AffineStructure, system: System) -> None:
+    """The substitution check in matrix form (exact DomainMatrix arithmetic)."""
     from ._forms import affine_forms
 
     forms = affine_forms(system) or []
-    identity = sympy.eye(structure.n)
-    for label, (B, c), homogeneous in [("base", structure.base, False)] + [
-        (f"generator {k + 1}", d, True) for k, d in enumerate(structure.directions)
-    ]:
-        Bm = sympy.Matrix(B) - (0 if homogeneous else identity)
-        for form in forms:
-            for s in form.slices:
-                ok = (sympy.Matrix(B) * s.A - s.A * sympy.Matrix(B)).is_zero_matrix
-                ok = ok and (form.shift(s) * sympy.Matrix(c) - Bm * s.b).is_zero_matrix
-                if not ok:
-                    raise VerificationError(f"{label} fails the commuting condition for {form.mechanism.name}")
+    n = structure.n
+    checks = [("base", structure.base, False)]
+    checks += [(f"generator {k + 1}", d, True) for k, d in enumerate(structure.directions)]
+    slices = [(form, s, _exact(s.A)) for form in forms for s in form.slices]
+    for label, (B, c), homogeneous in checks:
+        Bd = _exact(B)
+        moved = sympy.Matrix(B) - (sympy.zeros(n, n) if homogeneous else sympy.eye(n))
+        for form, s, Ad in slices:
+            left, right = Bd.unify(Ad)
+            commutator = left.matmul(right) - right.matmul(left)
+            shift = form.shift(s) * sympy.Matrix(c)
+            if not s.b.is_zero_matrix:
+                shift -= moved * s.b
+            if not commutator.is_zero_matrix or not shift.is_zero_matrix:
+                raise VerificationError(f"{label} fails the commuting condition for {form.mechanism.name}")

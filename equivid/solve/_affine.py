@@ -30,20 +30,36 @@ __all__ = ["AffinePart", "solve_affine_structure"]
 Pair = tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix]
 
 
+# Above this many latents the basis is kept as found (e.g. the powers of a
+# non-derogatory A): the canonical RREF has entries of ~1000 digits at n = 40.
+CANONICAL_UP_TO = 12
+
+
 def _is_scalar(A: sympy.ImmutableMatrix) -> bool:
     return A.is_diagonal() and len(set(A.diagonal())) <= 1
 
 
-def _commutant(forms: Sequence[AffineForm], n: int) -> list[sympy.ImmutableMatrix]:
-    """A basis of the matrices commuting with every slice's linear part."""
-    mats = []
+def _linear_parts(forms: Sequence[AffineForm]) -> tuple[list[sympy.ImmutableMatrix], list[str]]:
+    """The distinct non-scalar linear parts, and the mechanisms they come from."""
+    mats: list[sympy.ImmutableMatrix] = []
+    names: list[str] = []
     for form in forms:
         for s in form.slices:
-            if not _is_scalar(s.A) and s.A not in mats:
+            if _is_scalar(s.A):
+                continue
+            if s.A not in mats:
                 mats.append(s.A)
+            if form.mechanism.name not in names:
+                names.append(form.mechanism.name)
+    return mats, names
+
+
+def _commutant(mats: Sequence[sympy.ImmutableMatrix], n: int, canonical: bool) -> list[sympy.ImmutableMatrix]:
+    """A basis of the matrices commuting with every matrix in ``mats``."""
     if not mats:
         return [sympy.ImmutableMatrix(n, n, lambda i, j, k=k: int(i * n + j == k)) for k in range(n * n)]
-    return [sympy.ImmutableMatrix(C.to_Matrix()) for C in linalg.commutant_basis([list(map(list, A.tolist())) for A in mats])]
+    found = linalg.commutant_basis([A.tolist() for A in mats], canonical=canonical)
+    return [sympy.ImmutableMatrix(C.to_Matrix()) for C in found]
 
 
 def _translation_rows(
@@ -54,11 +70,12 @@ def _translation_rows(
     for form in forms:
         for s in form.slices:
             shift = form.shift(s)
-            if s.b.is_zero_matrix and (not translations or shift.is_zero_matrix):
+            moves = not s.b.is_zero_matrix
+            if not moves and (not translations or shift.is_zero_matrix):
                 continue
-            images = [C * s.b for C in basis]
+            images = [C * s.b for C in basis] if moves else []
             for i in range(s.A.rows):
-                row = [-v[i] for v in images]
+                row = [-v[i] for v in images] if moves else [sympy.Integer(0)] * len(basis)
                 if translations:
                     row += list(shift.row(i))
                 rows.append(row)
@@ -75,30 +92,62 @@ def _canonical(vectors: list[list[sympy.Expr]]) -> tuple[list[list[sympy.Expr]],
     return [list(rows.row(k)) for k in range(len(pivots))], list(pivots)
 
 
+def _kernel(rows: list[list[sympy.Expr]], width: int) -> list[list[sympy.Expr]]:
+    if not rows:
+        return [[sympy.Integer(int(i == k)) for i in range(width)] for k in range(width)]
+    return linalg.nullspace_checked(linalg.as_domain_matrix(rows))
+
+
+def _directions(
+    kernel: list[list[sympy.Expr]], basis: Sequence[sympy.ImmutableMatrix], n: int, translations: bool
+) -> list[list[sympy.Expr]]:
+    """Kernel vectors (x, c) as vectors (vec B', c) in the original coordinates."""
+    vectors = []
+    r = len(basis)
+    for x in kernel:
+        used = [(coefficient, C) for coefficient, C in zip(x[:r], basis) if coefficient != 0]
+        if len(used) == 1 and used[0][0] == 1:
+            B = used[0][1]
+        else:
+            B = sympy.ImmutableMatrix.zeros(n, n)
+            for coefficient, C in used:
+                B += coefficient * C
+        c = list(x[r:]) if translations else [sympy.Integer(0)] * n
+        vectors.append(list(B) + c)
+    return vectors
+
+
 def solve_affine_structure(forms: Sequence[AffineForm], n: int, ansatz: Ansatz) -> AffineStructure:
     """The solution set of ``a∘m = m∘a`` for affine ``m`` and ``a`` in a linear/affine ansatz."""
     translations = ansatz.has_constant
-    basis = _commutant(forms, n)
+    mats, names = _linear_parts(forms)
+    canonical = n <= CANONICAL_UP_TO
+    basis = _commutant(mats, n, canonical)
     rows = _translation_rows(forms, basis, translations)
-    width = len(basis) + (n if translations else 0)
-    if rows:
-        kernel = linalg.nullspace(linalg.as_domain_matrix(rows))
+    kernel = _kernel(rows, len(basis) + (n if translations else 0))
+    vectors = _directions(kernel, basis, n, translations)
+    full = not rows or sympy.Matrix([x[: len(basis)] for x in kernel] or [[0]]).rank() == len(basis)
+    commutant_of = tuple(names) if full and mats else ()
+    identity = list(sympy.eye(n)) + [sympy.Integer(0)] * n
+    if canonical:
+        vectors, pivots = _canonical(vectors)
+        base = sympy.Matrix(identity)
+        for vector, pivot in zip(vectors, pivots):
+            if base[pivot] != 0:
+                base -= base[pivot] * sympy.Matrix(vector)
+        at_identity = tuple(sympy.Integer(identity[p]) for p in pivots)
+    elif identity in vectors:
+        base = sympy.zeros(len(identity), 1)
+        at_identity = tuple(sympy.Integer(int(v == identity)) for v in vectors)
     else:
-        kernel = [[sympy.Integer(int(i == k)) for i in range(width)] for k in range(width)]
-    vectors = []
-    for x in kernel:
-        B = sympy.zeros(n, n)
-        for coefficient, C in zip(x, basis):
-            if coefficient != 0:
-                B += coefficient * C
-        c = list(x[len(basis):]) if translations else [0] * n
-        vectors.append(list(B) + c)
-    reduced, pivots = _canonical(vectors)
-    base = sympy.Matrix(list(sympy.eye(n)) + [0] * n)
-    for vector, pivot in zip(reduced, pivots):
-        if base[pivot] != 0:
-            base -= base[pivot] * sympy.Matrix(vector)
-    return AffineStructure(_pair(list(base), n), tuple(_pair(v, n) for v in reduced))
+        base = sympy.Matrix(identity)
+        at_identity = tuple(sympy.Integer(0) for _ in vectors)
+    return AffineStructure(
+        _pair(list(base), n),
+        tuple(_pair(v, n) for v in vectors),
+        identity=at_identity,
+        commutant_of=commutant_of,
+    )
 
 
 def _pair(vector: Sequence[sympy.Expr], n: int) -> Pair:

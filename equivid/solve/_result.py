@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sympy
 
@@ -18,11 +19,15 @@ class AffineStructure:
     """The solution set ``{(B, c)} = base + span(directions)`` of an affine ansatz.
 
     ``base`` and each direction are pairs ``(B, c)`` of exact matrices; the general
-    element is ``base + sum_k t_k directions[k]``.
+    element is ``base + sum_k t_k directions[k]``; ``identity`` holds the ``t`` giving
+    the identity map. ``commutant_of`` names the mechanisms whose linear parts' joint
+    commutant is exactly the span of the directions' linear parts (empty otherwise).
     """
 
     base: tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix]
     directions: tuple[tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix], ...]
+    identity: tuple[sympy.Expr, ...] = ()
+    commutant_of: tuple[str, ...] = ()
 
     @property
     def n(self) -> int:
@@ -56,6 +61,8 @@ class Solution:
     structure: AffineStructure | None = None
     parts: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    # -- finite-state systems: a solve._finite.FiniteGroup (generators, order, orbits) --
+    finite_group: Any = field(default=None, compare=False)
 
     @property
     def dimension(self) -> int:

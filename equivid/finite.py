@@ -1,0 +1,394 @@
+"""Finite-state systems: the states, and mechanisms evaluated into integer tables.
+
+A finite-state system declares its coordinates and their ranges
+(``states: {i: 4, j: 3}``); the states are the integer tuples in those ranges,
+enumerated lexicographically in the order listed, so state ``(i, j)`` has index
+``3*i + j``. A mechanism is a map of the states, written as sympy expressions in the
+coordinates (``Mod``, ``Min``, ``Max``, ``Piecewise``, integer arithmetic), as an
+explicit table over the enumerated states, or as the edges of a networkx digraph.
+This module turns each mechanism into an integer array ``table[s]`` = index of
+``m(s)``, evaluating expressions on all states at once with numpy
+(:func:`sympy.lambdify`), never state by state.
+
+Examples
+--------
+>>> system = finite_system({"i": 4, "j": 3}, {"right": "(Mod(i + 1, 4), j)", "up": "(i, Min(j + 1, 2))"})
+>>> mechanism_tables(system)[1].tolist()
+[1, 2, 2, 4, 5, 5, 7, 8, 8, 10, 11, 11]
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sympy
+from numpy.typing import NDArray
+
+from .errors import SpecError
+from .mechanisms import System, _mechanism, _named, make_symbols
+
+__all__ = [
+    "MAX_STATES",
+    "StatePermutation",
+    "StateSpace",
+    "evaluate",
+    "expression_for",
+    "finite_system",
+    "map_table",
+    "mechanism_tables",
+    "system_from_graph",
+]
+
+IntArray = NDArray[np.int64]
+Map = tuple[sympy.Expr, ...]
+
+#: Largest number of states a system may declare (the tables are dense arrays).
+MAX_STATES = 10**7
+
+
+@dataclass(frozen=True)
+class StateSpace:
+    """The states of a finite-state system: integer tuples in ``0..size-1`` per coordinate.
+
+    Examples
+    --------
+    >>> space = StateSpace(("i", "j"), (4, 3))
+    >>> space.count, space.state(5), space.index([np.array([1]), np.array([2])]).tolist()
+    (12, (1, 2), [5])
+    """
+
+    names: tuple[str, ...]
+    sizes: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.names) != len(self.sizes) or not self.names:
+            raise SpecError("states", dict(zip(self.names, self.sizes)), "one size per coordinate")
+        for name, size in zip(self.names, self.sizes):
+            if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+                raise SpecError(f"states.{name}", size, "a positive integer number of values")
+        if self.count > MAX_STATES:
+            raise SpecError("states", dict(zip(self.names, self.sizes)), f"at most {MAX_STATES} states in all")
+
+    @classmethod
+    def of(cls, system: System) -> StateSpace:
+        """The state space a system declares (``SpecError`` when it declares none)."""
+        if not system.states:
+            raise SpecError("states", None, "a finite-state system (declare 'states:')")
+        return cls(tuple(name for name, _ in system.states), tuple(size for _, size in system.states))
+
+    @property
+    def count(self) -> int:
+        """Number of states."""
+        return math.prod(self.sizes)
+
+    @property
+    def symbols(self) -> tuple[sympy.Symbol, ...]:
+        return tuple(sympy.Symbol(name) for name in self.names)
+
+    def coordinates(self) -> tuple[IntArray, ...]:
+        """One array per coordinate: its value at every state, in state order."""
+        grids = np.unravel_index(np.arange(self.count, dtype=np.int64), self.sizes)
+        return tuple(np.asarray(g, dtype=np.int64) for g in grids)
+
+    def index(self, coordinates: Sequence[IntArray]) -> IntArray:
+        """State indices of coordinate arrays (which must lie in range)."""
+        return np.asarray(np.ravel_multi_index(tuple(coordinates), self.sizes), dtype=np.int64)
+
+    def state(self, index: int) -> tuple[int, ...]:
+        """The coordinate tuple of state ``index``."""
+        return tuple(int(v) for v in np.unravel_index(int(index), self.sizes))
+
+    def ranges(self) -> str:
+        return ", ".join(f"{n} in 0..{s - 1}" for n, s in zip(self.names, self.sizes))
+
+
+@dataclass(frozen=True, eq=False)
+class StatePermutation:
+    """A permutation of ``n`` states stored sparsely: ``moved[k] -> images[k]``, others fixed.
+
+    ``numpy.asarray(p)`` gives the full table; :meth:`cycles` the cycle notation.
+
+    Examples
+    --------
+    >>> p = StatePermutation(5, np.array([1, 3]), np.array([3, 1]))
+    >>> np.asarray(p).tolist(), p.cycles()
+    ([0, 3, 2, 1, 4], [[1, 3]])
+    """
+
+    n: int
+    moved: IntArray
+    images: IntArray
+
+    def table(self) -> IntArray:
+        out = np.arange(self.n, dtype=np.int64)
+        out[self.moved] = self.images
+        return out
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> NDArray[Any]:
+        return self.table() if dtype is None else self.table().astype(dtype)
+
+    def cycles(self) -> list[list[int]]:
+        """The cycles of length at least 2, each starting at its smallest state."""
+        image = dict(zip(self.moved.tolist(), self.images.tolist()))
+        out, seen = [], set()
+        for start in sorted(image):
+            if start in seen or image[start] == start:
+                continue
+            cycle, s = [], start
+            while s not in seen:
+                seen.add(s)
+                cycle.append(s)
+                s = image[s]
+            out.append(cycle)
+        return out
+
+    def __repr__(self) -> str:
+        return f"StatePermutation(n={self.n}, cycles={self.cycles()})"
+
+
+def _values(expr: sympy.Expr, symbols: Sequence[sympy.Symbol], coords: Sequence[IntArray], count: int) -> NDArray[Any]:
+    """``expr`` at every state, vectorised; float or int array of length ``count``."""
+    function = sympy.lambdify(list(symbols), expr, modules="numpy")
+    with np.errstate(all="ignore"):
+        out = np.asarray(function(*coords))
+    if out.dtype == object:
+        out = out.astype(np.float64)
+    return np.broadcast_to(out, (count,))
+
+
+def evaluate(components: Sequence[sympy.Expr], space: StateSpace, *, field: str = "map") -> IntArray:
+    """The table of the map ``s -> (e_1(s), ..., e_d(s))`` over all states, vectorised.
+
+    Raises ``SpecError`` naming ``field`` and the first state whose image is not an
+    integer tuple in the declared ranges.
+
+    Examples
+    --------
+    >>> i = sympy.Symbol("i")
+    >>> evaluate((sympy.Mod(i + 1, 3),), StateSpace(("i",), (3,))).tolist()
+    [1, 2, 0]
+    >>> evaluate((i + 1,), StateSpace(("i",), (3,)), field="mechanisms.up")
+    Traceback (most recent call last):
+    ...
+    equivid.errors.SpecError: mechanisms.up: got 'state (2,) -> (3,)', expected images in the declared ranges (i in 0..2)
+    """
+    symbols = space.symbols
+    if len(components) != len(symbols):
+        raise SpecError(field, [str(c) for c in components], f"{len(symbols)} components, one per coordinate")
+    stray = set().union(*(sympy.sympify(c).free_symbols for c in components)) - set(symbols)
+    if stray:
+        raise SpecError(field, [str(c) for c in components], "expressions in the state coordinates",
+                        detail=f"unknown symbol {sorted(map(str, stray))[0]!r}")
+    coords = space.coordinates()
+    n = space.count
+    images: list[NDArray[Any]] = []
+    raw: list[NDArray[Any]] = []
+    bad = np.zeros(n, dtype=bool)
+    for expr, size in zip(components, space.sizes):
+        try:
+            values = _values(sympy.sympify(expr), symbols, coords, n)
+        except (TypeError, ValueError, NameError, AttributeError, ZeroDivisionError) as exc:
+            raise SpecError(field, str(expr), "an integer expression numpy can evaluate", detail=str(exc)) from None
+        if values.dtype.kind in "iub":
+            ints = values.astype(np.int64)
+        else:
+            with np.errstate(all="ignore"):
+                rounded = np.rint(values.astype(np.float64))
+                bad |= ~np.isfinite(rounded) | (rounded != values)
+                ints = np.where(np.isfinite(rounded), rounded, -1).astype(np.int64)
+        bad |= (ints < 0) | (ints >= size)
+        images.append(ints)
+        raw.append(values)
+    if bad.any():
+        first = int(np.flatnonzero(bad)[0])
+        image = tuple(_scalar(v[first]) for v in raw)
+        raise SpecError(field, f"state {space.state(first)} -> {_tuple(image)}",
+                        f"images in the declared ranges ({space.ranges()})")
+    return space.index(images)
+
+
+def _scalar(v: Any) -> Any:
+    f = float(v)
+    return int(f) if math.isfinite(f) and f == int(f) else f
+
+
+def _tuple(values: Sequence[Any]) -> str:
+    return "(" + ", ".join(str(v) for v in values) + ("," if len(values) == 1 else "") + ")"
+
+
+def check_table(values: Any, space: StateSpace, *, field: str) -> IntArray:
+    """A table as an int array: one entry per state, each a state index."""
+    arr = np.asarray(values)
+    if arr.ndim != 1 or arr.size != space.count:
+        raise SpecError(field, f"{arr.size} entries", f"one entry per state ({space.count} states)")
+    if arr.size and arr.dtype.kind not in "iu":
+        raise SpecError(field, arr.dtype.name, "integer state indices")
+    arr = arr.astype(np.int64)
+    bad = np.flatnonzero((arr < 0) | (arr >= space.count))
+    if bad.size:
+        first = int(bad[0])
+        raise SpecError(field, f"state {space.state(first)} -> index {int(arr[first])}",
+                        f"state indices in 0..{space.count - 1}")
+    return arr
+
+
+def mechanism_tables(system: System) -> IntArray:
+    """The ``(k, N)`` array of the system's mechanisms as state tables.
+
+    Examples
+    --------
+    >>> system = finite_system({"i": 3}, {"step": "(Mod(i + 1, 3),)", "stay": {"table": [0, 1, 2]}})
+    >>> mechanism_tables(system).tolist()
+    [[1, 2, 0], [0, 1, 2]]
+    """
+    space = StateSpace.of(system)
+    if system.families:
+        raise SpecError("families", [s.name for s in system.families], "no families in a finite-state system")
+    rows = []
+    for m in system.mechanisms:
+        field = f"{'flows' if m.is_flow else 'mechanisms'}.{m.name}"
+        if m.is_flow:
+            raise SpecError(field, [str(c) for c in m.components], "maps of the states (flows are continuous)")
+        if m.table is not None:
+            rows.append(check_table(m.table, space, field=field + ".table"))
+        else:
+            rows.append(evaluate(m.components, space, field=field))
+    return np.stack(rows)
+
+
+def map_table(a: Any, system: System, *, field: str = "map") -> IntArray:
+    """The table of a map given as components (``"(Mod(i + 1, 4), j)"``), ``{"table": [...]}``,
+    a numpy array of state indices or a sympy ``Permutation``.
+
+    Examples
+    --------
+    >>> system = finite_system({"i": 4}, {"step": "(Mod(i + 1, 4),)"})
+    >>> map_table("(Mod(i + 3, 4),)", system).tolist()
+    [3, 0, 1, 2]
+    """
+    space = StateSpace.of(system)
+    if isinstance(a, Mapping) and set(a) == {"table"}:
+        return check_table(a["table"], space, field=field)
+    if isinstance(a, (np.ndarray, StatePermutation)):
+        return check_table(np.asarray(a), space, field=field)
+    if hasattr(a, "array_form"):  # sympy Permutation
+        form = list(a.array_form) + list(range(len(a.array_form), space.count))
+        return check_table(form, space, field=field)
+    return evaluate(system.parse_map(a, field=field), space, field=field)
+
+
+def expression_for(perm: IntArray, space: StateSpace) -> Map | None:
+    """The map as expressions when each image coordinate is ``x``, ``Mod(x + c, n)`` or
+    ``Mod(c - x, n)`` for some coordinate ``x``; else None.
+
+    Examples
+    --------
+    >>> expression_for(np.array([2, 3, 0, 1]), StateSpace(("i",), (4,)))
+    (Mod(i + 2, 4),)
+    >>> expression_for(np.array([1, 0, 2, 3]), StateSpace(("i",), (4,))) is None
+    True
+    """
+    coords = space.coordinates()
+    images = np.unravel_index(np.asarray(perm, dtype=np.int64), space.sizes)
+    symbols = space.symbols
+    out = []
+    for image, size in zip(images, space.sizes):
+        found = None
+        for x, sym in zip(coords, symbols):
+            if np.array_equal(image, x):
+                found = sym
+                break
+            for sign in (1, -1):
+                c = int((image[0] - sign * x[0]) % size)
+                if np.array_equal(image, np.mod(sign * x + c, size)):
+                    found = sympy.Mod(sign * sym + c, size)
+                    break
+            if found is not None:
+                break
+        if found is None:
+            return None
+        out.append(found)
+    return tuple(out)
+
+
+def finite_system(
+    states: Mapping[str, int],
+    maps: Mapping[str, Any],
+    *,
+    description: str = "",
+) -> System:
+    """Build a finite-state system from Python: coordinate ranges and named maps.
+
+    A map is a tuple string ``"(e1, e2)"``, a list of components, or ``{"table": [...]}``
+    (the image index of every state, in lexicographic state order).
+
+    Examples
+    --------
+    >>> finite_system({"i": 2}, {"flip": {"table": [1, 0]}}).mechanisms[0].table
+    (1, 0)
+    """
+    if not isinstance(states, Mapping) or not states:
+        raise SpecError("states", states, "a mapping from coordinate names to sizes, e.g. {i: 4, j: 3}")
+    sizes = []
+    for name, size in states.items():
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise SpecError(f"states.{name}", size, "a positive integer number of values")
+        sizes.append((str(name), int(size)))
+    latents = make_symbols(list(states), "states")
+    table = {s.name: s for s in latents}
+    mechanisms = tuple(_mechanism(name, value, "map", table, {}) for name, value in _named(maps, "mechanisms"))
+    return System(latents, mechanisms, ansatz="finite", states=tuple(sizes), description=description)
+
+
+def system_from_graph(graph: Any, *, coordinate: str = "s") -> System:
+    """A finite-state system from a networkx digraph whose edges name their mechanism.
+
+    Every edge ``u -> v`` carries ``mechanism`` (a name, or a list of names for edges
+    shared by several mechanisms; a ``MultiDiGraph`` may repeat edges instead). Each
+    mechanism must leave every node exactly once. State ``k`` (coordinate ``s = k``) is
+    the ``k``-th node of ``graph.nodes``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.cycle_graph(5, create_using=nx.DiGraph)
+    >>> nx.set_edge_attributes(G, "step", "mechanism")
+    >>> system = system_from_graph(G)
+    >>> system.states, system.mechanisms[0].table
+    ((('s', 5),), (1, 2, 3, 4, 0))
+    """
+    if not hasattr(graph, "is_directed") or not graph.is_directed():
+        raise SpecError("graph", type(graph).__name__, "a networkx DiGraph or MultiDiGraph")
+    nodes = list(graph.nodes)
+    if not nodes:
+        raise SpecError("graph", "no nodes", "at least one state")
+    where = {node: k for k, node in enumerate(nodes)}
+    tables: dict[str, IntArray] = {}
+    for u, v, data in graph.edges(data=True):
+        names = data.get("mechanism")
+        if isinstance(names, str):
+            names = [names]
+        if not isinstance(names, (list, tuple, set, frozenset)) or not names or not all(
+            isinstance(n, str) and n for n in names
+        ):
+            raise SpecError(f"graph.edges[{u!r}, {v!r}]", dict(data),
+                            "an edge attribute 'mechanism' naming its mechanism(s)")
+        for name in names:
+            row = tables.setdefault(name, np.full(len(nodes), -1, dtype=np.int64))
+            if row[where[u]] not in (-1, where[v]):
+                raise SpecError(f"mechanisms.{name}", f"state {u!r} -> {nodes[row[where[u]]]!r} and {v!r}",
+                                "one image per state (a map)")
+            row[where[u]] = where[v]
+    if not tables:
+        raise SpecError("graph", "no edges", "edges carrying a 'mechanism' attribute")
+    for name, row in tables.items():
+        missing = np.flatnonzero(row < 0)
+        if missing.size:
+            raise SpecError(f"mechanisms.{name}", f"state {nodes[int(missing[0])]!r} has no image",
+                            "an edge from every state (a map)")
+    return finite_system({coordinate: len(nodes)}, {name: {"table": row.tolist()} for name, row in tables.items()},
+                         description=f"from a networkx graph: state s = k is node {nodes[0]!r}, ... in graph order")

@@ -1,0 +1,387 @@
+"""Solver part: finite-state systems, permutations of the states (ansatz ``finite``).
+
+The maps ``a`` of a finite state set with ``a∘m = m∘a`` for every mechanism are the
+automorphisms of the functional digraph with one edge colour per mechanism
+(THEORY.md, "Finite state sets"). The mechanisms are evaluated into integer tables
+(:mod:`equivid.finite`), the group is computed by :mod:`equivid.automorphisms`
+(generators and exact order, never a list of elements), every generator is
+substituted back, and the group is named where it is recognisable.
+
+Examples
+--------
+>>> from equivid.finite import finite_system
+>>> from equivid.ansatz import Ansatz
+>>> part = FinitePart()
+>>> data = part.solve(finite_system({"i": 12}, {"step": "(Mod(i + 1, 12),)"}), Ansatz("finite")).finite_group
+>>> data.order, data.name, data.generator_maps()
+(12, 'cyclic group C_12', ((Mod(i + 1, 12),),))
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import sympy
+
+from ..ansatz import Ansatz
+from ..automorphisms import AutomorphismGroup, automorphism_group
+from ..errors import SpecError, UnsupportedMechanismError, VerificationError
+from ..finite import (
+    IntArray,
+    StatePermutation,
+    StateSpace,
+    expression_for,
+    map_table,
+    mechanism_tables,
+)
+from ..mechanisms import System
+from ._result import Solution
+
+__all__ = ["FinitePart", "FiniteGroup", "finite_name"]
+
+Map = tuple[sympy.Expr, ...]
+
+# sympy's permutation-group algorithms name groups on at most this many moved states.
+SYMPY_NAMING_LIMIT = 2000
+# ... and test cyclic / dihedral structure there up to this order.
+SYMPY_NAMING_ORDER = 10**5
+# ... with at most this many generators, and direct products of at most this many orbits.
+SYMPY_NAMING_GENERATORS = 64
+SYMPY_NAMING_FACTORS = 8
+
+
+@dataclass(frozen=True, eq=False)
+class FiniteGroup:
+    """The permutations of the states commuting with every mechanism, with its state space.
+
+    ``group`` holds the generators (as state tables) and the exact order; the rest is
+    derived from them: orbits as state tuples, maps written as expressions where a
+    simple form fits (``Mod(i + c, n)``), membership, sampling and networkx exports.
+    """
+
+    space: StateSpace
+    group: AutomorphismGroup
+    mechanisms: tuple[str, ...]
+    name: str | None = None
+
+    @property
+    def order(self) -> int:
+        return self.group.order
+
+    def element(self, perm: IntArray) -> Map | StatePermutation:
+        """A permutation as expressions when a simple form fits, else as a :class:`StatePermutation`."""
+        found = expression_for(perm, self.space)
+        if found is not None:
+            return found
+        moved = np.flatnonzero(perm != np.arange(perm.size))
+        return StatePermutation(perm.size, moved, np.asarray(perm[moved], dtype=np.int64))
+
+    @cached_property
+    def _generator_maps(self) -> tuple[Map | StatePermutation, ...]:
+        gens = self.group.generators
+        n = self.space.count
+        out: list[Map | StatePermutation] = []
+        for k in range(len(gens)):
+            src, dst = gens.sparse(k)
+            # a non-identity map of the simple forms moves at least half of the states
+            out.append(self.element(gens[k]) if src.size >= n / 2 else StatePermutation(n, src, dst))
+        return tuple(out)
+
+    def generator_maps(self) -> tuple[Map | StatePermutation, ...]:
+        """Each generator as expressions where a simple form fits, else as a sparse permutation."""
+        return self._generator_maps
+
+    def general_element(self) -> tuple[list[str], list[str], dict[str, str]]:
+        """Components, parameter names and their ranges of a general element, for JSON.
+
+        When the group is exactly the translations of the coordinates (a cyclic shift
+        or a torus) every element is ``(Mod(i + k1, n1), ...)`` with integer ``k``;
+        otherwise the element is written ``sigma(i, j)[c]``: ``sigma`` ranges over the
+        group that ``generators`` generate (a finite group has no continuous parameters).
+        """
+        names = list(self.space.names)
+        if self.order == 1:
+            return names, [], {}
+        if self.name and (self.name.startswith("translations of the torus") or self._is_translations()):
+            params, comps, ranges = [], [], {}
+            for name, size in zip(names, self.space.sizes):
+                if size == 1:
+                    comps.append(name)
+                    continue
+                k = f"k_{name}"
+                params.append(k)
+                ranges[k] = f"0..{size - 1}"
+                comps.append(str(sympy.Mod(sympy.Symbol(name) + sympy.Symbol(k), size)))
+            return comps, params, ranges
+        args = ", ".join(names)
+        return [f"sigma({args})[{c}]" for c in range(len(names))], ["sigma"], {"sigma": "the group generated by generators"}
+
+    def _is_translations(self) -> bool:
+        return _translations(self)
+
+    @cached_property
+    def orbits(self) -> tuple[tuple[tuple[int, ...], ...], ...]:
+        """Orbits of the states (those the learner cannot tell apart), as state tuples."""
+        coords = np.stack(self.space.coordinates(), axis=1)
+        return tuple(tuple(tuple(int(v) for v in coords[s]) for s in orbit) for orbit in self.group.orbits)
+
+    def table(self, a: Any, system: System, *, field: str = "map") -> IntArray:
+        return map_table(a, system, field=field)
+
+    def sample(self, rng: Any = None) -> Map | StatePermutation:
+        """A uniformly random element, drawn with ``rng``."""
+        return self.element(self.group.sample(np.random.default_rng(rng)))
+
+    def state_graph(self) -> Any:
+        """The coloured functional digraph: nodes are state tuples (attribute ``orbit``),
+        one edge per state and mechanism (attribute ``mechanism``)."""
+        import networkx as nx
+
+        coords = np.stack(self.space.coordinates(), axis=1).tolist()
+        states = [tuple(c) for c in coords]
+        labels = self.group.orbit_labels.tolist()
+        graph = nx.MultiDiGraph()
+        graph.add_nodes_from((s, {"orbit": lab}) for s, lab in zip(states, labels))
+        for name, row in zip(self.mechanisms, self.group.maps.tolist()):
+            graph.add_edges_from((states[u], states[v], {"mechanism": name}) for u, v in enumerate(row))
+        return graph
+
+    def orbit_graph(self) -> Any:
+        """The quotient by the orbits: one node per orbit (its smallest state, with the
+        attribute ``states``), one edge per orbit and mechanism (well defined because
+        every element commutes with every mechanism)."""
+        import networkx as nx
+
+        labels = self.group.orbit_labels
+        reps = np.unique(labels)
+        graph = nx.MultiDiGraph()
+        for rep, states in zip(reps.tolist(), self.orbits):
+            graph.add_node(self.space.state(rep), states=states, size=len(states))
+        for name, row in zip(self.mechanisms, self.group.maps):
+            images = labels[row[reps]]
+            graph.add_edges_from(
+                (self.space.state(r), self.space.state(t), {"mechanism": name})
+                for r, t in zip(reps.tolist(), images.tolist())
+            )
+        return graph
+
+
+class FinitePart:
+    """Finite-state systems under the ``finite`` ansatz (permutations of the states)."""
+
+    name = "finite"
+
+    def matches(self, system: System, ansatz: Ansatz) -> bool:
+        return bool(system.states) and ansatz.kind == "finite"
+
+    def solve(self, system: System, ansatz: Ansatz) -> Solution:
+        """The verified group, or ``SpecError`` / ``UnsupportedMechanismError`` on what it cannot take."""
+        if ansatz.kind != "finite":
+            raise SpecError("ansatz", str(ansatz), "finite (a finite-state system has only permutations of its states)")
+        if system.learner is not None:
+            raise UnsupportedMechanismError("learner: hypothesis classes of finite-state mechanisms are not supported yet")
+        for m in system.mechanisms:
+            if m.noise is not None:
+                raise UnsupportedMechanismError(
+                    f"mechanisms.{m.name}: stochastic finite-state mechanisms (Markov kernels) are not supported yet"
+                )
+        space = StateSpace.of(system)
+        maps = mechanism_tables(system)
+        group = automorphism_group(list(maps))
+        _verify_generators(group, maps)
+        names = tuple(m.name for m in system.mechanisms)
+        data = FiniteGroup(space, group, names)
+        data = FiniteGroup(space, group, names, finite_name(data))
+        identity = tuple(space.symbols)
+        notes = (
+            f"complete: every permutation of the {space.count} states was searched "
+            "(automorphisms of the coloured functional digraph)",
+        )
+        return Solution(
+            latents=system.latents,
+            ansatz=ansatz,
+            general_element=(),
+            parameters=(),
+            identity=(),
+            nonzero=(),
+            lie_algebra=(),
+            discrete=tuple(g for g in data.generator_maps() if isinstance(g, tuple) and g != identity),
+            components=group.order,
+            parts=(self.name, "verify"),
+            notes=notes,
+            finite_group=data,
+        )
+
+
+def _verify_generators(group: AutomorphismGroup, maps: IntArray) -> None:
+    """Substitute every generator back: ``g(m(s)) == m(g(s))`` wherever either side moves.
+
+    Works on the sparse generators: only states that a generator moves, and their
+    preimages under each map, can break the condition.
+    """
+    n = maps.shape[1]
+    preimages = []
+    for row in maps:
+        order = np.argsort(row, kind="stable")
+        starts = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=n))])
+        preimages.append((order, starts))
+    for k in range(len(group.generators)):
+        src, dst = group.generators.sparse(k)
+        if np.unique(src).size != src.size or not np.array_equal(np.sort(src), np.sort(dst)):
+            raise VerificationError(f"generator {k + 1} of the finite group is not a permutation")
+        key = np.argsort(src)
+        ssrc, sdst = src[key], dst[key]
+
+        def g(x: IntArray, ssrc: IntArray = ssrc, sdst: IntArray = sdst) -> IntArray:
+            at = np.clip(np.searchsorted(ssrc, x), 0, max(ssrc.size - 1, 0))
+            hit = ssrc[at] == x if ssrc.size else np.zeros(x.size, dtype=bool)
+            return np.where(hit, sdst[at] if ssrc.size else x, x)
+
+        for row, (order, starts) in zip(maps, preimages):
+            lengths = starts[src + 1] - starts[src]
+            offsets = np.repeat(starts[src] - np.cumsum(lengths) + lengths, lengths) + np.arange(lengths.sum())
+            states = np.concatenate([src, order[offsets]])
+            if not np.array_equal(g(row[states]), row[g(states)]):
+                raise VerificationError(f"generator {k + 1} of the finite group does not commute with every mechanism")
+
+
+# -- naming -------------------------------------------------------------------------------
+
+
+def _perm_order(p: IntArray) -> int:
+    """The order of a permutation: the lcm of its cycle lengths."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n = p.size
+    graph = coo_matrix((np.ones(n, np.int8), (np.arange(n), p)), shape=(n, n))
+    labels = connected_components(graph, directed=False)[1]
+    return math.lcm(*{int(c) for c in np.bincount(labels)}) if n else 1
+
+
+def _abelian(gens: Sequence[IntArray]) -> bool:
+    return all(np.array_equal(a[b], b[a]) for k, a in enumerate(gens) for b in gens[k + 1:])
+
+
+def _translations(data: FiniteGroup) -> bool:
+    """Whether the group is exactly the translations of the state torus."""
+    space = data.space
+    if data.order != space.count:
+        return False
+    coords = space.coordinates()
+    for k, size in enumerate(space.sizes):
+        shifted = list(coords)
+        shifted[k] = (coords[k] + 1) % size
+        if size > 1 and not data.group.contains(space.index(shifted)):
+            return False
+    return True
+
+
+def _moved(gens: Sequence[IntArray]) -> IntArray:
+    if not gens:
+        return np.zeros(0, dtype=np.int64)
+    n = gens[0].size
+    return np.flatnonzero(np.any(np.stack(gens) != np.arange(n), axis=0))
+
+
+def _sympy_name(gens: Sequence[IntArray], order: int) -> str | None:
+    """Name a small permutation group with sympy (cyclic, dihedral, symmetric, products)."""
+    from sympy.combinatorics import Permutation, PermutationGroup
+
+    moved = _moved(gens)
+    if moved.size == 0 or moved.size > SYMPY_NAMING_LIMIT or len(gens) > SYMPY_NAMING_GENERATORS:
+        return None
+    where = np.full(gens[0].size, -1, dtype=np.int64)
+    where[moved] = np.arange(moved.size)
+    small = [where[g[moved]] for g in gens]
+    G = PermutationGroup([Permutation(g.tolist()) for g in small])
+    name = _single_name(G, order)
+    if name is not None:
+        return name
+    # a direct product over the orbits (each factor named on its own orbit)
+    orbits = [sorted(o) for o in G.orbits()]
+    if 1 < len(orbits) <= SYMPY_NAMING_FACTORS:
+        factors = []
+        for orbit in orbits:
+            index = {s: k for k, s in enumerate(orbit)}
+            H = PermutationGroup([Permutation([index[g.array_form[s]] for s in orbit]) for g in G.generators])
+            factors.append(H)
+        if math.prod(int(H.order()) for H in factors) == order:
+            names = [_single_name(H, int(H.order())) for H in factors]
+            if all(names):
+                return " x ".join(str(n) for n in names)
+    if G.is_abelian:
+        return "abelian group " + " x ".join(f"Z_{d}" for d in G.abelian_invariants())
+    return None
+
+
+def _single_name(G: Any, order: int) -> str | None:
+    orbits = G.orbits()
+    if len(orbits) == 1 and math.factorial(len(next(iter(orbits)))) == order:
+        return f"symmetric group S_{len(next(iter(orbits)))}"
+    if order > SYMPY_NAMING_ORDER:
+        return None
+    if order == 2 or G.is_cyclic:
+        return f"cyclic group C_{order}"
+    if order >= 6 and G.is_dihedral:
+        return f"dihedral group D_{order // 2}"
+    return None
+
+
+def finite_name(data: FiniteGroup) -> str | None:
+    """A recognised name: trivial, translations of a torus, cyclic, dihedral, symmetric,
+    direct products of these over the orbits, abelian groups by their invariants.
+
+    Examples
+    --------
+    >>> from equivid.finite import finite_system
+    >>> from equivid.ansatz import Ansatz
+    >>> system = finite_system({"i": 4, "j": 3}, {"x": "(Mod(i + 1, 4), j)", "y": "(i, Mod(j + 1, 3))"})
+    >>> FinitePart().solve(system, Ansatz("finite")).finite_group.name
+    'translations of the torus Z_4 x Z_3'
+    """
+    order = data.order
+    if order == 1:
+        return "trivial"
+    if len(data.group.generators) > SYMPY_NAMING_GENERATORS:
+        return None
+    gens = list(data.group.generators)
+    abelian = _abelian(gens)
+    space = data.space
+    if abelian and len([s for s in space.sizes if s > 1]) > 1 and _translations(data):
+        return "translations of the torus " + " x ".join(f"Z_{s}" for s in space.sizes)
+    if abelian and math.lcm(*(_perm_order(g) for g in gens)) == order:
+        return f"cyclic group C_{order}"
+    return _sympy_name(gens, order)
+
+
+def finite_membership(data: FiniteGroup, a: Any, system: System) -> tuple[Map, bool, bool, bool]:
+    """``(map, in_class, invertible, commutes)`` for a map of the states.
+
+    ``in_class`` is False when ``a`` does not send every state to a state (an image out
+    of range, or not an integer); a map that does not parse is a ``SpecError``.
+    """
+    if isinstance(a, (str, list, tuple)) and not (isinstance(a, list) and len(a) == data.space.count
+                                                  and len(a) != len(data.space.names)):
+        components: Map | None = system.parse_map(a, field="map")
+    else:
+        components = None
+    try:
+        if components is not None:
+            from ..finite import evaluate
+
+            table = evaluate(components, data.space, field="map")
+        else:
+            table = map_table(a, system, field="map")
+    except SpecError:
+        return (components or (), False, False, False)
+    shown = components if components is not None else expression_for(table, data.space) or ()
+    invertible = bool(np.unique(table).size == table.size)
+    maps = data.group.maps
+    commutes = bool(np.array_equal(table[maps], maps[:, table]))
+    return (shown, True, invertible, commutes)
