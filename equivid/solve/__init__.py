@@ -13,10 +13,10 @@ substitution, and records which parts ran. Parts (DESIGN.md section 2):
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+import flint
 import sympy
-from sympy.polys.domains import QQ
-from sympy.polys.matrices import DomainMatrix
 
 from ..ansatz import Ansatz
 from ..errors import UnsupportedMechanismError, VerificationError
@@ -25,7 +25,7 @@ from ._affine import AffinePart
 from ._components import Invertibility, invertibility
 from ._finite import FinitePart
 from ._result import AffineStructure, Solution
-from ._verify import commutes, generates
+from ._verify import commutes, generates, is_zero
 
 __all__ = ["solve_system", "Solution", "AffineStructure", "PARTS", "parameter_symbols"]
 
@@ -94,10 +94,11 @@ def _affine_map(B: sympy.MatrixBase, c: sympy.MatrixBase, latents: Sequence[symp
     """
     evaluate = B.rows <= MATRIX_CHECK_ABOVE
     components = []
-    for i in range(B.rows):
-        terms = [sympy.Mul(B[i, j], z, evaluate=evaluate) for j, z in enumerate(latents) if B[i, j] != 0]
-        if c[i] != 0 or not terms:
-            terms.append(c[i])
+    rows, shifts = B.tolist(), list(c)
+    for row, shift in zip(rows, shifts):
+        terms = [sympy.Mul(b, z, evaluate=evaluate) for b, z in zip(row, latents) if b != 0]
+        if shift != 0 or not terms:
+            terms.append(shift)
         components.append(sympy.Add(*terms, evaluate=evaluate) if len(terms) > 1 else terms[0])
     return tuple(components)
 
@@ -174,33 +175,47 @@ def _verify(solution: Solution, system: System) -> None:
             raise VerificationError(f"the component representative {element} does not commute")
 
 
-def _exact(M: sympy.MatrixBase) -> DomainMatrix:
-    """A sympy matrix as a DomainMatrix (QQ directly when rational: no domain search)."""
-    if all(e.is_Rational for e in M):
-        rows = [[QQ.from_sympy(M[i, j]) for j in range(M.cols)] for i in range(M.rows)]
-        return DomainMatrix(rows, M.shape, QQ)
-    from .. import linalg
+def _flint(M: sympy.MatrixBase) -> flint.fmpq_mat | None:
+    """A rational sympy matrix as a python-flint matrix (None if an entry is not rational)."""
+    entries = M.flat()
+    if not all(e.is_Rational for e in entries):
+        return None
+    return flint.fmpq_mat(M.rows, M.cols, [flint.fmpq(int(e.p), int(e.q)) for e in entries])
 
-    return linalg.as_domain_matrix(M.tolist())
+
+def _vanish(B: Any, c: Any, moved: Any, A: Any, shift: Any, b: Any) -> bool:
+    """``BA - AB = 0`` and ``shift c - moved b = 0`` (python-flint or sympy matrices)."""
+    if all(isinstance(m, flint.fmpq_mat) for m in (B, c, moved, A, shift, b)):
+        return not any((B * A - A * B).entries()) and not any((shift * c - moved * b).entries())
+    B, c, moved, A, shift, b = (m if isinstance(m, sympy.MatrixBase) else _sympy(m) for m in (B, c, moved, A, shift, b))
+    residuals = list(B * A - A * B) + list(shift * c - moved * b)
+    return all(is_zero(e) for e in residuals)
+
+
+def _sympy(M: flint.fmpq_mat) -> sympy.Matrix:
+    return sympy.Matrix(M.nrows(), M.ncols(), [sympy.Rational(int(x.p), int(x.q)) for x in M.entries()])
+
+
+def _exact(M: sympy.MatrixBase) -> Any:
+    converted = _flint(M)
+    return M if converted is None else converted
 
 
 def _verify_matrices(structure: AffineStructure, system: System) -> None:
-    """The substitution check in matrix form (exact DomainMatrix arithmetic)."""
+    """The substitution check in matrix form (exact arithmetic, python-flint when rational)."""
     from ._forms import affine_forms
 
-    forms = affine_forms(system) or []
     n = structure.n
+    slices = [
+        (form.mechanism.name, _exact(s.A), _exact(form.shift(s)), _exact(s.b))
+        for form in affine_forms(system) or []
+        for s in form.slices
+    ]
     checks = [("base", structure.base, False)]
     checks += [(f"generator {k + 1}", d, True) for k, d in enumerate(structure.directions)]
-    slices = [(form, s, _exact(s.A)) for form in forms for s in form.slices]
     for label, (B, c), homogeneous in checks:
-        Bd = _exact(B)
-        moved = sympy.Matrix(B) - (sympy.zeros(n, n) if homogeneous else sympy.eye(n))
-        for form, s, Ad in slices:
-            left, right = Bd.unify(Ad)
-            commutator = left.matmul(right) - right.matmul(left)
-            shift = form.shift(s) * sympy.Matrix(c)
-            if not s.b.is_zero_matrix:
-                shift -= moved * s.b
-            if not commutator.is_zero_matrix or not shift.is_zero_matrix:
-                raise VerificationError(f"{label} fails the commuting condition for {form.mechanism.name}")
+        moved = B if homogeneous else B - sympy.eye(n)
+        fB, fc, fmoved = _exact(B), _exact(c), _exact(moved)
+        for name, A, shift, b in slices:
+            if not _vanish(fB, fc, fmoved, A, shift, b):
+                raise VerificationError(f"{label} fails the commuting condition for {name}")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import flint
 import sympy
 from sympy.polys.matrices import DomainMatrix
 
@@ -59,7 +60,20 @@ def _commutant(mats: Sequence[sympy.ImmutableMatrix], n: int, canonical: bool) -
     if not mats:
         return [sympy.ImmutableMatrix(n, n, lambda i, j, k=k: int(i * n + j == k)) for k in range(n * n)]
     found = linalg.commutant_basis([A.tolist() for A in mats], canonical=canonical)
-    return [sympy.ImmutableMatrix(C.to_Matrix()) for C in found]
+    return [_immutable(C) for C in found]
+
+
+def _immutable(C: DomainMatrix) -> sympy.ImmutableMatrix:
+    """DomainMatrix -> ImmutableMatrix, converting entries once (rational fast path)."""
+    n, m = C.shape
+    if C.domain.is_QQ or C.domain.is_ZZ:
+        flat = [
+            sympy.Integer(int(x.numerator)) if x.denominator == 1 else sympy.Rational(int(x.numerator), int(x.denominator))
+            for x in C.to_list_flat()
+        ]
+    else:
+        flat = [C.domain.to_sympy(x) for x in C.to_list_flat()]
+    return sympy.ImmutableMatrix(n, m, flat)
 
 
 def _translation_rows(
@@ -86,10 +100,24 @@ def _canonical(vectors: list[list[sympy.Expr]]) -> tuple[list[list[sympy.Expr]],
     """RREF of the spanning vectors: a canonical basis and its pivot positions."""
     if not vectors:
         return [], []
-    matrix = DomainMatrix.from_list_sympy(len(vectors), len(vectors[0]), vectors)
-    reduced, pivots = matrix.to_field().rref()
-    rows = reduced.to_Matrix()
-    return [list(rows.row(k)) for k in range(len(pivots))], list(pivots)
+    if all(e.is_Rational for v in vectors for e in v):
+        entries = [flint.fmpq(int(e.p), int(e.q)) for v in vectors for e in v]
+        reduced, rank = flint.fmpq_mat(len(vectors), len(vectors[0]), entries).rref()
+        rows = [[sympy.Rational(int(x.p), int(x.q)) for x in reduced.table()[k]] for k in range(rank)]
+    else:
+        matrix = DomainMatrix.from_list_sympy(len(vectors), len(vectors[0]), vectors)
+        dm, _ = matrix.to_field().rref()
+        rank = dm.rank()
+        rows = dm.to_Matrix().tolist()[:rank]
+    pivots = [next(j for j, e in enumerate(row) if e != 0) for row in rows]
+    return rows, pivots
+
+
+def _already_reduced(vectors: list[list[sympy.Expr]]) -> tuple[list[list[sympy.Expr]], list[int]]:
+    """Vectors from a canonical commutant basis plus free translations are already in RREF."""
+    pivots = [next(j for j, e in enumerate(v) if e != 0) for v in vectors]
+    order = sorted(range(len(vectors)), key=pivots.__getitem__)
+    return [vectors[k] for k in order], [pivots[k] for k in order]
 
 
 def _kernel(rows: list[list[sympy.Expr]], width: int) -> list[list[sympy.Expr]]:
@@ -113,7 +141,7 @@ def _directions(
             for coefficient, C in used:
                 B += coefficient * C
         c = list(x[r:]) if translations else [sympy.Integer(0)] * n
-        vectors.append(list(B) + c)
+        vectors.append(B.flat() + c)
     return vectors
 
 
@@ -130,7 +158,7 @@ def solve_affine_structure(forms: Sequence[AffineForm], n: int, ansatz: Ansatz) 
     commutant_of = tuple(names) if full and mats else ()
     identity = list(sympy.eye(n)) + [sympy.Integer(0)] * n
     if canonical:
-        vectors, pivots = _canonical(vectors)
+        vectors, pivots = _canonical(vectors) if rows else _already_reduced(vectors)
         base = sympy.Matrix(identity)
         for vector, pivot in zip(vectors, pivots):
             if base[pivot] != 0:

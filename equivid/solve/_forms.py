@@ -10,6 +10,7 @@ fails the system is refused rather than answered wrongly.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -55,8 +56,23 @@ class AffineForm:
 
 def _coefficients(component: sympy.Expr, latents: Sequence[sympy.Symbol]) -> list[sympy.Expr] | None:
     """[c_1, ..., c_n, c_0] with component = sum c_j z_j + c_0, or None if not affine."""
+    n = len(latents)
     if not component.has(*latents):
-        return [sympy.Integer(0)] * len(latents) + [component]
+        return [sympy.Integer(0)] * n + [component]
+    index = {z: j for j, z in enumerate(latents)}
+    row = [sympy.Integer(0)] * (n + 1)
+    for term in sympy.Add.make_args(component):  # fast path: numeric coefficient * latent
+        coefficient, rest = term.as_coeff_Mul()
+        if rest in index:
+            row[index[rest]] += coefficient
+        elif not rest.has(*latents):
+            row[n] += term
+        else:
+            return _coefficients_poly(component, latents)
+    return row
+
+
+def _coefficients_poly(component: sympy.Expr, latents: Sequence[sympy.Symbol]) -> list[sympy.Expr] | None:
     try:
         poly = sympy.Poly(component, *latents)
     except sympy.PolynomialError:
@@ -133,7 +149,14 @@ def _check_independent(factors: list[sympy.Expr], families: Sequence[sympy.Symbo
 
 
 def affine_forms(system: System) -> list[AffineForm] | None:
-    """Affine forms of all mechanisms, or None if one of them is not affine."""
+    """Affine forms of all mechanisms, or None if one of them is not affine (cached)."""
+    try:
+        return _cached_forms(system)
+    except TypeError:  # unhashable content (e.g. a noise spec holding lists)
+        return _forms(system)
+
+
+def _forms(system: System) -> list[AffineForm] | None:
     forms = []
     for mechanism in system.mechanisms:
         form = affine_form(mechanism, system)
@@ -141,3 +164,6 @@ def affine_forms(system: System) -> list[AffineForm] | None:
             return None
         forms.append(form)
     return forms
+
+
+_cached_forms = functools.lru_cache(maxsize=16)(_forms)
