@@ -17,7 +17,7 @@ import equivid
 from equivid.cli import main
 from equivid.finite import StateSpace, evaluate, expression_for, finite_system, mechanism_tables
 
-CASES = Path(__file__).resolve().parents[2] / "shared" / "cases"
+CASES = Path(__file__).resolve().parents[1] / "equivid" / "examples"  # copies of the public cases
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 i, j = sympy.symbols("i j")
 
