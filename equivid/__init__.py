@@ -11,7 +11,7 @@ Examples
 True
 """
 
-from ._api import solve
+from ._api import lie_algebra, solve
 from ._parse import ExactnessWarning
 from .ansatz import Ansatz
 from .errors import (
@@ -36,6 +36,7 @@ __all__ = [
     "System",
     "UnsupportedMechanismError",
     "VerificationError",
+    "lie_algebra",
     "load",
     "solve",
 ]
