@@ -54,6 +54,8 @@ _SMALL = 1_500_000
 #: Matrices with more entries than this and density below _SPARSE_DENSITY are stored sparse.
 _SPARSE_SIZE = 10_000
 _SPARSE_DENSITY = 0.15
+#: Below this density, sympy's sparse exact RREF (little fill-in) beats dense flint.
+_VERY_SPARSE = 0.01
 #: Seeds for the fixed Krylov start vectors of :func:`is_nonderogatory`.
 _KRYLOV_SEEDS = (1, 2, 3)
 
@@ -269,10 +271,11 @@ def _kernel_qq(M: DomainMatrix) -> flint.fmpq_mat:
 def _kernel(M: DomainMatrix) -> DomainMatrix:
     """Reduced kernel basis as the rows of a DomainMatrix over the field of ``M``."""
     M = as_domain_matrix(M)
-    n = M.shape[1]
-    if M.domain.is_QQ:
+    m, n = M.shape
+    very_sparse = m * n > _SMALL and M.nnz() < _VERY_SPARSE * m * n
+    if M.domain.is_QQ and not very_sparse:
         return _qq(_kernel_qq(M))
-    F = M.to_field()
+    F = M.to_sparse().to_field() if very_sparse else M.to_field()
     R, pivots = F.rref()
     free = [j for j in range(n) if j not in set(pivots)]
     K = F.domain

@@ -90,8 +90,13 @@ def _flint_residuals(system: System, degree: int) -> list[list[dict[tuple[int, .
     columns: list[list[dict[tuple[int, ...], flint.fmpq]]] = []
     mechs = [(m, [_to_flint(c, gens, ctx) for c in m.components]) for m in system.mechanisms]
     jac = {m.name: [[p.derivative(j) for j in range(n)] for p in comps] for m, comps in mechs}
+    index = {g: k for k, g in enumerate(gens)}
     for i, mono in _basis(system, degree):
-        z_alpha = _to_flint(mono, gens, ctx)
+        exponents = [0] * len(gens)
+        for base, power in mono.as_powers_dict().items():
+            if base != 1:
+                exponents[index[base]] = int(power)
+        z_alpha = ctx.from_dict({tuple(exponents): 1})
         column: list[flint.fmpq_mpoly] = []
         for m, comps in mechs:
             J = jac[m.name]
