@@ -93,3 +93,30 @@ def affine_name(structure: AffineStructure, system: System, translations_allowed
         kind = "affine maps z -> Bz + c" if suffix else "linear maps z -> Bz"
         return f"{kind} with {where}"
     return None
+
+
+def finite_linear_name(elements: Sequence[Sequence[sympy.Expr]], latents: Sequence[sympy.Symbol]) -> str | None:
+    """Name a finite group of linear maps given by all its elements (identity included)."""
+    from math import factorial
+
+    n = len(latents)
+    mats = [sympy.Matrix([[sympy.diff(e, z) for z in latents] for e in a]) for a in elements]
+    if any(any(e.subs(dict.fromkeys(latents, 0)) != 0 for e in a) for a in elements):
+        return None
+    monomial = all(
+        all(sum(1 for x in M.row(i) if x != 0) == 1 for i in range(n)) and all(x in (0, 1, -1) for x in M) for M in mats
+    )
+    count = len(set(map(lambda M: tuple(M), mats)))
+    if count == 1:
+        return "trivial"
+    if not monomial:
+        return None
+    signed = any(x == -1 for M in mats for x in M)
+    diagonal = all(M.is_diagonal() for M in mats)
+    if signed and count == 2**n * factorial(n):
+        return "signed permutations"
+    if not signed and count == factorial(n):
+        return "permutations"
+    if diagonal and count == 2**n:
+        return "sign flips"
+    return None

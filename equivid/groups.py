@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ._naming import affine_name
+from ._naming import affine_name, finite_linear_name
 from .ansatz import Ansatz
 from .errors import UnsupportedMechanismError, VerificationError
 from .mechanisms import System
@@ -65,6 +65,8 @@ class EquivarianceGroup:
         name = None
         if solution.structure is not None:
             name = affine_name(solution.structure, system, solution.ansatz.has_constant)
+        elif not solution.parameters and solution.components is not None:
+            name = finite_linear_name((solution.general_element,) + solution.discrete, system.latents)
         if name in (f"GL({system.n})", f"affine group Aff({system.n})") and solution.components is None:
             solution = _with_reflection(solution, system)
         return cls(system, solution, name)
@@ -137,6 +139,8 @@ class EquivarianceGroup:
             return self.name
         if self.solution.finite_group is not None:
             return f"a group of order {self.order} of permutations of the states"
+        if self.finite:
+            return f"a finite group of order {self.order} of {self.ansatz.describe()}"
         return f"a {self.dimension}-dimensional group of {self.ansatz.describe()}"
 
     @property
@@ -152,8 +156,10 @@ class EquivarianceGroup:
             )
         extra = []
         if self.dimension:
-            extra.append(f"{self.dimension} parameters")
-        if self.components and self.components > 1:
+            extra.append(f"{self.dimension} parameter{'s' if self.dimension > 1 else ''}")
+        if self.finite:
+            extra.append(f"order {self.order}")
+        elif self.components and self.components > 1:
             extra.append(f"{self.components} components")
         detail = f" ({', '.join(extra)})" if extra else ""
         return f"identifiable up to {self.description}{detail}, searched among {searched}"

@@ -6,6 +6,9 @@ substitution, and records which parts ran. Parts (DESIGN.md section 2):
 
 - ``affine``: affine mechanisms, families and flows, linear/affine ansatz: the exact
   group-level solution (linear algebra), the Lie algebra, the components.
+- ``polynomial-group``: polynomial mechanisms that are not affine, linear/affine
+  ansatz: the polynomial equations on ``(B, c)`` solved exactly, finite groups and
+  families, the Lie algebra from the infinitesimal condition.
 - ``finite``: finite-state systems (``states:``), ansatz ``finite``: the automorphism
   group of the coloured functional digraph (``_finite.py``), generators verified.
 """
@@ -24,12 +27,15 @@ from ..mechanisms import System
 from ._affine import AffinePart
 from ._components import Invertibility, invertibility
 from ._finite import FinitePart
+from ._polynomial import PolynomialPart
 from ._result import AffineStructure, Solution
 from ._verify import commutes, generates, is_zero
 
 __all__ = ["solve_system", "Solution", "AffineStructure", "PARTS", "parameter_symbols"]
 
 PARTS = (AffinePart(),)
+# Polynomial (non-affine) mechanisms under a linear/affine ansatz: solve/_polynomial.py.
+POLYNOMIAL_PART = PolynomialPart()
 # Finite-state systems go to their own part (its answer is a permutation group).
 FINITE_PART = FinitePart()
 
@@ -75,14 +81,16 @@ def solve_system(system: System, ansatz: Ansatz) -> Solution:
     # -- finite-state systems: solve/_finite.py (any other ansatz is a SpecError there) --
     if system.states:
         return FINITE_PART.solve(system, ansatz)
-    if system.states or system.learner is not None or any(m.noise for m in system.mechanisms):
+    if system.learner is not None or any(m.noise for m in system.mechanisms):
         raise _refuse(system, ansatz)
-    for part in PARTS:
-        if part.matches(system, ansatz):
-            structure = part.structure(system, ansatz)
-            solution = _from_affine(structure, system, ansatz, part.name)
-            _verify(solution, system)
-            return solution
+    affine = PARTS[0]
+    if affine.matches(system, ansatz):
+        structure = affine.structure(system, ansatz)
+        solution = _from_affine(structure, system, ansatz, affine.name)
+        _verify(solution, system)
+        return solution
+    if POLYNOMIAL_PART.matches(system, ansatz):
+        return POLYNOMIAL_PART.solve(system, ansatz)
     raise _refuse(system, ansatz)
 
 

@@ -51,9 +51,9 @@ class LieResult(tuple):  # type: ignore[type-arg]
         return self
 
 
-def _basis(system: System, degree: int) -> list[tuple[int, sympy.Expr]]:
-    """Basis fields ``z^alpha e_i`` as (i, z^alpha), constant first."""
-    return [(i, mono) for mono in monomials(system.latents, degree) for i in range(system.n)]
+def _basis(system: System, degree: int, constant: bool = True) -> list[tuple[int, sympy.Expr]]:
+    """Basis fields ``z^alpha e_i`` as (i, z^alpha), constant first (if allowed)."""
+    return [(i, mono) for mono in monomials(system.latents, degree, constant=constant) for i in range(system.n)]
 
 
 def _field(i: int, mono: sympy.Expr, n: int) -> Map:
@@ -81,7 +81,7 @@ def _to_flint(expr: sympy.Expr, gens: Sequence[sympy.Symbol], ctx: flint.fmpq_mp
     return ctx.from_dict({monom: flint.fmpq(int(c.p), int(c.q)) for monom, c in poly.terms()})
 
 
-def _flint_residuals(system: System, degree: int) -> list[list[dict[tuple[int, ...], flint.fmpq]]]:
+def _flint_residuals(system: System, degree: int, constant: bool = True) -> list[list[dict[tuple[int, ...], flint.fmpq]]]:
     """For each basis field, the residual of each mechanism's condition as coefficient dicts."""
     gens = system.latents + system.families
     ctx = flint.fmpq_mpoly_ctx.get(tuple(s.name for s in gens), "lex")
@@ -91,7 +91,7 @@ def _flint_residuals(system: System, degree: int) -> list[list[dict[tuple[int, .
     mechs = [(m, [_to_flint(c, gens, ctx) for c in m.components]) for m in system.mechanisms]
     jac = {m.name: [[p.derivative(j) for j in range(n)] for p in comps] for m, comps in mechs}
     index = {g: k for k, g in enumerate(gens)}
-    for i, mono in _basis(system, degree):
+    for i, mono in _basis(system, degree, constant):
         exponents = [0] * len(gens)
         for base, power in mono.as_powers_dict().items():
             if base != 1:
@@ -133,9 +133,9 @@ def _residual_exprs(field: Map, mechanism: Mechanism, latents: Sequence[sympy.Sy
     return lie_residual(field, mechanism, latents)
 
 
-def _symbolic_kernel(system: System, degree: int) -> list[list[sympy.Expr]]:
+def _symbolic_kernel(system: System, degree: int, constant: bool = True) -> list[list[sympy.Expr]]:
     gens = system.latents + system.families
-    basis = _basis(system, degree)
+    basis = _basis(system, degree, constant)
     rows: dict[tuple[int, tuple[int, ...]], int] = {}
     entries: dict[tuple[int, int], sympy.Expr] = {}
     for j, (i, mono) in enumerate(basis):
@@ -156,9 +156,9 @@ def _symbolic_kernel(system: System, degree: int) -> list[list[sympy.Expr]]:
 DIGITS = 50
 
 
-def _numeric_kernel(system: System, degree: int, seed: int = 20221015) -> list[list[sympy.Expr]]:
+def _numeric_kernel(system: System, degree: int, constant: bool = True, seed: int = 20221015) -> list[list[sympy.Expr]]:
     """Kernel from evaluations at random points, rounded to rationals (candidates only)."""
-    basis = _basis(system, degree)
+    basis = _basis(system, degree, constant)
     gens = list(system.latents + system.families)
     residuals = [
         [r for m in system.mechanisms for r in _residual_exprs(_field(i, mono, system.n), m, system.latents)]
@@ -228,13 +228,14 @@ def _rationalise(vector: Sequence[mpmath.mpf]) -> list[sympy.Expr] | None:
 
 
 # -- the entry point ---------------------------------------------------------------------------
-def lie_algebra(system: System, *, degree: int = 1) -> LieResult:
+def lie_algebra(system: System, *, degree: int = 1, constant: bool = True) -> LieResult:
     """Polynomial vector fields of degree <= ``degree`` generating maps that commute.
 
     The infinitesimal condition ``X(m(z)) = Dm(z) X(z)`` (``[X, V] = 0`` for flows) is
     solved exactly for polynomial mechanisms; for others it is sampled at
     high-precision points and each candidate is then proved symbolically. Generators
-    are returned in reduced form; every one has been verified.
+    are returned in reduced form; every one has been verified. ``constant=False``
+    leaves out constant terms (the Lie algebra inside the linear class).
 
     Examples
     --------
@@ -250,14 +251,16 @@ def lie_algebra(system: System, *, degree: int = 1) -> LieResult:
         from ..errors import SpecError
 
         raise SpecError("degree", degree, "a degree D >= 1")
-    basis = _basis(system, degree)
+    basis = _basis(system, degree, constant)
     if _is_polynomial(system):
         if _rational(system):
-            kernel, method = _exact_kernel(_flint_residuals(system, degree)), "exact (python-flint polynomials)"
+            kernel = _exact_kernel(_flint_residuals(system, degree, constant))
+            method = "exact (python-flint polynomials)"
         else:
-            kernel, method = _symbolic_kernel(system, degree), "exact (sympy polynomials)"
+            kernel, method = _symbolic_kernel(system, degree, constant), "exact (sympy polynomials)"
     else:
-        kernel, method = _numeric_kernel(system, degree), f"evaluation at {DIGITS}-digit points, then proof"
+        kernel = _numeric_kernel(system, degree, constant)
+        method = f"evaluation at {DIGITS}-digit points, then proof"
     generators, dropped = [], 0
     for vector in kernel:
         field = tuple(
