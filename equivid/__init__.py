@@ -12,6 +12,7 @@ True
 """
 
 from ._api import lie_algebra, solve
+from .solve._lie import dimension_profile
 from ._parse import ExactnessWarning
 from .ansatz import Ansatz
 from .errors import (
@@ -36,6 +37,7 @@ __all__ = [
     "System",
     "UnsupportedMechanismError",
     "VerificationError",
+    "dimension_profile",
     "lie_algebra",
     "load",
     "solve",

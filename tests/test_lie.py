@@ -79,3 +79,17 @@ def test_agrees_with_the_affine_solver(system, ansatz):
     latents = system.latents
     assert span_dimension(generators, latents) == span_dimension(group.lie_algebra, latents) == len(generators)
     assert span_dimension(list(generators) + list(group.lie_algebra), latents) == len(generators)
+
+
+@pytest.mark.parametrize(
+    "maps, expected, finite",
+    [
+        ({"push": ["z1 + 1", "z2"]}, {1: 4, 2: 6, 3: 8}, False),  # X = X(z2): grows with the degree
+        ({"grow": ["2*z1", "3*z2"]}, {1: 2, 2: 2, 3: 2}, True),  # no resonances: diagonal only
+        ({"m": ["z1", "z2 + exp(z1)"]}, {1: 3, 2: 5, 3: 7}, False),  # any function of z1 drives it
+    ],
+    ids=["push", "grow", "exp-coupling"],
+)
+def test_dimension_profile(maps, expected, finite):
+    profile = equivid.dimension_profile(equivid.System.from_maps(["z1", "z2"], maps), max_degree=3)
+    assert dict(profile) == expected and profile.finite_dimensional is finite

@@ -272,3 +272,41 @@ def lie_algebra(system: System, *, degree: int = 1, constant: bool = True) -> Li
         else:
             dropped += 1
     return LieResult(generators, method, dropped)
+
+
+class DimensionProfile(dict):  # type: ignore[type-arg]
+    """``{degree: dimension}`` of the Lie algebra, with the stop rule's verdict.
+
+    ``finite_dimensional`` is True when the dimension stayed the same over the last
+    two degree steps, False when it grew at both, None otherwise (not decided). This
+    is a stop rule on evidence, not a proof.
+    """
+
+    finite_dimensional: bool | None
+
+
+def dimension_profile(system: System, *, max_degree: int = 4) -> DimensionProfile:
+    """Lie algebra dimension at degrees 1..max_degree (stopping early once stable).
+
+    Examples
+    --------
+    >>> import equivid
+    >>> push = equivid.System.from_maps(["z1", "z2"], {"push": ["z1 + 1", "z2"]})
+    >>> profile = dimension_profile(push, max_degree=3)
+    >>> dict(profile), profile.finite_dimensional
+    ({1: 4, 2: 6, 3: 8}, False)
+    """
+    profile = DimensionProfile()
+    for degree in range(1, max_degree + 1):
+        profile[degree] = len(lie_algebra(system, degree=degree))
+        last = [profile[d] for d in range(max(1, degree - 2), degree + 1)]
+        if len(last) == 3 and last[0] == last[1] == last[2]:
+            break
+    values = list(profile.values())[-3:]
+    if len(values) == 3 and values[0] == values[1] == values[2]:
+        profile.finite_dimensional = True
+    elif len(values) == 3 and values[0] < values[1] < values[2]:
+        profile.finite_dimensional = False
+    else:
+        profile.finite_dimensional = None
+    return profile
