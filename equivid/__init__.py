@@ -12,7 +12,6 @@ True
 """
 
 from ._api import lie_algebra, solve
-from .solve._lie import dimension_profile
 from ._parse import ExactnessWarning
 from .ansatz import Ansatz
 from .errors import (
@@ -24,6 +23,7 @@ from .errors import (
 )
 from .groups import EquivarianceGroup
 from .mechanisms import Mechanism, System
+from .solve._lie import dimension_profile
 from .spec import load
 
 __all__ = [
