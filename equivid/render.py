@@ -50,17 +50,23 @@ def text_report(group: EquivarianceGroup) -> str:
     return "\n".join(lines)
 
 
-def markdown_report(group: EquivarianceGroup) -> str:
-    """The same report as Markdown."""
-    if group.solution.finite_group is not None:
-        return _finite_markdown(group)
-    latents = _map(group.latents)
-    rows = [
+def _markdown_head(group: EquivarianceGroup) -> list[str]:
+    """Title, verdict and the class searched: the lines every Markdown report opens with."""
+    return [
         f"## {group.description}",
         "",
         f"**Verdict.** {group.verdict}.",
         "",
         f"- class searched: `{group.ansatz}` ({group.ansatz.describe()})",
+    ]
+
+
+def markdown_report(group: EquivarianceGroup) -> str:
+    """The same report as Markdown."""
+    if group.solution.finite_group is not None:
+        return _finite_markdown(group)
+    latents = _map(group.latents)
+    rows = _markdown_head(group) + [
         f"- dimension: {group.dimension}",
         f"- finite: {group.finite}" + (f", order {group.order}" if group.finite else ""),
         f"- general element: `a{latents} = {_map(group.general_element)}`",
@@ -139,12 +145,7 @@ def _finite_lines(group: EquivarianceGroup) -> list[str]:
 
 def _finite_markdown(group: EquivarianceGroup) -> str:
     data = group.solution.finite_group
-    rows = [
-        f"## {group.description}",
-        "",
-        f"**Verdict.** {group.verdict}.",
-        "",
-        f"- class searched: `{group.ansatz}` ({group.ansatz.describe()})",
+    rows = _markdown_head(group) + [
         f"- states: {data.space.count} ({data.space.ranges()})",
         f"- finite: True, order {group.order}",
     ]
