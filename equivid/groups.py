@@ -401,4 +401,25 @@ def _outside_notes(group: EquivarianceGroup) -> tuple[str, ...]:
     ]
     if any(not b.is_zero_matrix for b in pushes) and not group.identifiable:
         note += " (e.g. z + p(z) with p periodic along each translation)"
-    return (note,)
+    return (note,) + _cyclic_notes(group)
+
+
+def _cyclic_notes(group: EquivarianceGroup) -> tuple[str, ...]:
+    """Mechanisms outside the class that commute with all mechanisms generate Z inside the group."""
+    system = group.system
+    gens = system.latents + system.families
+    notes = []
+    for m in system.maps:
+        if system.families or not all(c.is_polynomial(*gens) for c in m.components):
+            continue
+        if _in_ansatz(m.components, system.latents, group.ansatz):
+            continue
+        det = sympy.expand(jacobian(m.components, system.latents).det())
+        if det.free_symbols or det == 0 or not commutes(m.components, system):
+            continue
+        notes.append(
+            f"the mechanism {m.name} commutes with every mechanism, and so do its powers; where it "
+            f"is invertible (its Jacobian determinant is the constant {det}) the infinite cyclic "
+            f"group it generates lies in the equivariance group, outside the searched class"
+        )
+    return tuple(notes)

@@ -68,3 +68,9 @@ def test_too_many_unknowns_stop_at_the_budget():
 def test_non_polynomial_mechanisms_stay_unsupported():
     with pytest.raises(equivid.UnsupportedMechanismError):
         solve({"m": ["tanh(z1)", "z2"]})
+
+
+def test_the_mechanism_itself_is_reported_outside_the_class():
+    group = solve({"m": ["z1", "z2 + z1**3"]}, ansatz="affine")
+    assert any("the mechanism m commutes with every mechanism" in note for note in group.notes)
+    assert not any("the mechanism" in note for note in solve({"m": ["z1**5", "z2**5"]}).notes)
