@@ -39,6 +39,7 @@ __all__ = [
     "expression_for",
     "finite_system",
     "map_table",
+    "mechanism_kernels",
     "mechanism_tables",
     "system_from_graph",
 ]
@@ -255,9 +256,39 @@ def mechanism_tables(system: System) -> IntArray:
             raise SpecError(field, [str(c) for c in m.components], "maps of the states (flows are continuous)")
         if m.table is not None:
             rows.append(check_table(m.table, space, field=field + ".table"))
+        elif m.kernel is not None:  # a Markov kernel: here only a deterministic (0/1) one
+            from .kernels import deterministic_table
+
+            table = deterministic_table(m.kernel)
+            if table is None:
+                raise SpecError(field + ".kernel", "a stochastic kernel", "a deterministic map (see equivid.kernels)")
+            rows.append(check_table(table, space, field=field + ".kernel"))
         else:
             rows.append(evaluate(m.components, space, field=field))
     return np.stack(rows)
+
+
+def mechanism_kernels(system: System) -> list[Any]:
+    """Every mechanism as its state table (a map) or its exact Markov kernel (rows of rationals),
+    in the form :func:`equivid.kernels.kernel_group` takes.
+
+    Examples
+    --------
+    >>> system = finite_system({"i": 2}, {"step": "(Mod(i + 1, 2),)", "walk": {"kernel": [["1/2", "1/2"], [0, 1]]}})
+    >>> [k if isinstance(k, tuple) else k.tolist() for k in mechanism_kernels(system)]
+    [[1, 0], ((1/2, 1/2), (0, 1))]
+    """
+    StateSpace.of(system)
+    if system.families:
+        raise SpecError("families", [s.name for s in system.families], "no families in a finite-state system")
+    out: list[Any] = []
+    for m in system.mechanisms:
+        if m.kernel is not None:
+            out.append(m.kernel)
+        else:
+            single = System(system.latents, (m,), ansatz=system.ansatz, states=system.states)
+            out.append(mechanism_tables(single)[0])
+    return out
 
 
 def map_table(a: Any, system: System, *, field: str = "map") -> IntArray:

@@ -9,13 +9,16 @@ the mechanisms and what is quantified over (``families``).
 from __future__ import annotations
 
 import keyword
+import re
+import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import sympy
 
-from ._parse import _CONSTANTS, FUNCTIONS, parse_expression, parse_tuple
+from ._parse import _CONSTANTS, FUNCTIONS, ExactnessWarning, parse_expression, parse_tuple
 from .errors import SpecError
 
 __all__ = ["Mechanism", "System"]
@@ -67,6 +70,10 @@ class Mechanism:
         Finite-state systems only: the image of every state (by index in the
         lexicographic enumeration of the states) instead of ``components``, which
         are then empty.
+    kernel : tuple of tuples of sympy.Rational or None
+        Finite-state systems only: a Markov kernel, ``kernel[s][t]`` the exact
+        probability of moving from state ``s`` to state ``t`` (rows in state order),
+        instead of ``components``, which are then empty.
 
     Examples
     --------
@@ -81,6 +88,7 @@ class Mechanism:
     kind: str = "map"
     noise: tuple[tuple[str, Any], ...] | None = None
     table: tuple[int, ...] | None = None
+    kernel: tuple[tuple[sympy.Rational, ...], ...] | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in _KINDS:
@@ -91,6 +99,11 @@ class Mechanism:
             if self.kind != "map" or self.components:
                 raise SpecError(f"mechanisms.{self.name}", "table", "a table without components, for a map")
             object.__setattr__(self, "table", _table_values(self.table, f"mechanisms.{self.name}.table"))
+        # -- finite-state Markov kernels (equivid.kernels) --
+        if self.kernel is not None:
+            if self.kind != "map" or self.components or self.table is not None:
+                raise SpecError(f"mechanisms.{self.name}", "kernel", "a kernel without components or table, for a map")
+            object.__setattr__(self, "kernel", _kernel_values(self.kernel, f"mechanisms.{self.name}.kernel"))
 
     @property
     def is_flow(self) -> bool:
@@ -137,6 +150,9 @@ class System:
             # -- finite-state tables (equivid.finite): length checked against the states --
             if mechanism.table is not None:
                 _check_table_length(mechanism.name, mechanism.table, self.states)
+                continue
+            if mechanism.kernel is not None:  # Markov kernel (equivid.kernels)
+                _check_kernel(mechanism.name, mechanism.kernel, self.states)
                 continue
             if len(mechanism.components) != n:
                 raise SpecError(
@@ -323,6 +339,11 @@ def _mechanism(
         if set(value) != {"table"} or kind != "map":
             raise SpecError(field, dict(value), "a mapping with the single key 'table' (for maps of finite states)")
         return Mechanism(name, (), kind, table=_table_values(value["table"], f"{field}.table"))
+    # -- finite-state Markov kernels: {kernel: [[p00, p01, ...], [p10, ...], ...]} --
+    if isinstance(value, Mapping) and "kernel" in value:
+        if set(value) != {"kernel"} or kind != "map":
+            raise SpecError(field, dict(value), "a mapping with the single key 'kernel' (a Markov kernel of finite states)")
+        return Mechanism(name, (), kind, kernel=_kernel_values(value["kernel"], f"{field}.kernel"))
     if isinstance(value, Mapping):
         extra = set(value) - {"map", "noise"}
         if extra or "map" not in value:
@@ -364,3 +385,76 @@ def _check_table_length(name: str, table: tuple[int, ...], states: tuple[tuple[s
         count *= size
     if len(table) != count:
         raise SpecError(field, f"{len(table)} entries", f"one entry per state ({count} states)")
+
+
+# -- finite-state Markov kernels (equivid.kernels) ----------------------------------------
+_RATIONAL = re.compile(r"\s*[+-]?\d+(\s*/\s*\d+)?\s*")
+_PROBABILITY = "an exact probability (an integer or a rational such as 1/3)"
+
+
+def _probability(v: Any, field: str) -> sympy.Rational:
+    """One kernel entry as an exact rational (floats via the parser's ExactnessWarning)."""
+    if isinstance(v, sympy.Rational):
+        return v
+    if isinstance(v, bool) or v is None:
+        raise SpecError(field, v, _PROBABILITY)
+    if isinstance(v, int) or (hasattr(v, "dtype") and getattr(v.dtype, "kind", "") in "iu"):
+        return sympy.Integer(int(v))
+    if isinstance(v, Fraction):
+        return sympy.Rational(v.numerator, v.denominator)
+    if isinstance(v, str) and _RATIONAL.fullmatch(v):
+        exact = Fraction(v.replace(" ", ""))
+        return sympy.Rational(exact.numerator, exact.denominator)
+    value = _value(v, {}, field, _PROBABILITY)
+    if not isinstance(value, sympy.Rational):
+        raise SpecError(field, str(v), _PROBABILITY)
+    return value
+
+
+def _kernel_values(values: Any, field: str) -> tuple[tuple[sympy.Rational, ...], ...]:
+    """A kernel as rows of exact rationals; the first entry that is not one is an error."""
+    if hasattr(values, "tolist") and not isinstance(values, sympy.Basic):  # numpy arrays
+        values = values.tolist()
+    if isinstance(values, sympy.MatrixBase):
+        values = values.tolist()
+    if isinstance(values, (str, bytes, Mapping)) or not hasattr(values, "__iter__"):
+        raise SpecError(field, values, "a list of rows of probabilities, one row per state")
+    rows = []
+    with warnings.catch_warnings(record=True) as floats:  # one ExactnessWarning per kernel, not per entry
+        warnings.simplefilter("always", ExactnessWarning)
+        for r, row in enumerate(values):
+            if isinstance(row, (str, bytes, Mapping)) or not hasattr(row, "__iter__"):
+                raise SpecError(f"{field}[{r}]", row, "a row of probabilities, one per state", detail=f"row {r}")
+            rows.append(tuple(_probability(v, f"{field}[{r}][{c}]") for c, v in enumerate(row)))
+    exactness = [w for w in floats if issubclass(w.category, ExactnessWarning)]
+    for w in floats:
+        if w not in exactness:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+    if exactness:
+        more = f" (and {len(exactness) - 1} more floats in this kernel)" if len(exactness) > 1 else ""
+        warnings.warn(f"{exactness[0].message}{more}", ExactnessWarning, stacklevel=2)
+    return tuple(rows)
+
+
+def _check_kernel(name: str, kernel: tuple[tuple[sympy.Rational, ...], ...],
+                  states: tuple[tuple[str, int], ...] | None) -> None:
+    """Square N x N over the N states, entries in [0, 1], every row summing to exactly 1."""
+    field = f"mechanisms.{name}.kernel"
+    if not states:
+        raise SpecError(field, "kernel", "kernels only for finite-state systems (declare 'states:')")
+    count = 1
+    for _, size in states:
+        count *= size
+    if len(kernel) != count:
+        raise SpecError(field, f"{len(kernel)} rows", f"one row per state ({count} states, an N x N matrix)")
+    for r, row in enumerate(kernel):
+        if len(row) != count:
+            raise SpecError(f"{field}[{r}]", f"{len(row)} entries", f"one probability per state ({count} states)",
+                            detail=f"row {r}")
+        for c, p in enumerate(row):
+            if p.p < 0 or p.p > p.q:
+                raise SpecError(f"{field}[{r}]", f"entry {c} = {p}", "probabilities in [0, 1]", detail=f"row {r}")
+        total = sum((Fraction(int(p.p), int(p.q)) for p in row if p.p), Fraction(0))
+        if total != 1:
+            raise SpecError(f"{field}[{r}]", f"row sum {total}", "each row summing to exactly 1 (a Markov kernel)",
+                            detail=f"row {r}")

@@ -5,7 +5,9 @@ automorphisms of the functional digraph with one edge colour per mechanism
 (THEORY.md, "Finite state sets"). The mechanisms are evaluated into integer tables
 (:mod:`equivid.finite`), the group is computed by :mod:`equivid.automorphisms`
 (generators and exact order, never a list of elements), every generator is
-substituted back, and the group is named where it is recognisable.
+substituted back, and the group is named where it is recognisable. Markov kernels
+(``{kernel: [[...], ...]}``, exact probabilities) go to :mod:`equivid.kernels`: the
+permutations with ``P[pi(s), pi(t)] == P[s, t]`` for every kernel, maps as 0/1 kernels.
 
 Examples
 --------
@@ -37,8 +39,10 @@ from ..finite import (
     StateSpace,
     expression_for,
     map_table,
+    mechanism_kernels,
     mechanism_tables,
 )
+from ..kernels import KernelGroup, deterministic_table, kernel_group
 from ..mechanisms import System
 from ._result import Solution
 
@@ -50,6 +54,8 @@ Map = tuple[sympy.Expr, ...]
 SYMPY_NAMING_LIMIT = 2000
 # ... and test cyclic / dihedral structure there up to this order.
 SYMPY_NAMING_ORDER = 10**5
+# ... but sympy's dihedral test computes every element's order: only up to order x degree of this.
+SYMPY_DIHEDRAL_WORK = 50_000
 # ... with at most this many generators, and direct products of at most this many orbits.
 SYMPY_NAMING_GENERATORS = 64
 SYMPY_NAMING_FACTORS = 8
@@ -65,7 +71,7 @@ class FiniteGroup:
     """
 
     space: StateSpace
-    group: AutomorphismGroup
+    group: AutomorphismGroup | KernelGroup  # KernelGroup: Markov kernels (equivid.kernels)
     mechanisms: tuple[str, ...]
     name: str | None = None
 
@@ -147,6 +153,11 @@ class FiniteGroup:
         labels = self.group.orbit_labels.tolist()
         graph = nx.MultiDiGraph()
         graph.add_nodes_from((s, {"orbit": lab}) for s, lab in zip(states, labels))
+        if isinstance(self.group, KernelGroup):  # weighted edges, attribute ``weight`` (exact)
+            for name, (src, dst, weights) in zip(self.mechanisms, self.group.kernels):
+                graph.add_edges_from((states[u], states[v], {"mechanism": name, "weight": _rational(w)})
+                                     for u, v, w in zip(src.tolist(), dst.tolist(), weights))
+            return graph
         for name, row in zip(self.mechanisms, self.group.maps.tolist()):
             graph.add_edges_from((states[u], states[v], {"mechanism": name}) for u, v in enumerate(row))
         return graph
@@ -162,6 +173,15 @@ class FiniteGroup:
         graph = nx.MultiDiGraph()
         for rep, states in zip(reps.tolist(), self.orbits):
             graph.add_node(self.space.state(rep), states=states, size=len(states))
+        if isinstance(self.group, KernelGroup):  # the lumped chain: weight from a state to a whole orbit
+            for name, (src, dst, weights) in zip(self.mechanisms, self.group.kernels):
+                lumped: dict[tuple[int, int], Any] = {}
+                for u, v, w in zip(src.tolist(), labels[dst].tolist(), weights):
+                    if labels[u] == u:
+                        lumped[u, v] = lumped.get((u, v), 0) + w
+                graph.add_edges_from((self.space.state(r), self.space.state(t), {"mechanism": name, "weight": _rational(w)})
+                                     for (r, t), w in lumped.items())
+            return graph
         for name, row in zip(self.mechanisms, self.group.maps):
             images = labels[row[reps]]
             graph.add_edges_from(
@@ -191,17 +211,21 @@ class FinitePart:
                     f"mechanisms.{m.name}: stochastic finite-state mechanisms (Markov kernels) are not supported yet"
                 )
         space = StateSpace.of(system)
-        maps = mechanism_tables(system)
-        group = automorphism_group(list(maps))
-        _verify_generators(group, maps)
+        stochastic = any(m.kernel is not None and deterministic_table(m.kernel) is None for m in system.mechanisms)
+        group: AutomorphismGroup | KernelGroup
+        if stochastic:  # Markov kernels: equivid.kernels (verifies its generators on the exact kernels)
+            group = kernel_group(mechanism_kernels(system))
+        else:
+            maps = mechanism_tables(system)
+            group = automorphism_group(list(maps))
+            _verify_generators(group, maps)
         names = tuple(m.name for m in system.mechanisms)
         data = FiniteGroup(space, group, names)
         data = FiniteGroup(space, group, names, finite_name(data))
         identity = tuple(space.symbols)
-        notes = (
-            f"complete: every permutation of the {space.count} states was searched "
-            "(automorphisms of the coloured functional digraph)",
-        )
+        what = ("weighted state digraph: P[pi(s), pi(t)] = P[s, t] for every kernel" if stochastic
+                else "coloured functional digraph")
+        notes = (f"complete: every permutation of the {space.count} states was searched (automorphisms of the {what})",)
         return Solution(
             latents=system.latents,
             ansatz=ansatz,
@@ -216,6 +240,10 @@ class FinitePart:
             notes=notes,
             finite_group=data,
         )
+
+
+def _rational(w: Any) -> sympy.Rational:
+    return sympy.Rational(w.numerator, w.denominator)
 
 
 def _verify_generators(group: AutomorphismGroup, maps: IntArray) -> None:
@@ -328,7 +356,7 @@ def _single_name(G: Any, order: int) -> str | None:
         return None
     if order == 2 or G.is_cyclic:
         return f"cyclic group C_{order}"
-    if order >= 6 and G.is_dihedral:
+    if order >= 6 and order * G.degree <= SYMPY_DIHEDRAL_WORK and G.is_dihedral:
         return f"dihedral group D_{order // 2}"
     return None
 
@@ -382,6 +410,8 @@ def finite_membership(data: FiniteGroup, a: Any, system: System) -> tuple[Map, b
         return (components or (), False, False, False)
     shown = components if components is not None else expression_for(table, data.space) or ()
     invertible = bool(np.unique(table).size == table.size)
+    if isinstance(data.group, KernelGroup):  # A P = P A for every kernel
+        return (shown, True, invertible, data.group.commutes(table))
     maps = data.group.maps
     commutes = bool(np.array_equal(table[maps], maps[:, table]))
     return (shown, True, invertible, commutes)

@@ -1,0 +1,570 @@
+"""Automorphism groups of Markov kernels on a finite state set (stochastic finite-state mechanisms).
+
+A Markov kernel ``P`` on ``N`` states (``P[s, t]`` the exact probability of moving from
+``s`` to ``t``) commutes with the permutation matrix of ``pi`` exactly when
+``P[pi(s), pi(t)] == P[s, t]`` for all states ``s, t``: ``pi`` is an automorphism of
+the weighted digraph of ``P`` with the weights as edge colours.  For several kernels
+(and deterministic maps, which are the 0/1 kernels) every ordered pair ``(s, t)`` gets
+the colour of its weight vector ``(P_1[s, t], ..., P_k[s, t])``, so the group is the
+automorphism group of one edge-coloured digraph.  :func:`kernel_group` computes it
+without enumerating it:
+
+1. *Colour refinement.*  States are refined by the multisets of ``(edge colour,
+   state colour)`` over their out-edges and over their in-edges, to stability.
+2. *Individualise and refine.*  A base of states is chosen by individualising one
+   state of a smallest non-trivial cell until the partition is discrete.
+3. *Stabiliser chain.*  From the deepest base point up, the orbit of each base point
+   in the stabiliser of the earlier ones is found by a depth-first search for
+   automorphisms (each candidate leaf is checked exactly); the generators found
+   generate each stabiliser, and the order is the product of the orbit lengths.
+
+Every generator is an exact automorphism (checked against the exact weights), and
+the order is exact: a base image that the search rejects has no automorphism.
+
+Examples
+--------
+>>> from fractions import Fraction as F
+>>> lazy = [[F(1, 2) if s == t else F(1, 4) if (t - s) % 6 in (1, 5) else 0 for t in range(6)] for s in range(6)]
+>>> kernel_group([lazy]).order
+12
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .automorphisms import Generators, _mix, _orbit_labels, _ranks
+from .errors import BudgetExceededError, SpecError, VerificationError
+
+__all__ = [
+    "KernelGroup",
+    "coloured_digraph_group",
+    "deterministic_table",
+    "kernel_edges",
+    "kernel_group",
+    "verify_kernel_generators",
+]
+
+IntArray = NDArray[np.int64]
+_U64 = np.uint64
+
+#: Search nodes (refinements) after which :func:`coloured_digraph_group` gives up.
+SEARCH_BUDGET = 200_000
+
+
+# --------------------------------------------------------------------------- input
+
+
+def _exact(value: Any, where: str) -> Fraction:
+    """An exact probability as a Fraction (ints, Fractions, sympy rationals; no floats)."""
+    if isinstance(value, (bool, float, np.floating)) or value is None:
+        raise SpecError(where, value, "an exact probability (int, Fraction or sympy Rational)")
+    if hasattr(value, "p") and hasattr(value, "q"):  # sympy Rational
+        return Fraction(int(value.p), int(value.q))
+    try:
+        return Fraction(value)
+    except (TypeError, ValueError):
+        raise SpecError(where, value, "an exact probability (int, Fraction or sympy Rational)") from None
+
+
+def _sparse(kernel: Any, n: int | None, where: str) -> tuple[IntArray, IntArray, list[Fraction]]:
+    """Nonzero entries ``(rows, cols, weights)`` of one dense kernel (or a map: a table of
+    state indices, its 0/1 kernel), sorted row-major."""
+    rows = kernel.tolist() if hasattr(kernel, "tolist") else kernel
+    rows = list(rows)
+    size = len(rows) if n is None else n
+    if all(isinstance(r, (int, np.integer)) and not isinstance(r, bool) for r in rows):  # a map
+        table = np.array(rows, dtype=np.int64)
+        if table.size != size or (size and (table.min() < 0 or table.max() >= size)):
+            raise SpecError(where, f"a table of {table.size} entries", f"{size} state indices in 0..{size - 1}")
+        return np.arange(size, dtype=np.int64), table, [Fraction(1)] * size
+    rows = [list(r) for r in rows]
+    if len(rows) != size or any(len(r) != size for r in rows):
+        raise SpecError(where, f"{len(rows)} rows", f"a square {size} x {size} matrix")
+    src, dst, weights = [], [], []
+    for s, row in enumerate(rows):
+        for t, value in enumerate(row):
+            if not value and not isinstance(value, (bool, float)):  # zeros: 0, Fraction(0), sympy 0
+                continue
+            w = _exact(value, f"{where}[{s}][{t}]")
+            if w:
+                src.append(s)
+                dst.append(t)
+                weights.append(w)
+    return np.array(src, dtype=np.int64), np.array(dst, dtype=np.int64), weights
+
+
+def _codes(weights: list[Fraction]) -> IntArray:
+    """Canonical codes ``1..K`` of the weights (ranks of their distinct values)."""
+    distinct = {w: k + 1 for k, w in enumerate(sorted(set(weights)))}
+    return np.array([distinct[w] for w in weights], dtype=np.int64)
+
+
+def kernel_edges(kernels: Sequence[Any]) -> tuple[int, IntArray, IntArray, IntArray]:
+    """The edge-coloured digraph of exact kernels: ``(n, src, dst, colour)``.
+
+    One edge per ordered pair of states with a nonzero weight in some kernel; its
+    colour is the canonical rank of the vector of codes of its weights (a code is the
+    rank of a weight among the distinct weights of its kernel), so two pairs have the
+    same colour exactly when they have the same weight in every kernel.
+
+    Parameters
+    ----------
+    kernels : sequence of array_like
+        Square matrices of exact probabilities (ints, ``Fraction``, sympy ``Rational``).
+
+    Returns
+    -------
+    tuple
+        ``n`` and the arrays ``src``, ``dst`` (sorted by ``src * n + dst``) and ``colour``.
+
+    Examples
+    --------
+    >>> n, src, dst, colour = kernel_edges([[[1, 0], [Fraction(1, 2), Fraction(1, 2)]]])
+    >>> n, src.tolist(), dst.tolist(), colour.tolist()
+    (2, [0, 1, 1], [0, 0, 1], [1, 0, 0])
+    """
+    n, sparse = _sparse_all(kernels)
+    return (n, *_edges(n, sparse))
+
+
+def _sparse_all(kernels: Sequence[Any]) -> tuple[int, list[tuple[IntArray, IntArray, list[Fraction]]]]:
+    """The common size and the nonzero entries of every kernel."""
+    if not kernels:
+        raise SpecError("kernels", list(kernels), "at least one kernel")
+    first = kernels[0].tolist() if hasattr(kernels[0], "tolist") else kernels[0]
+    n = len(first)
+    return n, [_sparse(kernel, n, f"kernels[{j}]") for j, kernel in enumerate(kernels)]
+
+
+def _edges(n: int, sparse: list[tuple[IntArray, IntArray, list[Fraction]]]) -> tuple[IntArray, IntArray, IntArray]:
+    """Combine sparse kernels into one colour per ordered pair (the rank of its code vector)."""
+    parts = [(src * n + dst, _codes(weights)) for src, dst, weights in sparse]
+    keys = np.unique(np.concatenate([k for k, _ in parts]))
+    if not keys.size:
+        return keys, keys, keys
+    columns = []
+    for k, codes in parts:
+        col = np.zeros(keys.size, dtype=np.int64)
+        col[np.searchsorted(keys, k)] = codes
+        columns.append(col)
+    return keys // n, keys % n, _ranks(*columns[::-1])
+
+
+def deterministic_table(kernel: Any) -> IntArray | None:
+    """The map of a 0/1 kernel (one 1 in every row), or None for a genuinely stochastic one.
+
+    Examples
+    --------
+    >>> deterministic_table([[0, 1], [0, 1]]).tolist()
+    [1, 1]
+    >>> deterministic_table([[Fraction(1, 2), Fraction(1, 2)], [0, 1]]) is None
+    True
+    """
+    rows = kernel.tolist() if hasattr(kernel, "tolist") else kernel
+    out = []
+    for row in rows:
+        ones = [t for t, v in enumerate(row) if v != 0]
+        if len(ones) != 1 or row[ones[0]] != 1:
+            return None
+        out.append(ones[0])
+    return np.array(out, dtype=np.int64)
+
+
+# --------------------------------------------------------------------------- graph
+
+
+class _Digraph:
+    """An edge-coloured digraph with state colours, prepared for refinement and checks."""
+
+    def __init__(self, n: int, src: IntArray, dst: IntArray, colour: IntArray, vcol: IntArray) -> None:
+        self.n = n
+        self.vcol = vcol
+        key = src * n + dst
+        order = np.argsort(key, kind="stable")
+        self.key, self.kcol = key[order], colour[order]
+        if np.unique(self.key).size != self.key.size:
+            raise SpecError("edges", "a repeated ordered pair", "one colour per ordered pair of states")
+        self.sides: list[tuple[IntArray, NDArray[np.uint64], IntArray, IntArray]] = []
+        for a, b in ((src, dst), (dst, src)):
+            o = np.argsort(a, kind="stable")
+            owners, starts = np.unique(a[o], return_index=True)
+            ecode = _mix(_mix(colour[o].astype(_U64) + _U64(0x9E3779B97F4A7C15)) ^ _U64(len(self.sides) + 1))
+            self.sides.append((b[o], ecode, owners, starts))
+        self.nodes = 0
+
+    def refine(self, part: IntArray) -> IntArray:
+        """Equitable refinement of ``part`` (canonical labels ``0..K-1``)."""
+        self.nodes += 1
+        n = self.n
+        part = _ranks(part)
+        cells = int(part.max()) + 1 if n else 0
+        while cells < n:
+            hashes = []
+            for b, ecode, owners, starts in self.sides:
+                h = np.zeros(n, dtype=_U64)
+                if b.size:
+                    x = _mix(ecode + _mix(part[b].astype(_U64) + _U64(0xD6E8FEB86659FD93)))
+                    h[owners] = np.add.reduceat(x, starts)
+                hashes.append(h)
+            new = _ranks(hashes[0], hashes[1], part)
+            count = int(new.max()) + 1
+            part = new
+            if count == cells:
+                break
+            cells = count
+        return part
+
+    def is_automorphism(self, p: IntArray) -> bool:
+        """Whether the permutation ``p`` keeps the state colours and every coloured edge."""
+        n = self.n
+        if not np.array_equal(self.vcol[p], self.vcol):
+            return False
+        if not self.key.size:
+            return True
+        image = p[self.key // n] * n + p[self.key % n]
+        at = np.minimum(np.searchsorted(self.key, image), self.key.size - 1)
+        return bool(np.all(self.key[at] == image) and np.all(self.kcol[at] == self.kcol))
+
+
+def _individualise(part: IntArray, v: int) -> IntArray:
+    """Split ``v`` off its cell (canonically)."""
+    out = 2 * part
+    out[v] += 1
+    return out
+
+
+def _transposition(n: int, a: int, b: int) -> IntArray:
+    p = np.arange(n)
+    p[a], p[b] = b, a
+    return p
+
+
+# --------------------------------------------------------------------------- group
+
+
+@dataclass(frozen=True, eq=False)
+class KernelGroup:
+    """The permutations of the states keeping every kernel (and state colour).
+
+    The same interface as :class:`equivid.automorphisms.AutomorphismGroup`: exact
+    ``order``, sparse ``generators``, ``orbits``, ``orbit_labels``, ``contains``,
+    uniform ``sample`` and ``as_permutation_group``; ``edges`` holds the coloured
+    digraph ``(src, dst, colour)``.
+
+    Examples
+    --------
+    >>> grp = coloured_digraph_group(4, [0, 1, 2, 3], [1, 2, 3, 0], [0, 0, 0, 0])
+    >>> grp.order, grp.orbits, grp.contains(np.array([1, 2, 3, 0]))
+    (4, ((0, 1, 2, 3),), True)
+    """
+
+    n_states: int
+    order: int
+    generators: Generators
+    colours: IntArray
+    base: tuple[int, ...]
+    _graph: _Digraph = field(repr=False)
+    _levels: tuple[int, ...] = field(repr=False)  # generators fixing base[:i] are generators[:_levels[i]]
+    kernels: tuple[tuple[IntArray, IntArray, list[Fraction]], ...] = field(default=(), repr=False)
+
+    @property
+    def edges(self) -> tuple[IntArray, IntArray, IntArray]:
+        """The coloured edges ``(src, dst, colour)``, sorted by ``(src, dst)``."""
+        g = self._graph
+        n = max(self.n_states, 1)
+        return g.key // n, g.key % n, g.kcol
+
+    @cached_property
+    def orbit_labels(self) -> IntArray:
+        """Orbit label of every state (the smallest state of its orbit)."""
+        n = self.n_states
+        lab = _orbit_labels(n, list(self.generators))
+        first = np.full(int(lab.max()) + 1 if n else 0, n, dtype=np.int64)
+        np.minimum.at(first, lab, np.arange(n))
+        return first[lab]
+
+    @cached_property
+    def orbits(self) -> tuple[tuple[int, ...], ...]:
+        """The orbits as sorted tuples of states, ordered by smallest state."""
+        lab = self.orbit_labels
+        order = np.lexsort((np.arange(self.n_states), lab))
+        cuts = np.flatnonzero(np.diff(lab[order])) + 1
+        return tuple(tuple(part.tolist()) for part in np.split(order, cuts) if part.size)
+
+    def contains(self, perm: Any) -> bool:
+        """Whether ``perm`` is a permutation keeping every kernel and state colour."""
+        p = np.asarray(perm)
+        n = self.n_states
+        if p.shape != (n,) or (n and not np.issubdtype(p.dtype, np.integer)):
+            return False
+        if n and (p.min() < 0 or p.max() >= n or np.unique(p).size != n):
+            return False
+        return self._graph.is_automorphism(p.astype(np.int64))
+
+    def commutes(self, table: Any) -> bool:
+        """Whether the map ``table`` (any map ``a`` of the states, as its 0/1 matrix ``A``)
+        commutes with every exact kernel: ``A P = P A``, i.e. ``P[a(s), t]`` equals the
+        total weight ``P[s, u]`` over the ``u`` with ``a(u) = t``.
+
+        Only for groups built by :func:`kernel_group` (which keep the exact weights).
+        """
+        a = np.asarray(table, dtype=np.int64)
+        n = self.n_states
+        for src, dst, weights in self.kernels:
+            starts = np.searchsorted(src, np.arange(n + 1)).tolist()
+            left: dict[tuple[int, int], Fraction] = {}
+            for s, r in enumerate(a.tolist()):
+                for e in range(starts[r], starts[r + 1]):
+                    left[s, int(dst[e])] = weights[e]
+            right: dict[tuple[int, int], Fraction] = {}
+            for s, u, w in zip(src.tolist(), a[dst].tolist(), weights):
+                right[s, u] = right.get((s, u), Fraction(0)) + w
+            if left != {k: v for k, v in right.items() if v}:
+                return False
+        return True
+
+    @cached_property
+    def _schreier(self) -> list[tuple[IntArray, IntArray, IntArray]]:
+        """Per base point: its orbit, and for each orbit point the BFS parent and generator."""
+        gens = list(self.generators)
+        out = []
+        for i, b in enumerate(self.base):
+            level = gens[: self._levels[i]]
+            parent = np.full(self.n_states, -1, dtype=np.int64)
+            via = np.full(self.n_states, -1, dtype=np.int64)
+            parent[b] = b
+            frontier = [b]
+            orbit = [b]
+            while frontier:
+                nxt = []
+                for x in frontier:
+                    for k, g in enumerate(level):
+                        y = int(g[x])
+                        if parent[y] < 0:
+                            parent[y], via[y] = x, k
+                            nxt.append(y)
+                            orbit.append(y)
+                frontier = nxt
+            out.append((np.array(orbit, dtype=np.int64), parent, via))
+        return out
+
+    def sample(self, rng: np.random.Generator) -> IntArray:
+        """A uniformly random element (product of random coset representatives)."""
+        gens = list(self.generators)
+        elem = np.arange(self.n_states)
+        for i, (orbit, parent, via) in enumerate(self._schreier):
+            w = int(rng.choice(orbit))
+            t = np.arange(self.n_states)
+            while w != self.base[i]:  # t maps base[i] to w: compose generators along the BFS path
+                g = gens[int(via[w])]
+                t = t[g]  # t ∘ g, walking the path back from w to base[i]
+                w = int(parent[w])
+            elem = elem[t]
+        return elem
+
+    def as_permutation_group(self) -> Any:
+        """The group as a :class:`sympy.combinatorics.PermutationGroup`."""
+        from sympy.combinatorics import Permutation, PermutationGroup
+
+        gens = [Permutation(g.tolist()) for g in self.generators]
+        return PermutationGroup(gens or [Permutation(list(range(self.n_states)))])
+
+
+def _group_pairs(keys: IntArray, colour: IntArray) -> dict[int, tuple[int, ...]]:
+    out: dict[int, list[int]] = {}
+    for k, c in zip(keys.tolist(), colour.tolist()):
+        out.setdefault(k, []).append(c)
+    return {k: tuple(sorted(v)) for k, v in out.items()}
+
+
+class _Search:
+    """Individualisation-refinement stabiliser chain of an edge-coloured digraph."""
+
+    def __init__(self, graph: _Digraph, budget: int) -> None:
+        self.g = graph
+        self.budget = budget
+        n = graph.n
+        part = graph.refine(graph.vcol)
+        self.path, self.cells, self.base = [part], [], []
+        while n and int(part.max()) + 1 < n:
+            sizes = np.bincount(part)
+            cand = np.flatnonzero(sizes > 1)
+            cell = int(cand[np.argmin(sizes[cand])])
+            b = int(np.flatnonzero(part == cell)[0])
+            part = graph.refine(_individualise(part, b))
+            self.path.append(part)
+            self.cells.append(cell)
+            self.base.append(b)
+        self.leaf = part
+        self.gens: list[IntArray] = []
+        self.levels = [0] * len(self.base)
+        self.order = 1
+        for i in reversed(range(len(self.base))):
+            self.order *= self._level(i)
+            self.levels[i] = len(self.gens)
+
+    def _level(self, i: int) -> int:
+        """Length of the orbit of ``base[i]`` in the stabiliser of ``base[:i]``."""
+        n = self.g.n
+        b = self.base[i]
+        labels = _orbit_labels(n, self.gens)
+        failed = np.zeros(n, dtype=bool)
+        for w in np.flatnonzero(self.path[i] == self.cells[i]).tolist():
+            if labels[w] == labels[b] or failed[w]:
+                continue
+            g = self._swap(i, w)
+            if g is None:
+                g = self._dfs(self.path[i], i, w)
+            if g is None:
+                failed |= labels == labels[w]
+            else:
+                self.gens.append(g)
+                labels = _orbit_labels(n, self.gens)
+        return int(np.count_nonzero(labels == labels[b]))
+
+    def _swap(self, i: int, w: int) -> IntArray | None:
+        """The transposition of ``base[i]`` and ``w`` when it is an automorphism (cheap first try)."""
+        p = _transposition(self.g.n, self.base[i], w)
+        return p if self.g.is_automorphism(p) else None
+
+    def _dfs(self, part: IntArray, i: int, w: int) -> IntArray | None:
+        """An automorphism fixing ``base[:i]`` whose search path individualises ``w`` at depth ``i``."""
+        if self.g.nodes > self.budget:
+            raise BudgetExceededError(
+                f"kernel automorphisms: more than {self.budget} search nodes (a highly regular state graph)"
+            )
+        q = self.g.refine(_individualise(part, w))
+        if not np.array_equal(np.bincount(q), np.bincount(self.path[i + 1])):
+            return None
+        if i + 1 == len(self.base):
+            inv = np.empty_like(q)
+            inv[q] = np.arange(q.size)
+            leaf = inv[self.leaf]
+            return leaf if self.g.is_automorphism(leaf) else None
+        for u in np.flatnonzero(q == self.cells[i + 1]).tolist():
+            found = self._dfs(q, i + 1, u)
+            if found is not None:
+                return found
+        return None
+
+
+def _sparse_generator(p: IntArray) -> tuple[IntArray, IntArray]:
+    moved = np.flatnonzero(p != np.arange(p.size))
+    return moved, p[moved]
+
+
+def coloured_digraph_group(
+    n: int, src: Any, dst: Any, colour: Any, *, state_colours: Any = None, budget: int = SEARCH_BUDGET
+) -> KernelGroup:
+    """Automorphism group of an edge-coloured digraph on states ``0..n-1``.
+
+    Parameters
+    ----------
+    n : int
+        Number of states.
+    src, dst, colour : array_like of int
+        One edge ``src[e] -> dst[e]`` of colour ``colour[e]`` per ordered pair (at most one).
+    state_colours : array_like of int, optional
+        Colours of the states that every automorphism keeps.
+    budget : int
+        Most refinements the search may run before ``BudgetExceededError``.
+
+    Returns
+    -------
+    KernelGroup
+        Exact order, generators (a stabiliser chain's strong generators), orbits,
+        membership and uniform sampling.
+
+    Examples
+    --------
+    >>> coloured_digraph_group(3, [0, 1, 2], [1, 2, 0], [0, 0, 1]).order
+    1
+    >>> coloured_digraph_group(5, [], [], []).order
+    120
+    """
+    s, d, c = (np.asarray(x, dtype=np.int64).reshape(-1) for x in (src, dst, colour))
+    if not (s.size == d.size == c.size):
+        raise SpecError("edges", (s.size, d.size, c.size), "src, dst and colour of equal length")
+    if s.size and (min(s.min(), d.min()) < 0 or max(s.max(), d.max()) >= n):
+        raise SpecError("edges", "a state index out of range", f"state indices in 0..{n - 1}")
+    vcol = np.zeros(n, dtype=np.int64) if state_colours is None else np.asarray(state_colours, dtype=np.int64)
+    if vcol.shape != (n,):
+        raise SpecError("state_colours", vcol.shape, f"one colour per state ({n})")
+    graph = _Digraph(n, s, d, c, _ranks(vcol) if n else vcol)
+    search = _Search(graph, budget)
+    gens = [_sparse_generator(p) for p in search.gens]
+    return KernelGroup(n, search.order, Generators(n, gens), graph.vcol, tuple(search.base), graph,
+                       tuple(search.levels))
+
+
+def kernel_group(kernels: Sequence[Any], *, state_colours: Any = None) -> KernelGroup:
+    """Group of state permutations ``pi`` with ``P[pi(s), pi(t)] == P[s, t]`` for every kernel.
+
+    Equivalently ``P_pi P = P P_pi`` for the permutation matrix ``P_pi``: the
+    permutations commuting with every Markov kernel.
+
+    Parameters
+    ----------
+    kernels : sequence of array_like
+        ``N x N`` matrices of exact weights (ints, ``Fraction``, sympy ``Rational``);
+        a deterministic map is its 0/1 kernel, or its table of ``N`` state indices.
+    state_colours : array_like of int, optional
+        Colours of the states that every permutation keeps.
+
+    Returns
+    -------
+    KernelGroup
+        Order, generators, orbits, membership and uniform sampling.
+
+    Raises
+    ------
+    SpecError
+        If a kernel is not square of the common size or holds an inexact entry.
+    VerificationError
+        If a generator fails the substitution check against the exact kernels.
+
+    Examples
+    --------
+    >>> from fractions import Fraction as F
+    >>> drift = [[F(2, 3) if (t - s) % 6 == 1 else F(1, 3) if (t - s) % 6 == 5 else 0 for t in range(6)]
+    ...          for s in range(6)]
+    >>> grp = kernel_group([drift])
+    >>> grp.order, grp.orbits
+    (6, ((0, 1, 2, 3, 4, 5),))
+    """
+    n, sparse = _sparse_all(kernels)
+    group = coloured_digraph_group(n, *_edges(n, sparse), state_colours=state_colours)
+    group = replace(group, kernels=tuple(sparse))
+    verify_kernel_generators(group)
+    return group
+
+
+def verify_kernel_generators(group: KernelGroup) -> None:
+    """Substitute every generator back into every exact kernel: ``P[g(s), g(t)] == P[s, t]``.
+
+    Raises ``VerificationError`` naming the first generator that fails.
+
+    Examples
+    --------
+    >>> verify_kernel_generators(kernel_group([[[0, 1], [1, 0]]]))
+    """
+    n = max(group.n_states, 1)
+    for j, (src, dst, weights) in enumerate(group.kernels):
+        key = src * n + dst
+        codes = _codes(weights)
+        for k in range(len(group.generators)):
+            g = group.generators[k]
+            if np.unique(g).size != g.size:
+                raise VerificationError(f"generator {k + 1} of the kernel group is not a permutation")
+            image = g[src] * n + g[dst]
+            at = np.minimum(np.searchsorted(key, image), max(key.size - 1, 0))
+            if key.size and not (np.all(key[at] == image) and np.all(codes[at] == codes)):
+                raise VerificationError(f"generator {k + 1} of the kernel group does not commute with kernel {j + 1}")
