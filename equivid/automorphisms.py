@@ -668,25 +668,17 @@ class AutomorphismGroup:
         dst = np.concatenate([np.arange(n)] + [p[1] for p in pairs])
         graph = coo_matrix((np.ones(src.size, np.int8), (src, dst)), shape=(n, n))
         lab = np.asarray(connected_components(graph, directed=False)[1], dtype=np.int64)
-        first = np.full(int(lab.max()) + 1 if n else 0, n, dtype=np.int64)
-        np.minimum.at(first, lab, np.arange(n))
-        return first[lab]
+        return _smallest_member(lab, n)
 
     @cached_property
     def orbits(self) -> tuple[tuple[int, ...], ...]:
         """The orbits as sorted tuples of states, ordered by smallest state."""
-        lab = self.orbit_labels
-        order = np.lexsort((np.arange(self.n_states), lab))
-        cuts = np.flatnonzero(np.diff(lab[order])) + 1
-        return tuple(tuple(part.tolist()) for part in np.split(order, cuts) if part.size)
+        return _parts(self.orbit_labels)
 
     def contains(self, perm: Any) -> bool:
         """Whether ``perm`` is a permutation commuting with the maps and colours."""
         p = np.asarray(perm)
-        n = self.n_states
-        if p.shape != (n,) or (n and not np.issubdtype(p.dtype, np.integer)):
-            return False
-        if n and (p.min() < 0 or p.max() >= n or np.unique(p).size != n):
+        if not _is_permutation(p, self.n_states):
             return False
         return bool(np.all(self.colours[p] == self.colours)
                     and np.all(p[self.maps] == self.maps[:, p]))
@@ -802,3 +794,24 @@ def automorphism_group(maps: Sequence[Any], *, colours: Any = None) -> Automorph
     sparse += _tree_generators(forest)
     return AutomorphismGroup(n, order, Generators(n, sparse), mp, col, forest, classes,
                              core_idx)
+
+
+def _smallest_member(lab: IntArray, n: int) -> IntArray:
+    """Relabel a partition so that each part is named by its smallest state."""
+    first = np.full(int(lab.max()) + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(first, lab, np.arange(n))
+    return first[lab]
+
+
+def _parts(lab: IntArray) -> tuple[tuple[int, ...], ...]:
+    """The parts of a labelled partition as sorted tuples, ordered by smallest state."""
+    order = np.lexsort((np.arange(lab.size), lab))
+    cuts = np.flatnonzero(np.diff(lab[order])) + 1
+    return tuple(tuple(part.tolist()) for part in np.split(order, cuts) if part.size)
+
+
+def _is_permutation(p: NDArray[Any], n: int) -> bool:
+    """Whether ``p`` is an integer array holding a permutation of ``0..n-1``."""
+    if p.shape != (n,) or (n and not np.issubdtype(p.dtype, np.integer)):
+        return False
+    return not n or bool(p.min() >= 0 and p.max() < n and np.unique(p).size == n)

@@ -40,7 +40,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .automorphisms import Generators, _mix, _orbit_labels, _ranks
+from .automorphisms import (
+    Generators,
+    _is_permutation,
+    _mix,
+    _orbit_labels,
+    _parts,
+    _ranks,
+    _smallest_member,
+)
 from .errors import BudgetExceededError, SpecError, VerificationError
 
 __all__ = [
@@ -286,26 +294,17 @@ class KernelGroup:
     def orbit_labels(self) -> IntArray:
         """Orbit label of every state (the smallest state of its orbit)."""
         n = self.n_states
-        lab = _orbit_labels(n, list(self.generators))
-        first = np.full(int(lab.max()) + 1 if n else 0, n, dtype=np.int64)
-        np.minimum.at(first, lab, np.arange(n))
-        return first[lab]
+        return _smallest_member(_orbit_labels(n, list(self.generators)), n)
 
     @cached_property
     def orbits(self) -> tuple[tuple[int, ...], ...]:
         """The orbits as sorted tuples of states, ordered by smallest state."""
-        lab = self.orbit_labels
-        order = np.lexsort((np.arange(self.n_states), lab))
-        cuts = np.flatnonzero(np.diff(lab[order])) + 1
-        return tuple(tuple(part.tolist()) for part in np.split(order, cuts) if part.size)
+        return _parts(self.orbit_labels)
 
     def contains(self, perm: Any) -> bool:
         """Whether ``perm`` is a permutation keeping every kernel and state colour."""
         p = np.asarray(perm)
-        n = self.n_states
-        if p.shape != (n,) or (n and not np.issubdtype(p.dtype, np.integer)):
-            return False
-        if n and (p.min() < 0 or p.max() >= n or np.unique(p).size != n):
+        if not _is_permutation(p, self.n_states):
             return False
         return self._graph.is_automorphism(p.astype(np.int64))
 
