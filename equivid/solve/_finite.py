@@ -50,8 +50,9 @@ __all__ = ["FinitePart", "FiniteGroup", "finite_name"]
 
 Map = tuple[sympy.Expr, ...]
 
-# sympy's permutation-group algorithms name groups on at most this many moved states.
-SYMPY_NAMING_LIMIT = 2000
+# sympy's permutation-group algorithms name groups on at most this many moved states
+# (naming a 408-state wreath product took ~20 s at 2000; larger groups stay unnamed).
+SYMPY_NAMING_LIMIT = 256
 # ... and test cyclic / dihedral structure there up to this order.
 SYMPY_NAMING_ORDER = 10**5
 # ... but sympy's dihedral test computes every element's order: only up to order x degree of this.
