@@ -744,7 +744,11 @@ def _lift(f: _Forest, core_idx: IntArray, src: IntArray, dst: IntArray) -> tuple
 
 def _essential(mp: IntArray) -> IntArray:
     """Drop identity and repeated maps (they do not change the group)."""
-    keep = np.unique(mp, axis=0) if mp.shape[1] else mp[:1]
+    if not mp.shape[1]:
+        return mp[:1]
+    # np.unique(mp, axis=0) views each row as one record with N fields: slow for large N
+    distinct = {row.tobytes(): row for row in mp}
+    keep = np.array(sorted(distinct.values(), key=lambda row: row.tolist()), dtype=mp.dtype)
     moving = keep[np.any(keep != np.arange(mp.shape[1]), axis=1)]
     return moving if moving.shape[0] else keep[:1]
 
