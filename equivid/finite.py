@@ -346,6 +346,24 @@ def expression_for(perm: IntArray, space: StateSpace) -> Map | None:
     return tuple(out)
 
 
+def state_sizes(states: Any) -> tuple[tuple[str, int], ...]:
+    """Validate a ``states:`` mapping ``{name: size}`` and return its (name, size) pairs.
+
+    Examples
+    --------
+    >>> state_sizes({"i": 4, "j": 3})
+    (('i', 4), ('j', 3))
+    """
+    if not isinstance(states, Mapping) or not states:
+        raise SpecError("states", states, "a mapping from coordinate names to sizes, e.g. {i: 4, j: 3}")
+    sizes = []
+    for name, size in states.items():
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise SpecError(f"states.{name}", size, "a positive integer number of values")
+        sizes.append((str(name), int(size)))
+    return tuple(sizes)
+
+
 def finite_system(
     states: Mapping[str, int],
     maps: Mapping[str, Any],
@@ -362,13 +380,7 @@ def finite_system(
     >>> finite_system({"i": 2}, {"flip": {"table": [1, 0]}}).mechanisms[0].table
     (1, 0)
     """
-    if not isinstance(states, Mapping) or not states:
-        raise SpecError("states", states, "a mapping from coordinate names to sizes, e.g. {i: 4, j: 3}")
-    sizes = []
-    for name, size in states.items():
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise SpecError(f"states.{name}", size, "a positive integer number of values")
-        sizes.append((str(name), int(size)))
+    sizes = list(state_sizes(states))
     latents = make_symbols(list(states), "states")
     table = {s.name: s for s in latents}
     mechanisms = tuple(_mechanism(name, value, "map", table, {}) for name, value in _named(maps, "mechanisms"))

@@ -82,15 +82,10 @@ def _latent_names(data: Mapping[str, Any]) -> tuple[list[Any], tuple[tuple[str, 
     if "states" in data:
         if "latents" in data:
             raise SpecError("states", data["states"], "either 'latents' or 'states', not both")
-        states = data["states"]
-        if not isinstance(states, Mapping) or not states:
-            raise SpecError("states", states, "a mapping from coordinate names to sizes, e.g. {i: 4, j: 3}")
-        sizes = []
-        for name, size in states.items():
-            if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-                raise SpecError(f"states.{name}", size, "a positive integer number of values")
-            sizes.append((str(name), size))
-        return list(states), tuple(sizes)
+        from .finite import state_sizes
+
+        sizes = state_sizes(data["states"])
+        return [name for name, _ in sizes], sizes
     latents = data.get("latents")
     if not isinstance(latents, list) or not latents:
         raise SpecError("latents", latents, "a non-empty list of names, e.g. [z1, z2]")
