@@ -65,13 +65,15 @@ def _refuse(system: System, ansatz: Ansatz) -> UnsupportedMechanismError:
         return UnsupportedMechanismError(f"ansatz: {ansatz} is not supported yet (use linear or affine)")
     from ._forms import affine_form
 
+    gens = system.latents + system.families
     for m in system.mechanisms:
-        if affine_form(m, system) is not None:
+        if affine_form(m, system) is not None or all(c.is_polynomial(*gens) for c in m.components):
             continue
         where = f"{'flows' if m.is_flow else 'mechanisms'}.{m.name}"
         return UnsupportedMechanismError(
-            f"{where}: only mechanisms affine in the latents are supported so far "
-            f"(got {', '.join(map(str, m.components))})"
+            f"{where}: solve supports affine and polynomial mechanisms so far "
+            f"(got {', '.join(map(str, m.components))}); equivid.lie_algebra(system, degree=D) "
+            "gives the Lie algebra of any mechanism"
         )
     return UnsupportedMechanismError("no solver part matches this system")  # pragma: no cover
 
