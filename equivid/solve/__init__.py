@@ -20,6 +20,7 @@ from typing import Any
 
 import flint
 import sympy
+from sympy.polys.domains import QQ
 
 from ..ansatz import Ansatz
 from ..errors import UnsupportedMechanismError, VerificationError
@@ -106,10 +107,16 @@ def _affine_map(B: sympy.MatrixBase, c: sympy.MatrixBase, latents: Sequence[symp
     components = []
     rows, shifts = B.tolist(), list(c)
     for row, shift in zip(rows, shifts):
-        terms = [sympy.Mul(b, z, evaluate=evaluate) for b, z in zip(row, latents) if b != 0]
+        if evaluate:
+            terms = [b * z for b, z in zip(row, latents) if b != 0]
+        else:  # exact numbers times symbols: build the products without sympy's evaluation
+            terms = [z if b == 1 else sympy.Mul._from_args((b, z)) for b, z in zip(row, latents) if b != 0]
         if shift != 0 or not terms:
             terms.append(shift)
-        components.append(sympy.Add(*terms, evaluate=evaluate) if len(terms) > 1 else terms[0])
+        if len(terms) == 1:
+            components.append(terms[0])
+        else:
+            components.append(sympy.Add(*terms) if evaluate else sympy.Add._from_args(terms))
     return tuple(components)
 
 
@@ -124,14 +131,11 @@ def _general_element(
             sympy.expand(b + sum((t * X[i] for t, X in zip(parameters, lie)), sympy.Integer(0)))
             for i, b in enumerate(base)
         )
-    return tuple(
-        sympy.Add(
-            *([b] if b != 0 else []),
-            *[sympy.Mul(t, X[i], evaluate=False) for t, X in zip(parameters, lie) if X[i] != 0],
-            evaluate=False,
-        )
-        for i, b in enumerate(base)
-    )
+    general = []
+    for i, b in enumerate(base):
+        terms = ([b] if b != 0 else []) + [sympy.Mul._from_args((t, X[i])) for t, X in zip(parameters, lie) if X[i] != 0]
+        general.append(sympy.Add._from_args(terms) if len(terms) > 1 else terms[0] if terms else sympy.Integer(0))
+    return tuple(general)
 
 
 def _from_affine(structure: AffineStructure, system: System, ansatz: Ansatz, part: str) -> Solution:
@@ -187,6 +191,9 @@ def _verify(solution: Solution, system: System) -> None:
 
 def _flint(M: sympy.MatrixBase) -> flint.fmpq_mat | None:
     """A rational sympy matrix as a python-flint matrix (None if an entry is not rational)."""
+    rep = getattr(M, "_rep", None)  # sympy keeps rational matrices over ZZ/QQ internally
+    if rep is not None and (rep.domain.is_ZZ or rep.domain.is_QQ) and M.rows and M.cols:
+        return rep.convert_to(QQ).to_dfm().rep
     entries = M.flat()
     if not all(e.is_Rational for e in entries):
         return None

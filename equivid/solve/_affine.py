@@ -152,6 +152,8 @@ def solve_affine_structure(forms: Sequence[AffineForm], n: int, ansatz: Ansatz) 
     canonical = n <= CANONICAL_UP_TO
     basis = _commutant(mats, n, canonical)
     rows = _translation_rows(forms, basis, translations)
+    if not rows and not canonical:
+        return _free_structure(basis, n, translations, tuple(names) if mats else ())
     kernel = _kernel(rows, len(basis) + (n if translations else 0))
     vectors = _directions(kernel, basis, n, translations)
     full = not rows or sympy.Matrix([x[: len(basis)] for x in kernel] or [[0]]).rank() == len(basis)
@@ -176,6 +178,28 @@ def solve_affine_structure(forms: Sequence[AffineForm], n: int, ansatz: Ansatz) 
         identity=at_identity,
         commutant_of=commutant_of,
     )
+
+
+def _free_structure(
+    basis: Sequence[sympy.ImmutableMatrix], n: int, translations: bool, commutant_of: tuple[str, ...]
+) -> AffineStructure:
+    """No translation constraints, large n: the commutant basis (plus free translations) as is.
+
+    Skips re-packing thousands of entries into vectors and back (the canonical RREF is
+    not computed above CANONICAL_UP_TO latents anyway).
+    """
+    zero = sympy.ImmutableMatrix.zeros(n, 1)
+    directions = [(C, zero) for C in basis]
+    if translations:
+        directions += [(sympy.ImmutableMatrix.zeros(n, n), sympy.ImmutableMatrix.eye(n)[:, k]) for k in range(n)]
+    eye = sympy.ImmutableMatrix.eye(n)
+    if eye in basis:
+        base: Pair = (sympy.ImmutableMatrix.zeros(n, n), zero)
+        at_identity = tuple(sympy.Integer(int(B == eye and c == zero)) for B, c in directions)
+    else:
+        base = (eye, zero)
+        at_identity = tuple(sympy.Integer(0) for _ in directions)
+    return AffineStructure(base, tuple(directions), identity=at_identity, commutant_of=commutant_of)
 
 
 def _pair(vector: Sequence[sympy.Expr], n: int) -> Pair:
