@@ -93,3 +93,25 @@ def test_agrees_with_the_affine_solver(system, ansatz):
 def test_dimension_profile(maps, expected, finite):
     profile = equivid.dimension_profile(equivid.System.from_maps(["z1", "z2"], maps), max_degree=3)
     assert dict(profile) == expected and profile.finite_dimensional is finite
+
+
+@given(
+    st.lists(st.lists(st.sampled_from([-2, -1, 1, 2, 3, 4, 8, 9]), min_size=2, max_size=2), min_size=1, max_size=2),
+    st.booleans(),
+    st.integers(1, 3),
+)
+def test_resonant_fast_path_agrees_with_the_general_solver(rates, flows, degree):
+    """Diagonal mechanisms: resonant monomials equal the exact coefficient-system kernel."""
+    from equivid.solve import _lie
+
+    maps = {f"m{k}": [f"{r[0]}*z1", f"{r[1]}*z2"] for k, r in enumerate(rates)}
+    system = equivid.System.from_maps(["z1", "z2"], None if flows else maps, flows=maps if flows else None)
+    fast = equivid.lie_algebra(system, degree=degree)
+    assert fast.method.startswith("resonant")
+    general = _lie._exact_kernel(_lie._flint_residuals(system, degree))
+    assert len(fast) == len(general)
+    basis = _lie._basis(system, degree)
+    fields = [
+        tuple(sympy.Add(*[x * mono for x, (i, mono) in zip(v, basis) if i == k]) for k in range(2)) for v in general
+    ]
+    assert span_dimension(list(fast) + fields, system.latents) == len(fast)

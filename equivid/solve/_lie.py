@@ -227,6 +227,45 @@ def _rationalise(vector: Sequence[mpmath.mpf]) -> list[sympy.Expr] | None:
     return out
 
 
+# -- fast path: diagonal linear mechanisms ------------------------------------------------------
+def _diagonal_rates(system: System) -> list[tuple[bool, list[sympy.Expr]]] | None:
+    """``(is_flow, [lambda_1, ..., lambda_n])`` per mechanism when every one is ``lambda_i z_i``."""
+    if system.families:
+        return None
+    rates = []
+    for m in system.mechanisms:
+        row = []
+        for z, component in zip(system.latents, m.components):
+            rate = sympy.expand(component / z)
+            if rate.free_symbols or rate == 0:
+                return None
+            row.append(rate)
+        rates.append((m.is_flow, row))
+    return rates
+
+
+def _resonant_kernel(
+    basis: Sequence[tuple[int, sympy.Expr]], rates: list[tuple[bool, list[sympy.Expr]]], system: System
+) -> list[list[sympy.Expr]]:
+    """``z^alpha e_i`` is a generator iff ``lambda^alpha = lambda_i`` for every map (and
+    ``alpha . lambda = lambda_i`` for every flow): the resonance conditions."""
+    kernel = []
+    for j, (i, mono) in enumerate(basis):
+        powers = sympy.Poly(mono, *system.latents).monoms()[0]
+        resonant = True
+        for is_flow, lam in rates:
+            if is_flow:
+                value = sum((a * l for a, l in zip(powers, lam)), sympy.Integer(0)) - lam[i]
+            else:
+                value = sympy.Mul(*[l**a for a, l in zip(powers, lam)]) - lam[i]
+            if sympy.simplify(value) != 0:
+                resonant = False
+                break
+        if resonant:
+            kernel.append([sympy.Integer(int(k == j)) for k in range(len(basis))])
+    return kernel
+
+
 # -- the entry point ---------------------------------------------------------------------------
 def lie_algebra(system: System, *, degree: int = 1, constant: bool = True) -> LieResult:
     """Polynomial vector fields of degree <= ``degree`` generating maps that commute.
@@ -252,7 +291,10 @@ def lie_algebra(system: System, *, degree: int = 1, constant: bool = True) -> Li
 
         raise SpecError("degree", degree, "a degree D >= 1")
     basis = _basis(system, degree, constant)
-    if _is_polynomial(system):
+    rates = _diagonal_rates(system)
+    if rates is not None:
+        kernel, method = _resonant_kernel(basis, rates, system), "resonant monomials (diagonal fast path)"
+    elif _is_polynomial(system):
         if _rational(system):
             kernel = _exact_kernel(_flint_residuals(system, degree, constant))
             method = "exact (python-flint polynomials)"
