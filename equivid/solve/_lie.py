@@ -255,9 +255,9 @@ def _resonant_kernel(
         resonant = True
         for is_flow, lam in rates:
             if is_flow:
-                value = sum((a * l for a, l in zip(powers, lam)), sympy.Integer(0)) - lam[i]
+                value = sum((a * rate for a, rate in zip(powers, lam)), sympy.Integer(0)) - lam[i]
             else:
-                value = sympy.Mul(*[l**a for a, l in zip(powers, lam)]) - lam[i]
+                value = sympy.Mul(*[rate**a for a, rate in zip(powers, lam)]) - lam[i]
             if sympy.simplify(value) != 0:
                 resonant = False
                 break
