@@ -9,6 +9,7 @@ the mechanisms and what is quantified over (``families``).
 from __future__ import annotations
 
 import keyword
+import math
 import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
@@ -376,13 +377,16 @@ def _table_values(values: Any, field: str) -> tuple[int, ...]:
     return tuple(out)
 
 
+def _state_count(field: str, what: str, states: tuple[tuple[str, int], ...] | None) -> int:
+    """Number of states of a finite-state system; a table or kernel needs ``states:``."""
+    if not states:
+        raise SpecError(field, what, f"{what}s only for finite-state systems (declare 'states:')")
+    return math.prod(size for _, size in states)
+
+
 def _check_table_length(name: str, table: tuple[int, ...], states: tuple[tuple[str, int], ...] | None) -> None:
     field = f"mechanisms.{name}.table"
-    if not states:
-        raise SpecError(field, "table", "tables only for finite-state systems (declare 'states:')")
-    count = 1
-    for _, size in states:
-        count *= size
+    count = _state_count(field, "table", states)
     if len(table) != count:
         raise SpecError(field, f"{len(table)} entries", f"one entry per state ({count} states)")
 
@@ -440,11 +444,7 @@ def _check_kernel(name: str, kernel: tuple[tuple[sympy.Rational, ...], ...],
                   states: tuple[tuple[str, int], ...] | None) -> None:
     """Square N x N over the N states, entries in [0, 1], every row summing to exactly 1."""
     field = f"mechanisms.{name}.kernel"
-    if not states:
-        raise SpecError(field, "kernel", "kernels only for finite-state systems (declare 'states:')")
-    count = 1
-    for _, size in states:
-        count *= size
+    count = _state_count(field, "kernel", states)
     if len(kernel) != count:
         raise SpecError(field, f"{len(kernel)} rows", f"one row per state ({count} states, an N x N matrix)")
     for r, row in enumerate(kernel):
