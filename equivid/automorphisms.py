@@ -26,7 +26,7 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, overload
@@ -368,47 +368,69 @@ def _individualise(part: IntArray, v: int) -> IntArray:
     return out
 
 
+def _base_path(
+    part: IntArray, refine: Callable[[IntArray], IntArray]
+) -> tuple[list[IntArray], list[int], list[int], IntArray]:
+    """Individualise a state of the smallest non-trivial cell and refine, until discrete.
+
+    Returns the partitions along the way, the cells split, the base states and the leaf.
+    """
+    n = part.size
+    path, cells, base = [part], [], []
+    while n and int(part.max()) + 1 < n:
+        sizes = np.bincount(part)
+        cand = np.flatnonzero(sizes > 1)
+        cell = int(cand[np.argmin(sizes[cand])])
+        b = int(np.flatnonzero(part == cell)[0])
+        part = refine(_individualise(part, b))
+        path.append(part)
+        cells.append(cell)
+        base.append(b)
+    return path, cells, base, part
+
+
+def _stabiliser_chain(
+    path: Sequence[IntArray], cells: Sequence[int], base: Sequence[int],
+    find: Callable[[int, int], IntArray | None],
+) -> tuple[list[IntArray], list[int], int]:
+    """Generators, the number of them fixing ``base[:i]`` for each ``i``, and the order.
+
+    ``find(i, w)`` returns an automorphism fixing ``base[:i]`` that sends ``base[i]``
+    to ``w``, or None; the order is the product of the base points' orbit lengths.
+    """
+    n = path[0].size
+    gens: list[IntArray] = []
+    counts = [0] * len(base)
+    order = 1
+    for i in reversed(range(len(base))):
+        labels = _orbit_labels(n, gens)
+        failed = np.zeros(n, dtype=bool)
+        for w in np.flatnonzero(path[i] == cells[i]).tolist():
+            if labels[w] == labels[base[i]] or failed[w]:
+                continue
+            g = find(i, w)
+            if g is None:
+                failed |= labels == labels[w]
+            else:
+                gens.append(g)
+                labels = _orbit_labels(n, gens)
+        order *= int(np.count_nonzero(labels == labels[base[i]]))
+        counts[i] = len(gens)
+    return gens, counts, order
+
+
 class _SearchGroup(_CompGroup):
     """Individualisation-refinement stabiliser chain (for components without a root)."""
 
     def __init__(self, maps: IntArray, col: IntArray) -> None:
         self.maps, self.col = maps, col
-        n = maps.shape[1]
-        part = _refine(maps, col)
-        self.path, self.cells, self.base = [part], [], []
-        while int(part.max()) + 1 < n:
-            sizes = np.bincount(part)
-            cand = np.flatnonzero(sizes > 1)
-            cell = int(cand[np.argmin(sizes[cand])])
-            b = int(np.flatnonzero(part == cell)[0])
-            part = _refine(maps, _individualise(part, b))
-            self.path.append(part)
-            self.cells.append(cell)
-            self.base.append(b)
-        self.leaf = part
-        self.gens: list[IntArray] = []
-        self.ngens = [0] * len(self.base)
-        self.order = 1
-        for i in reversed(range(len(self.base))):
-            self.order *= self._level(i)
-            self.ngens[i] = len(self.gens)
-
-    def _level(self, i: int) -> int:
-        """Orbit of base point ``i`` in the stabiliser of the earlier ones."""
-        n = self.maps.shape[1]
-        b = self.base[i]
-        labels = _orbit_labels(n, self.gens)
-        failed = np.zeros(n, dtype=bool)
-        for w in np.flatnonzero(self.path[i] == self.cells[i]).tolist():
-            if labels[w] == labels[b] or failed[w]:
-                continue
-            g = self._dfs(self.maps, self.col, self.path[i], i, w)
-            if g is None:
-                failed |= labels == labels[w]
-            else:
-                self.gens.append(g)
-                labels = _orbit_labels(n, self.gens)
-        return int(np.count_nonzero(labels == labels[b]))
+        self.path, self.cells, self.base, self.leaf = _base_path(
+            _refine(maps, col), lambda part: _refine(maps, part)
+        )
+        self.gens, self.ngens, self.order = _stabiliser_chain(
+            self.path, self.cells, self.base,
+            lambda i, w: self._dfs(self.maps, self.col, self.path[i], i, w),
+        )
 
     def _leaf_iso(self, dst: IntArray, dst_col: IntArray, part: IntArray) -> IntArray | None:
         inv = np.empty_like(part)

@@ -42,12 +42,15 @@ from numpy.typing import NDArray
 
 from .automorphisms import (
     Generators,
+    _base_path,
+    _individualise,
     _is_permutation,
     _mix,
     _orbit_labels,
     _parts,
     _ranks,
     _smallest_member,
+    _stabiliser_chain,
 )
 from .errors import BudgetExceededError, SpecError, VerificationError
 
@@ -242,13 +245,6 @@ class _Digraph:
         return bool(np.all(self.key[at] == image) and np.all(self.kcol[at] == self.kcol))
 
 
-def _individualise(part: IntArray, v: int) -> IntArray:
-    """Split ``v`` off its cell (canonically)."""
-    out = 2 * part
-    out[v] += 1
-    return out
-
-
 def _transposition(n: int, a: int, b: int) -> IntArray:
     p = np.arange(n)
     p[a], p[b] = b, a
@@ -390,44 +386,13 @@ class _Search:
     def __init__(self, graph: _Digraph, budget: int) -> None:
         self.g = graph
         self.budget = budget
-        n = graph.n
-        part = graph.refine(graph.vcol)
-        self.path, self.cells, self.base = [part], [], []
-        while n and int(part.max()) + 1 < n:
-            sizes = np.bincount(part)
-            cand = np.flatnonzero(sizes > 1)
-            cell = int(cand[np.argmin(sizes[cand])])
-            b = int(np.flatnonzero(part == cell)[0])
-            part = graph.refine(_individualise(part, b))
-            self.path.append(part)
-            self.cells.append(cell)
-            self.base.append(b)
-        self.leaf = part
-        self.gens: list[IntArray] = []
-        self.levels = [0] * len(self.base)
-        self.order = 1
-        for i in reversed(range(len(self.base))):
-            self.order *= self._level(i)
-            self.levels[i] = len(self.gens)
+        self.path, self.cells, self.base, self.leaf = _base_path(graph.refine(graph.vcol), graph.refine)
+        self.gens, self.levels, self.order = _stabiliser_chain(self.path, self.cells, self.base, self._find)
 
-    def _level(self, i: int) -> int:
-        """Length of the orbit of ``base[i]`` in the stabiliser of ``base[:i]``."""
-        n = self.g.n
-        b = self.base[i]
-        labels = _orbit_labels(n, self.gens)
-        failed = np.zeros(n, dtype=bool)
-        for w in np.flatnonzero(self.path[i] == self.cells[i]).tolist():
-            if labels[w] == labels[b] or failed[w]:
-                continue
-            g = self._swap(i, w)
-            if g is None:
-                g = self._dfs(self.path[i], i, w)
-            if g is None:
-                failed |= labels == labels[w]
-            else:
-                self.gens.append(g)
-                labels = _orbit_labels(n, self.gens)
-        return int(np.count_nonzero(labels == labels[b]))
+    def _find(self, i: int, w: int) -> IntArray | None:
+        """An automorphism fixing ``base[:i]`` with ``base[i] -> w``: a swap first, then the search."""
+        g = self._swap(i, w)
+        return g if g is not None else self._dfs(self.path[i], i, w)
 
     def _swap(self, i: int, w: int) -> IntArray | None:
         """The transposition of ``base[i]`` and ``w`` when it is an automorphism (cheap first try)."""
