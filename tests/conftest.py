@@ -12,11 +12,5 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
     print_blob=True,
 )
-settings.register_profile(
-    "dev",
-    derandomize=True,
-    max_examples=15,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow],
-)
+settings.register_profile("dev", parent=settings.get_profile("ci"), max_examples=15, print_blob=False)
 settings.load_profile(os.environ.get("EQUIVID_HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "dev"))

@@ -34,11 +34,13 @@ from ._verify import commutes, generates, is_zero
 
 __all__ = ["solve_system", "Solution", "AffineStructure", "PARTS", "parameter_symbols"]
 
-PARTS = (AffinePart(),)
+AFFINE_PART = AffinePart()
 # Polynomial (non-affine) mechanisms under a linear/affine ansatz: solve/_polynomial.py.
 POLYNOMIAL_PART = PolynomialPart()
-# Finite-state systems go to their own part (its answer is a permutation group).
+# Finite-state systems: solve/_finite.py.
 FINITE_PART = FinitePart()
+# The parts, in the order solve_system tries them.
+PARTS = (FINITE_PART, AFFINE_PART, POLYNOMIAL_PART)
 
 # Above this many latents the substitution check runs in matrix form (same algebra,
 # exact arithmetic, without expanding large sympy expressions).
@@ -55,8 +57,6 @@ def parameter_symbols(count: int, taken: Sequence[str]) -> tuple[sympy.Symbol, .
 
 
 def _refuse(system: System, ansatz: Ansatz) -> UnsupportedMechanismError:
-    if system.states:
-        return UnsupportedMechanismError("states: finite-state systems are not supported yet")
     if system.learner is not None:
         return UnsupportedMechanismError("learner: hypothesis classes of mechanisms are not supported yet")
     for m in system.mechanisms:
@@ -86,10 +86,9 @@ def solve_system(system: System, ansatz: Ansatz) -> Solution:
         return FINITE_PART.solve(system, ansatz)
     if system.learner is not None or any(m.noise for m in system.mechanisms):
         raise _refuse(system, ansatz)
-    affine = PARTS[0]
-    if affine.matches(system, ansatz):
-        structure = affine.structure(system, ansatz)
-        solution = _from_affine(structure, system, ansatz, affine.name)
+    if AFFINE_PART.matches(system, ansatz):
+        structure = AFFINE_PART.structure(system, ansatz)
+        solution = _from_affine(structure, system, ansatz, AFFINE_PART.name)
         _verify(solution, system)
         return solution
     if POLYNOMIAL_PART.matches(system, ansatz):

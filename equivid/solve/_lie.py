@@ -30,8 +30,8 @@ import sympy
 
 from .. import linalg
 from ..ansatz import monomials
-from ..mechanisms import Mechanism, System
-from ._verify import generates
+from ..mechanisms import System
+from ._verify import generates, lie_residual
 
 __all__ = ["lie_algebra", "LieResult"]
 
@@ -127,12 +127,6 @@ def _exact_kernel(columns: list[list[dict[tuple[int, ...], flint.fmpq]]]) -> lis
 
 
 # -- symbolic path: sympy polynomials over an exact domain --------------------------------
-def _residual_exprs(field: Map, mechanism: Mechanism, latents: Sequence[sympy.Symbol]) -> Map:
-    from ._verify import lie_residual
-
-    return lie_residual(field, mechanism, latents)
-
-
 def _symbolic_kernel(system: System, degree: int, constant: bool = True) -> list[list[sympy.Expr]]:
     gens = system.latents + system.families
     basis = _basis(system, degree, constant)
@@ -142,7 +136,7 @@ def _symbolic_kernel(system: System, degree: int, constant: bool = True) -> list
         field = _field(i, mono, system.n)
         k = 0
         for m in system.mechanisms:
-            for residual in _residual_exprs(field, m, system.latents):
+            for residual in lie_residual(field, m, system.latents):
                 for monom, coefficient in sympy.Poly(sympy.expand(residual), *gens).terms():
                     if coefficient != 0:
                         entries[(rows.setdefault((k, monom), len(rows)), j)] = coefficient
@@ -161,7 +155,7 @@ def _numeric_kernel(system: System, degree: int, constant: bool = True, seed: in
     basis = _basis(system, degree, constant)
     gens = list(system.latents + system.families)
     residuals = [
-        [r for m in system.mechanisms for r in _residual_exprs(_field(i, mono, system.n), m, system.latents)]
+        [r for m in system.mechanisms for r in lie_residual(_field(i, mono, system.n), m, system.latents)]
         for i, mono in basis
     ]
     functions = [sympy.lambdify(gens, column, modules="mpmath") for column in residuals]
