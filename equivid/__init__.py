@@ -22,6 +22,7 @@ from .errors import (
     VerificationError,
 )
 from .groups import EquivarianceGroup
+from .invariants import group_invariants, mechanism_invariants
 from .mechanisms import Mechanism, System
 from .solve._lie import dimension_profile
 from .spec import load
@@ -38,8 +39,10 @@ __all__ = [
     "UnsupportedMechanismError",
     "VerificationError",
     "dimension_profile",
+    "group_invariants",
     "lie_algebra",
     "load",
+    "mechanism_invariants",
     "solve",
 ]
 
