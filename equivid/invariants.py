@@ -22,7 +22,11 @@ discrete element a map), so one solver serves both:
 The answer is a list of *generators*: degrees are processed in increasing order and an
 invariant is dropped when it lies in the span of products of invariants already kept
 (exact linear algebra), so ``(z1**2 + z2**2)**2`` is not reported next to
-``z1**2 + z2**2``. Each generator is a row of the reduced row echelon form of the
+``z1**2 + z2**2``. Hence no generator lies in the span of products of generators of
+lower degree, nor of the others of its own degree; when the conditions preserve degree
+(linear generators and elements, homogeneous mechanisms) the invariants are homogeneous
+and no generator lies in the span of products of all the others. Products of the
+generators of total degree <= D span every invariant of degree <= D. Each generator is a row of the reduced row echelon form of the
 invariant space over the monomials ordered by degree, highest first (within a degree
 ``z1**2 > z1*z2 > z2**2``), scaled to primitive integer coefficients with a positive
 leading coefficient. Every returned invariant has been verified by substitution.
