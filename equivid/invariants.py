@@ -26,8 +26,11 @@ invariant is dropped when it lies in the span of products of invariants already 
 lower degree, nor of the others of its own degree; when the conditions preserve degree
 (linear generators and elements, homogeneous mechanisms) the invariants are homogeneous
 and no generator lies in the span of products of all the others. Products of the
-generators of total degree <= D span every invariant of degree <= D. Each generator is a row of the reduced row echelon form of the
-invariant space over the monomials ordered by degree, highest first (within a degree
+generators of total degree <= D span every invariant of degree <= D (when nothing was
+dropped: a numeric candidate that fails its proof leaves a gap).
+
+Each generator is a row of the reduced row echelon form of the invariant space over
+the monomials ordered by degree, highest first (within a degree
 ``z1**2 > z1*z2 > z2**2``), scaled to primitive integer coefficients with a positive
 leading coefficient. Every returned invariant has been verified by substitution.
 """
