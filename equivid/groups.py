@@ -171,8 +171,7 @@ class EquivarianceGroup:
             return Membership(*finite_membership(self.solution.finite_group, a, self.system))
         components = self.system.parse_map(a, field="map")
         in_class = _in_ansatz(components, self.latents, self.ansatz)
-        jac = jacobian(components, self.latents)
-        invertible = bool(in_class and jac.det() != 0)
+        invertible = in_class and _invertible(components, self.latents)
         return Membership(components, in_class, invertible, commutes(components, self.system))
 
     def contains(self, a: str | Sequence[Any]) -> bool:
@@ -366,6 +365,21 @@ def _in_ansatz(components: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol]
         if ansatz.kind == "linear" and poly.coeff_monomial(1) != 0:
             return False
     return True
+
+
+def _invertible(components: Map, latents: Sequence[sympy.Symbol]) -> bool:
+    """An affine map with ``det B != 0``; a polynomial map with a polynomial inverse."""
+    det = sympy.expand(jacobian(components, latents).det())
+    if det == 0:
+        return False
+    if not det.free_symbols & set(latents):
+        nonlinear = any(sympy.Poly(e, *latents).total_degree() > 1 for e in components)
+        if not nonlinear:
+            return True
+        from .solve._polynomial import polynomial_inverse
+
+        return polynomial_inverse(components, latents) is not None
+    return False
 
 
 def _with_reflection(solution: Solution, system: System) -> Solution:

@@ -204,7 +204,7 @@ BAD_SPECS = {
     "duplicate-latent": ("latents: [z1, z1]\nmechanisms: {m: [z1, z1]}\n", "latents[1]"),
     "unparsable": ("latents: [z1, z2]\nmechanisms: {m: '(z1 +, z2)'}\n", "mechanisms.m"),
     "nonlinear-unsupported": (
-        "latents: [z1, z2]\nmechanisms: {sq: ['tanh(z1)', z2]}\n",
+        "latents: [z1, z2]\nmechanisms: {sq: ['tanh(z1)', z2]}\nansatz: polynomial:2\n",
         "mechanisms.sq",
     ),
     "invalid-yaml": ("latents: [z1, z2\nmechanisms: {m: [z1]}\n", "spec"),

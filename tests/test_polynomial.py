@@ -1,7 +1,9 @@
-"""Group-level solve for polynomial (non-affine) mechanisms under a linear/affine ansatz."""
+"""Group-level solve for polynomial mechanisms: linear/affine ansatz for non-affine
+mechanisms, and the polynomial:D ansatz (with invertibility and inverses)."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import sympy
 
@@ -48,7 +50,7 @@ def test_family_with_cubic_coupling():
     group = solve({"m": ["z1", "z2 + z1**3"]}, ansatz="affine")
     assert group.dimension == 3 and len(group.lie_algebra) == 3
     t1, t2, t3 = group.parameters
-    assert group.general_element == (t1 * z1, t1**3 * z2 + t2 * z1 + t3)
+    assert group.general_element == (t1 * z1, t1**3 * z2 + t2 + t3 * z1)
     assert group.conditions == (t1,)
     assert group.contains("(2*z1, 8*z2 + 1)") and not group.contains("(2*z1, 2*z2)")
 
@@ -60,14 +62,88 @@ def test_identity_family_is_the_general_element():
 
 
 def test_too_many_unknowns_stop_at_the_budget():
-    maps = {"m": [f"z{i + 1}**2" for i in range(4)]}
+    maps = {"m": [f"z{i + 1}**2" for i in range(5)]}
     with pytest.raises(equivid.BudgetExceededError, match="lie_algebra"):
-        solve(maps, ansatz="affine", latents=[f"z{i + 1}" for i in range(4)])
+        solve(maps, ansatz="affine", latents=[f"z{i + 1}" for i in range(5)])
 
 
-def test_non_polynomial_mechanisms_stay_unsupported():
-    with pytest.raises(equivid.UnsupportedMechanismError):
-        solve({"m": ["tanh(z1)", "z2"]})
+def test_wall_clock_budget_stops_a_long_solve(monkeypatch):
+    monkeypatch.setenv("EQUIVID_BUDGET_SECONDS", "0.01")
+    with pytest.raises(equivid.BudgetExceededError, match="budget.*Lie algebra has"):
+        solve({"m": ["z1**5 + z2", "z2**5"]}, ansatz="polynomial:2")
+
+
+def test_bad_budget_is_a_spec_error(monkeypatch):
+    monkeypatch.setenv("EQUIVID_BUDGET_SECONDS", "-1")
+    with pytest.raises(equivid.SpecError, match="EQUIVID_BUDGET_SECONDS"):
+        solve({"m": ["z1**5", "z2**5"]}, ansatz="affine")
+
+
+# -- polynomial:D ansatz ------------------------------------------------------------------
+t = sympy.symbols("t1:8")
+
+
+@pytest.mark.parametrize(
+    "maps, ansatz, dimension, lie",
+    [
+        # z + e1: a = (z1 + q(z2), p(z2)) with p invertible, so deg p = 1: 3 + 2; Lie: 3 + 3
+        ({"push": ["z1 + 1", "z2"]}, "polynomial:2", 5, 6),
+        ({"push": ["z1 + 1", "z2"]}, "polynomial:3", 6, 8),
+        # distinct non-resonant scalings: only the diagonal ones
+        ({"grow": ["2*z1", "3*z2"]}, "polynomial:3", 2, 2),
+        # 4 = 2**2: the resonant monomial z1**2 e2 joins
+        ({"grow": ["2*z1", "4*z2"]}, "polynomial:2", 3, 3),
+        # the quarter turn: only the scaled rotations are invertible at degree 3
+        ({"turn": ["-z2", "z1"]}, "polynomial:3", 2, 6),
+        # z2 + z1**3: (t1 z1, t1**3 z2 + c(z1)) with deg c <= 3
+        ({"m": ["z1", "z2 + z1**3"]}, "polynomial:3", 5, 7),
+    ],
+)
+def test_polynomial_ansatz_dimensions(maps, ansatz, dimension, lie):
+    group = solve(maps, ansatz=ansatz)
+    assert group.dimension == dimension and len(group.lie_algebra) == lie
+    assert commutes(group.general_element, group.system)
+    rng = np.random.default_rng(7)
+    for _ in range(3):
+        a = group.sample(rng)
+        assert commutes(a, group.system) and group.contains(a)
+
+
+def test_polynomial_ansatz_general_element_push():
+    group = solve({"push": ["z1 + 1", "z2"]}, ansatz="polynomial:2")
+    assert group.general_element == (z1 + t[0] + t[1] * z2 + t[2] * z2**2, t[3] + t[4] * z2)
+    assert group.conditions == (t[4],)
+    assert any("(0, z2**2) leave the class" in note for note in group.notes)
+    assert any("polynomial automorphism" in note and "inside the class" in note for note in group.notes)
+    assert group.contains("(z1 + z2**2, 2*z2 + 1)")
+    assert not group.contains("(z1, z2 + z2**2)")  # commutes, but not invertible
+
+
+def test_polynomial_ansatz_finite_group():
+    group = solve({"m": ["z1**2", "z2**3"]}, ansatz="polynomial:2")
+    assert group.finite and group.order == 2 and group.discrete == ((z1, -z2),)
+
+
+def test_polynomial_ansatz_other_solution_sets_are_represented():
+    group = solve({"m": ["z1**3", "z2"]}, ansatz="polynomial:2")
+    assert group.general_element == (z1, t[0] + t[1] * z2)
+    assert len(group.discrete) == 1 and group.discrete[0][0] == -z1
+    assert commutes(group.discrete[0], group.system)
+
+
+def test_polynomial_inverse():
+    from equivid.solve._polynomial import polynomial_inverse
+
+    assert polynomial_inverse((z1 + z2**2, z2), (z1, z2)) == (z1 - z2**2, z2)
+    assert polynomial_inverse((z1**3, z2), (z1, z2)) is None
+    a = (2 * z1 + z2**2 + 3, 5 * z2 + 1)
+    b = polynomial_inverse(a, (z1, z2))
+    assert tuple(sympy.expand(e.xreplace(dict(zip((z1, z2), b)))) for e in a) == (z1, z2)
+
+
+def test_non_polynomial_mechanism_under_polynomial_ansatz_is_unsupported():
+    with pytest.raises(equivid.UnsupportedMechanismError, match="polynomial:D ansatz needs polynomial"):
+        solve({"m": ["tanh(z1)", "z2"]}, ansatz="polynomial:2")
 
 
 def test_the_mechanism_itself_is_reported_outside_the_class():

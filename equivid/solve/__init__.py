@@ -28,6 +28,7 @@ from ..mechanisms import System
 from ._affine import AffinePart
 from ._components import Invertibility, invertibility
 from ._finite import FinitePart
+from ._nonpolynomial import NonPolynomialPart
 from ._polynomial import PolynomialPart
 from ._result import AffineStructure, Solution
 from ._verify import commutes, generates, is_zero
@@ -35,12 +36,15 @@ from ._verify import commutes, generates, is_zero
 __all__ = ["solve_system", "Solution", "AffineStructure", "PARTS", "parameter_symbols"]
 
 AFFINE_PART = AffinePart()
-# Polynomial (non-affine) mechanisms under a linear/affine ansatz: solve/_polynomial.py.
+# Polynomial mechanisms under a polynomial:D ansatz, and non-affine ones under a
+# linear/affine ansatz: solve/_polynomial.py.
 POLYNOMIAL_PART = PolynomialPart()
+# Mechanisms that are not polynomial, linear/affine ansatz: solve/_nonpolynomial.py.
+NONPOLYNOMIAL_PART = NonPolynomialPart()
 # Finite-state systems: solve/_finite.py.
 FINITE_PART = FinitePart()
 # The parts, in the order solve_system tries them.
-PARTS = (FINITE_PART, AFFINE_PART, POLYNOMIAL_PART)
+PARTS = (FINITE_PART, AFFINE_PART, POLYNOMIAL_PART, NONPOLYNOMIAL_PART)
 
 # Above this many latents the substitution check runs in matrix form (same algebra,
 # exact arithmetic, without expanding large sympy expressions).
@@ -62,19 +66,21 @@ def _refuse(system: System, ansatz: Ansatz) -> UnsupportedMechanismError:
     for m in system.mechanisms:
         if m.noise is not None:
             return UnsupportedMechanismError(f"mechanisms.{m.name}: stochastic mechanisms are not supported yet")
-    if ansatz.kind not in ("linear", "affine"):
-        return UnsupportedMechanismError(f"ansatz: {ansatz} is not supported yet (use linear or affine)")
-    from ._forms import affine_form
-
     gens = system.latents + system.families
     for m in system.mechanisms:
-        if affine_form(m, system) is not None or all(c.is_polynomial(*gens) for c in m.components):
+        if all(c.is_polynomial(*gens) for c in m.components):
             continue
         where = f"{'flows' if m.is_flow else 'mechanisms'}.{m.name}"
+        got = ", ".join(map(str, m.components))
+        if ansatz.kind == "polynomial":
+            return UnsupportedMechanismError(
+                f"{where}: a polynomial:D ansatz needs polynomial mechanisms (got {got}); use "
+                "--ansatz affine, or equivid.lie_algebra(system, degree=D) for the Lie algebra"
+            )
         return UnsupportedMechanismError(
-            f"{where}: solve supports affine and polynomial mechanisms so far "
-            f"(got {', '.join(map(str, m.components))}); equivid.lie_algebra(system, degree=D) "
-            "gives the Lie algebra of any mechanism"
+            f"{where}: mechanisms that are not polynomial are solved without family symbols only "
+            f"(got {got} with families {', '.join(map(str, system.families))}); "
+            "equivid.lie_algebra(system, degree=D) gives the Lie algebra"
         )
     return UnsupportedMechanismError("no solver part matches this system")  # pragma: no cover
 
@@ -93,6 +99,8 @@ def solve_system(system: System, ansatz: Ansatz) -> Solution:
         return solution
     if POLYNOMIAL_PART.matches(system, ansatz):
         return POLYNOMIAL_PART.solve(system, ansatz)
+    if NONPOLYNOMIAL_PART.matches(system, ansatz):
+        return NONPOLYNOMIAL_PART.solve(system, ansatz)
     raise _refuse(system, ansatz)
 
 

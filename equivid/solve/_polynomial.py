@@ -1,154 +1,351 @@
-"""Solver part: polynomial (non-affine) mechanisms under a linear or affine ansatz.
+"""Solver part: polynomial maps ``a`` (linear, affine or ``polynomial:D``) commuting with
+polynomial mechanisms.
 
-For ``a(z) = Bz + c`` and a polynomial mechanism ``m`` the coefficients of
-``a(m(z)) - m(a(z))`` (``Da V - V∘a`` for flows) are polynomial equations in
-``(B, c)``. They are solved exactly (sympy's polynomial solver, Groebner bases);
-complex and non-invertible solutions are dropped. Isolated solutions form a finite
-group (e.g. the signed permutations commuting with ``(z1**5, z2**5)``); a family
-through the identity gives the general element; other families are represented by
-one element each. The Lie algebra is computed separately (infinitesimal condition),
-so its dimension may exceed the family's (THEORY.md).
+Two routes to the commuting maps of the ansatz:
+
+- **Affine mechanisms** (``polynomial:D`` ansatz): ``a = id + X`` commutes with
+  ``m(z) = Az + b`` exactly when ``X(m(z)) = A X(z)``, the infinitesimal condition, so
+  the commuting maps are ``id + span(Lie algebra at degree D)``: exact linear algebra.
+- **Other polynomial mechanisms**: the coefficients of ``a∘m - m∘a`` (``Da V - V∘a``
+  for flows) are polynomial equations in the coefficients of ``a``, solved exactly by
+  sympy (Groebner bases) under a wall-clock budget (``_budget.py``).
+
+Then only invertible maps are kept: a polynomial map with a polynomial inverse has a
+constant non-zero Jacobian determinant, so the coefficients of the non-constant
+monomials of ``det Da(z)`` must vanish (more polynomial equations, solved the same
+way). The solution set through the identity is the family (its parameters count the
+dimension, which can be smaller than the Lie algebra's: THEORY.md); isolated
+solutions form the discrete part; other families are represented by one element
+each. For a ``polynomial:D`` ansatz a sampled element of the family, and every
+discrete element, is inverted exactly (a lex Groebner basis of ``w - a(z)``), which
+proves it is a polynomial automorphism and gives the degree of its inverse.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import sympy
 
-from ..ansatz import Ansatz
-from ..errors import BudgetExceededError
+from ..ansatz import Ansatz, monomials
+from ..errors import BudgetExceededError, VerificationError
 from ..mechanisms import System
+from ._budget import within_budget
 from ._lie import lie_algebra
 from ._result import Solution
-from ._verify import commutes, group_residual
+from ._verify import commutes, group_residual, jacobian
 
-__all__ = ["PolynomialPart"]
+__all__ = ["PolynomialPart", "MAX_UNKNOWNS", "polynomial_inverse", "identity_plus_span"]
 
 Map = tuple[sympy.Expr, ...]
 
-#: Unknowns above which the group-level polynomial system is not attempted.
-MAX_UNKNOWNS = 12
+#: Unknown coefficients above which the group-level polynomial system is not attempted.
+MAX_UNKNOWNS = 24
 
 
-def _equations(system: System, a: Map, unknowns: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
-    gens = system.latents + system.families
-    equations: set[sympy.Expr] = set()
-    for m in system.mechanisms:
-        for residual in group_residual(a, m, system.latents):
-            expanded = sympy.expand(residual)
-            if expanded != 0:
-                equations.update(c for c in sympy.Poly(expanded, *gens).coeffs() if c != 0)
-    return sorted(equations, key=sympy.default_sort_key)
+@dataclass
+class _Set:
+    """One solution set: a map whose remaining unknowns range freely."""
+
+    element: Map
+    free: list[sympy.Symbol]
+    det: sympy.Expr
 
 
 def _real(value: sympy.Expr) -> bool:
     return not value.has(sympy.I) and value.is_real is not False
 
 
-def _element(solution: dict[sympy.Symbol, sympy.Expr], a: Map, unknowns: Sequence[sympy.Symbol]) -> Map:
-    return tuple(sympy.expand(e.xreplace(solution)) for e in a)
+def _coefficients(expressions: Sequence[sympy.Expr], gens: Sequence[sympy.Symbol], *, skip_constant: bool = False) -> list[sympy.Expr]:
+    equations: set[sympy.Expr] = set()
+    for expr in expressions:
+        expanded = sympy.expand(expr)
+        if expanded == 0:
+            continue
+        for monom, c in sympy.Poly(expanded, *gens).terms():
+            if c != 0 and not (skip_constant and not any(monom)):
+                equations.add(c)
+    return sorted(equations, key=sympy.default_sort_key)
+
+
+def _solve(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol]) -> list[dict[sympy.Symbol, sympy.Expr]]:
+    """Real solution sets of polynomial equations (sympy, exact); ``[{}]`` when there are none."""
+    if not equations:
+        return [{}]
+    found = sympy.solve(equations, list(unknowns), dict=True)
+    return [s for s in found if all(_real(v) for v in s.values())]
+
+
+def _budgeted_solve(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol], what: str, lie: Sequence[Map]) -> list[dict[sympy.Symbol, sympy.Expr]]:
+    if not equations:
+        return [{}]
+    fallback = f"the Lie algebra has {len(lie)} generator(s): " + ", ".join(str(X) for X in lie)
+    return within_budget(_solve, (equations, list(unknowns)), what=what, fallback=fallback)
+
+
+def polynomial_inverse(a: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol]) -> Map | None:
+    """The polynomial inverse of ``a`` (rational coefficients), or None where it has none.
+
+    A lex Groebner basis of ``w_i - a_i(z)`` with the ``z`` first contains
+    ``z_i - b_i(w)`` for every ``i`` exactly when ``a`` is a polynomial automorphism;
+    then ``b`` is its inverse (returned in the latents' names, and checked).
+
+    Examples
+    --------
+    >>> z1, z2 = sympy.symbols("z1 z2")
+    >>> polynomial_inverse((z1 + z2**2, z2), (z1, z2))
+    (z1 - z2**2, z2)
+    >>> polynomial_inverse((z1**3, z2), (z1, z2)) is None
+    True
+    """
+    n = len(latents)
+    w = sympy.symbols(f"_w0:{n}")
+    basis = sympy.groebner([wi - ai for wi, ai in zip(w, a)], *latents, *w, order="lex")
+    inverse: list[sympy.Expr | None] = [None] * n
+    for g in basis.exprs:
+        poly = sympy.Poly(g, *latents)
+        if poly.total_degree() != 1:
+            continue
+        moved = [k for k, z in enumerate(latents) if poly.degree(z) > 0]
+        if len(moved) != 1:
+            continue
+        z = latents[moved[0]]
+        coefficient = sympy.Poly(g, z).LC()
+        if coefficient.free_symbols:  # z_i c(w) = ...: no polynomial inverse from this element
+            continue
+        inverse[moved[0]] = sympy.expand(-(g - coefficient * z) / coefficient)
+    if any(b is None for b in inverse):
+        return None
+    back = dict(zip(w, latents))
+    result = tuple(sympy.expand(b.xreplace(back)) for b in inverse if b is not None)
+    forward = tuple(sympy.expand(e.xreplace(dict(zip(latents, result)))) for e in a)
+    if forward != tuple(latents):  # pragma: no cover - the Groebner criterion guarantees it
+        return None
+    return result
 
 
 class PolynomialPart:
-    """Matches polynomial mechanisms (not all affine) with a linear or affine ansatz."""
+    """Matches polynomial mechanisms with a linear, affine or ``polynomial:D`` ansatz
+    (affine mechanisms under a linear/affine ansatz go to the affine part first)."""
 
     name = "polynomial-group"
 
     def matches(self, system: System, ansatz: Ansatz) -> bool:
-        if ansatz.kind not in ("linear", "affine"):
+        if ansatz.kind not in ("linear", "affine", "polynomial"):
             return False
         gens = system.latents + system.families
         return all(c.is_polynomial(*gens) for m in system.mechanisms for c in m.components)
 
     def solve(self, system: System, ansatz: Ansatz) -> Solution:
-        n = system.n
-        b = sympy.symbols(f"_b0:{n * n}")
-        c = sympy.symbols(f"_c0:{n}") if ansatz.has_constant else ()
-        unknowns = list(b) + list(c)
-        if len(unknowns) > MAX_UNKNOWNS:
-            raise BudgetExceededError(
-                f"ansatz: the group-level system has {len(unknowns)} unknowns (budget {MAX_UNKNOWNS}); "
-                "equivid.lie_algebra(system, degree=1) still gives the Lie algebra"
-            )
-        B = sympy.Matrix(n, n, b)
-        shift = sympy.Matrix(c) if c else sympy.zeros(n, 1)
-        a = tuple(B * sympy.Matrix(system.latents) + shift)
-        equations = _equations(system, a, unknowns)
-        found = sympy.solve(equations, unknowns, dict=True) if equations else [{}]
-        kept = []
-        for solution in found:
-            if not all(_real(v) for v in solution.values()):
-                continue
-            if sympy.expand(B.xreplace(solution).det()) != 0:  # drop sets of singular maps
-                kept.append(solution)
-        return self._assemble(system, ansatz, a, unknowns, kept)
+        from ._forms import affine_forms
 
+        degree = ansatz.degree if ansatz.kind == "polynomial" else 1
+        lie = tuple(lie_algebra(system, degree=degree, constant=ansatz.has_constant))
+        if ansatz.kind == "polynomial" and affine_forms(system) is not None:
+            sets, route = [identity_plus_span(system, lie, degree)], "commuting maps = id + span(Lie algebra) (affine mechanisms)"
+        else:
+            sets, route = self._equations_route(system, ansatz, degree, lie), "polynomial equations on the coefficients, solved exactly"
+        sets = self._invertible(sets, system, lie)
+        return self._assemble(system, ansatz, degree, sets, lie, route)
+
+    # -- the commuting maps ----------------------------------------------------------------
+    def _equations_route(self, system: System, ansatz: Ansatz, degree: int, lie: Sequence[Map]) -> list[_Set]:
+        latents = system.latents
+        basis = monomials(latents, degree, constant=ansatz.has_constant)
+        count = len(basis) * system.n
+        if count > MAX_UNKNOWNS:
+            raise BudgetExceededError(
+                f"ansatz: the group-level system has {count} unknowns (budget {MAX_UNKNOWNS}); "
+                f"the Lie algebra at degree {degree} has {len(lie)} generator(s): "
+                + ", ".join(str(X) for X in lie)
+                + f" (equivid.lie_algebra(system, degree={degree}))"
+            )
+        unknowns = list(sympy.symbols(f"_a0:{count}"))
+        a = tuple(
+            sum((unknowns[i * len(basis) + j] * mono for j, mono in enumerate(basis)), sympy.Integer(0))
+            for i in range(system.n)
+        )
+        gens = latents + system.families
+        residuals = [r for m in system.mechanisms for r in group_residual(a, m, latents)]
+        equations = _coefficients(residuals, gens)
+        found = _budgeted_solve(equations, unknowns, "solving the group-level polynomial equations", lie)
+        sets = []
+        for solution in found:
+            element = tuple(sympy.expand(e.xreplace(solution)) for e in a)
+            free = sorted({s for e in element for s in e.free_symbols} & set(unknowns), key=unknowns.index)
+            sets.append(_Set(element, free, sympy.Integer(0)))
+        return sets
+
+    # -- invertibility: constant non-zero Jacobian determinant --------------------------------
+    def _invertible(self, sets: list[_Set], system: System, lie: Sequence[Map]) -> list[_Set]:
+        kept = []
+        for s in sets:
+            det = sympy.expand(jacobian(s.element, system.latents).det())
+            equations = _coefficients([det], system.latents, skip_constant=True) if det != 0 else []
+            branches = (
+                _budgeted_solve(equations, s.free, "solving det Da(z) = constant", lie) if equations else [{}]
+            )
+            for branch in branches:
+                element = tuple(sympy.expand(e.xreplace(branch)) for e in s.element)
+                constant = sympy.expand(det.xreplace(branch))
+                if constant == 0 or constant.free_symbols & set(system.latents):
+                    continue
+                free = [u for u in s.free if u not in branch and any(e.has(u) for e in element)]
+                kept.append(_Set(element, free, constant))
+        return kept
+
+    # -- the answer ---------------------------------------------------------------------------
     def _assemble(
-        self, system: System, ansatz: Ansatz, a: Map, unknowns: list[sympy.Symbol], found: list[dict]
+        self, system: System, ansatz: Ansatz, degree: int, sets: list[_Set], lie: tuple[Map, ...], route: str
     ) -> Solution:
         from . import parameter_symbols
 
         latents = system.latents
-        lie = tuple(lie_algebra(system, degree=1, constant=ansatz.has_constant))
-        points = [s for s in found if not any(e.free_symbols & set(unknowns) for e in _element(s, a, unknowns))]
-        families = sorted(
-            (s for s in found if s not in points), key=lambda s: not _through_identity(s, unknowns, system.n)
-        )
-        elements = [_element(s, a, unknowns) for s in points]
-        for element in elements:
-            if not commutes(element, system):  # pragma: no cover - a solver bug would land here
-                from ..errors import VerificationError
-
-                raise VerificationError(f"the solution {element} does not commute with every mechanism")
+        points = [s for s in sets if not s.free]
+        through = [s for s in sets if s.free and _identity_values(s, latents) is not None]
+        others = [s for s in sets if s.free and s not in through]
+        notes = [f"searched {ansatz.describe()}: {route}"]
+        for s in points + through + others:
+            if s.free:
+                continue
+            if not commutes(s.element, system):  # pragma: no cover - a solver bug would land here
+                raise VerificationError(f"the solution {s.element} does not commute with every mechanism")
         identity = tuple(latents)
-        notes = ["group elements found by solving the polynomial equations on (B, c) exactly"]
-        if not families:
-            others = tuple(e for e in elements if e != identity)
+        elements = [s.element for s in points]
+        if not through:
+            if identity not in elements:  # pragma: no cover - the identity always solves
+                raise VerificationError("the identity map is missing from the solutions")
+            discrete = tuple(e for e in elements if e != identity)
+            notes += self._inverse_notes(ansatz, degree, [(e, "element") for e in discrete], latents)
             return Solution(
                 latents=latents, ansatz=ansatz, general_element=identity, parameters=(), identity=(),
-                nonzero=(), lie_algebra=lie, discrete=others, components=len(elements),
-                parts=(self.name, "lie", "verify"), notes=tuple(notes),
+                nonzero=(), lie_algebra=lie, discrete=discrete, components=len(elements),
+                parts=(self.name, "lie", "invertibility", "verify"), notes=tuple(notes),
             )
-        family = families[0]
-        general = _element(family, a, unknowns)
-        free = sorted({s for e in general for s in e.free_symbols} & set(unknowns), key=str)
+        family = max(through, key=lambda s: len(s.free))
+        rest = [s for s in through if s is not family] + others
         taken = [s.name for s in latents + system.families]
-        parameters = parameter_symbols(len(free), taken)
-        general = tuple(e.xreplace(dict(zip(free, parameters))) for e in general)
-        if not commutes(general, system):  # pragma: no cover
-            from ..errors import VerificationError
-
+        parameters = parameter_symbols(len(family.free), taken)
+        rename = dict(zip(family.free, parameters))
+        general = tuple(e.xreplace(rename) for e in family.element)
+        values = _identity_values(family, latents) or {}
+        at_identity = tuple(sympy.sympify(values.get(u, 0)) for u in family.free)
+        if not commutes(general, system):
             raise VerificationError(f"the family {general} does not commute with every mechanism")
-        if len(families) > 1 or elements:
-            notes.append(f"{len(families) - 1 + len(elements)} further solution set(s) beside the main family")
-        rest = [_element(f, a, unknowns) for f in families[1:]]
-        representatives = tuple(elements) + tuple(_representative(e, unknowns, system) for e in rest)
-        jac = sympy.Matrix([[sympy.diff(e, z) for z in latents] for e in general])
-        _, factors = sympy.factor_list(jac.det(), *parameters) if parameters else (1, [])
+        _, factors = sympy.factor_list(family.det.xreplace(rename), *parameters)
         nonzero = tuple(sorted((f.as_expr() for f, _ in factors), key=sympy.default_sort_key))
+        elements = [e for e in elements if not _in_family(e, general, parameters, latents)]
+        rest = [s for s in rest if not _in_family(s.element, general, parameters, latents)]
+        representatives = tuple(elements) + tuple(_representative(s, system) for s in rest)
+        if representatives:
+            notes.append(f"{len(representatives)} further solution set(s) beside the main family")
+        notes += _integration_notes(general, parameters, at_identity, lie, latents, degree)
+        sample = _representative(_Set(general, list(parameters), family.det.xreplace(rename)), system)
+        notes += self._inverse_notes(
+            ansatz, degree, [(sample, "a sampled element of the family")] + [(e, "element") for e in representatives],
+            latents,
+        )
         return Solution(
             latents=latents, ansatz=ansatz, general_element=general, parameters=parameters,
-            identity=(), nonzero=nonzero, lie_algebra=lie, discrete=representatives, components=None,
-            parts=(self.name, "lie", "verify"), notes=tuple(notes),
+            identity=at_identity, nonzero=nonzero, lie_algebra=lie, discrete=representatives, components=None,
+            parts=(self.name, "lie", "invertibility", "verify"), notes=tuple(notes),
         )
 
+    def _inverse_notes(self, ansatz: Ansatz, degree: int, maps: list[tuple[Map, str]], latents: Sequence[sympy.Symbol]) -> list[str]:
+        if ansatz.kind != "polynomial" or degree < 2:
+            return []
+        notes = []
+        for a, label in maps:
+            if all(sympy.Poly(e, *latents).total_degree() <= 1 for e in a):
+                continue
+            inverse = polynomial_inverse(a, latents)
+            if inverse is None:
+                notes.append(
+                    f"{label} {a} has a constant Jacobian determinant but no polynomial inverse was found"
+                )
+                continue
+            top = max(sympy.Poly(e, *latents).total_degree() for e in inverse)
+            where = "inside the class" if top <= degree else f"outside the class (degree {top} > {degree})"
+            notes.append(f"{label} {a} is a polynomial automorphism: its inverse {inverse} lies {where}")
+        return notes
 
-def _through_identity(solution: dict, unknowns: Sequence[sympy.Symbol], n: int) -> bool:
-    """Whether the solution set contains the identity (B = I, c = 0)."""
-    values = {u: sympy.Integer(int(k < n * n and k // n == k % n)) for k, u in enumerate(unknowns)}
-    return all(sympy.expand(key.xreplace(values) - value.xreplace(values)) == 0 for key, value in solution.items())
+
+def identity_plus_span(system: System, lie: Sequence[Map], degree: int) -> _Set:
+    """``id + span(lie)``, parametrised by the coefficients at the pivots of the reduced
+    basis (so ``(2 z1, 3 z2)`` gives ``(t1 z1, t2 z2)``, the identity at ``t = (1, 1)``)."""
+    latents = system.latents
+    basis = [(i, mono) for i in range(system.n) for mono in monomials(latents, degree, constant=True)]
+    if not lie:
+        return _Set(tuple(latents), [], sympy.Integer(0))
+
+    def vector(X: Sequence[sympy.Expr]) -> list[sympy.Expr]:
+        polys = [sympy.Poly(e, *latents) for e in X]
+        return [polys[i].coeff_monomial(mono) for i, mono in basis]
+
+    reduced, pivots = sympy.Matrix([vector(X) for X in lie]).rref()
+    rows = [reduced.row(k) for k in range(len(pivots))]
+    identity = vector(latents)
+    u = list(sympy.symbols(f"_u0:{len(rows)}"))
+    coefficients = sympy.Matrix([identity])
+    for uk, row, p in zip(u, rows, pivots):
+        coefficients += (uk - identity[p]) * row
+    element = tuple(
+        sympy.expand(sum((c * mono for c, (i, mono) in zip(coefficients, basis) if i == k), sympy.Integer(0)))
+        for k in range(system.n)
+    )
+    return _Set(element, u, sympy.Integer(0))
 
 
-def _representative(element: Map, unknowns: Sequence[sympy.Symbol], system: System) -> Map:
+def _identity_values(s: _Set, latents: Sequence[sympy.Symbol]) -> dict[sympy.Symbol, sympy.Expr] | None:
+    """Values of the free unknowns that give the identity map, or None if there are none."""
+    equations = _coefficients([e - z for e, z in zip(s.element, latents)], latents)
+    if not equations:
+        return {}
+    found = sympy.solve(equations, s.free, dict=True)
+    return found[0] if found else None
+
+
+def _in_family(element: Map, general: Map, parameters: Sequence[sympy.Symbol], latents: Sequence[sympy.Symbol]) -> bool:
+    """Whether ``element`` (possibly with free unknowns of its own) is ``general`` at some parameters."""
+    equations = _coefficients([g - e for g, e in zip(general, element)], latents)
+    return not equations or bool(sympy.solve(equations, list(parameters), dict=True))
+
+
+def _integration_notes(
+    general: Map, parameters: Sequence[sympy.Symbol], at_identity: Sequence[sympy.Expr],
+    lie: Sequence[Map], latents: Sequence[sympy.Symbol], degree: int,
+) -> list[str]:
+    """Which Lie generators are tangent to the family at the identity (integrate inside it)."""
+    if len(lie) <= len(parameters):
+        return []
+    point = dict(zip(parameters, at_identity))
+    tangents = [tuple(sympy.expand(sympy.diff(e, t).xreplace(point)) for e in general) for t in parameters]
+    basis = monomials(latents, degree, constant=True)
+
+    def vector(X: Map) -> list[sympy.Expr]:
+        out = []
+        for e in X:
+            poly = sympy.Poly(e, *latents)
+            out += [poly.coeff_monomial(m) for m in basis]
+        return out
+
+    span = sympy.Matrix([vector(T) for T in tangents]) if tangents else sympy.zeros(0, len(basis) * len(latents))
+    rank = span.rank()
+    outside = [X for X in lie if sympy.Matrix.vstack(span, sympy.Matrix([vector(X)])).rank() > rank]
+    return [
+        f"the Lie algebra at degree {degree} has {len(lie)} generators but the family of maps has dimension "
+        f"{len(parameters)}: the flows of {', '.join(str(X) for X in outside)} leave the class (THEORY.md)"
+    ]
+
+
+def _representative(s: _Set, system: System) -> Map:
     """One invertible, verified element of a parametric solution set (small integer values)."""
-    free = sorted({s for e in element for s in e.free_symbols} & set(unknowns), key=str)
-    for trial in range(1, 6):
-        point = {u: sympy.Integer(trial + k) for k, u in enumerate(free)}
-        candidate = tuple(sympy.expand(e.xreplace(point)) for e in element)
-        jac = sympy.Matrix([[sympy.diff(e, z) for z in system.latents] for e in candidate])
-        if jac.det() != 0 and commutes(candidate, system):
+    for trial in range(1, 8):
+        point = {u: sympy.Integer(trial + k) for k, u in enumerate(s.free)}
+        candidate = tuple(sympy.expand(e.xreplace(point)) for e in s.element)
+        det = sympy.expand(jacobian(candidate, system.latents).det())
+        if det != 0 and not det.free_symbols & set(system.latents) and commutes(candidate, system):
             return candidate
-    from ..errors import VerificationError
+    raise VerificationError(f"no verified invertible element found in the solution set {s.element}")
 
-    raise VerificationError(f"no verified invertible element found in the solution set {element}")

@@ -1,0 +1,165 @@
+"""Solver part: mechanisms that are not polynomial (``tanh``, ``exp``, ``sin``, rational
+functions) under a linear or affine ansatz.
+
+``a(z) = Bz + c`` commuting with such a mechanism gives transcendental equations in
+``(B, c)``, which no exact solver decides in general. What this part does instead,
+and says so in the answer's notes:
+
+- **The identity component** from the Lie algebra at degree 1 (sampled at 50-digit
+  points, every generator proved symbolically; ``_lie.py``): first the affine family
+  ``id + span(Lie algebra)``, else, for a commutative Lie algebra, the product of the
+  generators' exponentials (matrix exponentials, e.g. rotations ``cos t, sin t``).
+  The family is kept only if it is proved to commute symbolically.
+- **Discrete candidates**: every signed permutation ``z -> Pz`` (and ``P`` composed
+  with the family), each kept only if it is proved to commute. Isolated elements with
+  a shift, or with other linear parts, are not searched.
+
+Its dimension is exact (the group's dimension is its Lie algebra's); its discrete
+part is a lower bound.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import sympy
+
+from ..ansatz import Ansatz
+from ..errors import UnsupportedMechanismError
+from ..mechanisms import System
+from ._lie import lie_algebra
+from ._polynomial import identity_plus_span
+from ._result import Solution
+from ._verify import commutes, jacobian
+
+__all__ = ["NonPolynomialPart", "MAX_SIGNED_PERMUTATION_LATENTS"]
+
+Map = tuple[sympy.Expr, ...]
+
+#: Signed permutations are tried as discrete candidates up to this many latents (2^n n!).
+MAX_SIGNED_PERMUTATION_LATENTS = 4
+
+
+def _affine_matrix(X: Map, latents: Sequence[sympy.Symbol]) -> sympy.Matrix:
+    """The ``(n+1) x (n+1)`` matrix of the affine vector field ``X(z) = Mz + v``."""
+    n = len(latents)
+    M = sympy.zeros(n + 1, n + 1)
+    for i, e in enumerate(X):
+        poly = sympy.Poly(e, *latents)
+        for j, z in enumerate(latents):
+            M[i, j] = poly.coeff_monomial(z)
+        M[i, n] = poly.coeff_monomial(1)
+    return M
+
+
+def _exponential_family(lie: Sequence[Map], latents: Sequence[sympy.Symbol], parameters: Sequence[sympy.Symbol]) -> Map:
+    """``exp(t_1 X_1) ∘ ... ∘ exp(t_k X_k)`` applied to ``z`` (coordinates of the second kind:
+    each factor commutes with the mechanisms, so the product does, and near the identity
+    it covers the identity component)."""
+    total = sympy.eye(len(latents) + 1)
+    for t, X in zip(parameters, lie):
+        total = total * sympy.simplify((t * _affine_matrix(X, latents)).exp())
+    point = sympy.Matrix(list(latents) + [1])
+    return tuple(sympy.simplify(e) for e in (total * point)[: len(latents)])
+
+
+class NonPolynomialPart:
+    """Matches a linear/affine ansatz when some mechanism is not polynomial."""
+
+    name = "non-polynomial"
+
+    def matches(self, system: System, ansatz: Ansatz) -> bool:
+        if ansatz.kind not in ("linear", "affine") or system.families:
+            return False
+        gens = system.latents
+        return any(not c.is_polynomial(*gens) for m in system.mechanisms for c in m.components)
+
+    def solve(self, system: System, ansatz: Ansatz) -> Solution:
+        from . import parameter_symbols
+
+        latents = system.latents
+        lie = lie_algebra(system, degree=1, constant=ansatz.has_constant)
+        notes = [
+            f"searched {ansatz.describe()} for mechanisms that are not polynomial: the identity "
+            f"component from the Lie algebra ({lie.method}), discrete candidates among the signed "
+            "permutations; isolated elements with other linear parts or with a shift were not searched"
+        ]
+        if lie.dropped:
+            notes.append(f"{lie.dropped} numeric candidate generator(s) could not be proved and were dropped")
+        taken = [s.name for s in latents]
+        family = identity_plus_span(system, lie, 1)
+        parameters = parameter_symbols(len(family.free), taken)
+        general = tuple(e.xreplace(dict(zip(family.free, parameters))) for e in family.element)
+        identity = _identity(general, parameters, latents)
+        if parameters and not commutes(general, system):
+            exponential = _exponential_family(lie, latents, parameters)
+            if not commutes(exponential, system):
+                raise UnsupportedMechanismError(
+                    f"the Lie algebra at degree 1 is {tuple(lie)}, but neither id + its span nor the "
+                    "product of its exponentials could be proved to commute; equivid.lie_algebra(system) "
+                    "gives the generators"
+                )
+            general, identity = exponential, tuple(sympy.Integer(0) for _ in parameters)
+            notes.append("the family is the product of the generators' exponentials")
+        det = sympy.simplify(jacobian(general, latents).det())
+        nonzero: tuple[sympy.Expr, ...] = ()
+        if parameters and det.free_symbols:
+            if det.is_polynomial(*parameters):
+                _, factors = sympy.factor_list(det, *parameters)
+                nonzero = tuple(sorted((f.as_expr() for f, _ in factors), key=sympy.default_sort_key))
+            else:  # e.g. exp(t1): kept whole (its zeros, if any, are the singular elements)
+                nonzero = (det,)
+        discrete = self._discrete(system, general, parameters, identity)
+        return Solution(
+            latents=latents, ansatz=ansatz, general_element=general, parameters=parameters,
+            identity=identity, nonzero=nonzero, lie_algebra=tuple(lie), discrete=discrete,
+            components=None if parameters else 1 + len(discrete),  # a lower bound: see the notes
+            parts=(self.name, "lie", "verify"), notes=tuple(notes),
+        )
+
+    def _discrete(self, system: System, general: Map, parameters: Sequence[sympy.Symbol],
+                  identity: Sequence[sympy.Expr]) -> tuple[Map, ...]:
+        latents = system.latents
+        n = len(latents)
+        if n > MAX_SIGNED_PERMUTATION_LATENTS:
+            return ()
+        found: list[Map] = []
+        for perm in itertools.permutations(range(n)):
+            for signs in itertools.product((1, -1), repeat=n):
+                candidate = tuple(s * latents[p] for s, p in zip(signs, perm))
+                if candidate == tuple(latents):
+                    continue
+                if parameters and any(
+                    _in_family(_compose_inverse(f, candidate, latents), general, parameters, latents)
+                    for f in [tuple(latents)] + found
+                ):
+                    continue  # in a component already represented
+                if commutes(candidate, system):
+                    found.append(candidate)
+        return tuple(found)
+
+
+def _compose_inverse(f: Map, a: Map, latents: Sequence[sympy.Symbol]) -> Map:
+    """``f^{-1}∘a`` for a linear invertible ``f``."""
+    F = sympy.Matrix([[sympy.Poly(e, *latents).coeff_monomial(z) for z in latents] for e in f])
+    return tuple(sympy.expand(e) for e in F.inv() * sympy.Matrix(a))
+
+
+def _identity(general: Map, parameters: Sequence[sympy.Symbol], latents: Sequence[sympy.Symbol]) -> tuple[sympy.Expr, ...]:
+    if not parameters:
+        return ()
+    equations = [sympy.expand(e - z) for e, z in zip(general, latents)]
+    coefficients = [c for e in equations if e != 0 for c in sympy.Poly(e, *latents).coeffs()]
+    found = sympy.solve(coefficients, list(parameters), dict=True)
+    values = found[0] if found else {}
+    return tuple(sympy.sympify(values.get(t, 0)) for t in parameters)
+
+
+def _in_family(candidate: Map, general: Map, parameters: Sequence[sympy.Symbol], latents: Sequence[sympy.Symbol]) -> bool:
+    """Whether an affine candidate is an element of an affine family (exact, linear)."""
+    try:
+        equations = [c for g, e in zip(general, candidate) for c in sympy.Poly(sympy.expand(g - e), *latents).coeffs()]
+    except sympy.PolynomialError:  # an exponential family: not decided here, keep the candidate
+        return False
+    return not any(equations) or bool(sympy.solve(equations, list(parameters), dict=True))
