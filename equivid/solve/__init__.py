@@ -11,6 +11,10 @@ substitution, and records which parts ran. Parts (DESIGN.md section 2):
   families, the Lie algebra from the infinitesimal condition.
 - ``finite``: finite-state systems (``states:``), ansatz ``finite``: the automorphism
   group of the coloured functional digraph (``_finite.py``), generators verified.
+- ``class``: the learner knows only a class of mechanisms (``learner:``): the set of
+  ``a`` with ``a∘m∘a^{-1}`` in the class, which need not be a group (``_classes.py``).
+- ``noise``: stochastic mechanisms (``noise:``): the deterministic answer for the mean
+  maps cut down by the linear symmetry group of the noise law (``_noise.py``).
 """
 
 from __future__ import annotations
@@ -26,8 +30,10 @@ from ..ansatz import Ansatz
 from ..errors import UnsupportedMechanismError, VerificationError
 from ..mechanisms import System
 from ._affine import AffinePart
+from ._classes import ClassPart
 from ._components import Invertibility, invertibility
 from ._finite import FinitePart
+from ._noise import NoisePart
 from ._polynomial import PolynomialPart
 from ._result import AffineStructure, Solution
 from ._verify import commutes, generates, is_zero
@@ -39,8 +45,12 @@ AFFINE_PART = AffinePart()
 POLYNOMIAL_PART = PolynomialPart()
 # Finite-state systems: solve/_finite.py.
 FINITE_PART = FinitePart()
+# A learner that knows only a class of mechanisms: solve/_classes.py.
+CLASS_PART = ClassPart()
+# Stochastic mechanisms (additive noise): solve/_noise.py.
+NOISE_PART = NoisePart()
 # The parts, in the order solve_system tries them.
-PARTS = (FINITE_PART, AFFINE_PART, POLYNOMIAL_PART)
+PARTS = (FINITE_PART, CLASS_PART, NOISE_PART, AFFINE_PART, POLYNOMIAL_PART)
 
 # Above this many latents the substitution check runs in matrix form (same algebra,
 # exact arithmetic, without expanding large sympy expressions).
@@ -84,8 +94,10 @@ def solve_system(system: System, ansatz: Ansatz) -> Solution:
     # -- finite-state systems: solve/_finite.py (any other ansatz is a SpecError there) --
     if system.states:
         return FINITE_PART.solve(system, ansatz)
-    if system.learner is not None or any(m.noise for m in system.mechanisms):
-        raise _refuse(system, ansatz)
+    if CLASS_PART.matches(system, ansatz):
+        return CLASS_PART.solve(system, ansatz)
+    if NOISE_PART.matches(system, ansatz):
+        return NOISE_PART.solve(system, ansatz)
     if AFFINE_PART.matches(system, ansatz):
         structure = AFFINE_PART.structure(system, ansatz)
         solution = _from_affine(structure, system, ansatz, AFFINE_PART.name)
