@@ -143,6 +143,8 @@ class EquivarianceGroup:
             return f"a group of order {self.order} of permutations of the states"
         if self.finite:
             return f"a finite group of order {self.order} of {self.ansatz.describe()}"
+        if self.solution.is_group is False:  # a class of mechanisms: the set need not be a group
+            return f"a {self.dimension}-dimensional set of {self.ansatz.describe()}"
         return f"a {self.dimension}-dimensional group of {self.ansatz.describe()}"
 
     @property

@@ -45,7 +45,7 @@ import numpy as np
 import sympy
 
 from ..ansatz import Ansatz
-from ..errors import BudgetExceededError, SpecError, UnsupportedMechanismError
+from ..errors import BudgetExceededError, SpecError, UnsupportedMechanismError, VerificationError
 from ..mechanisms import System, make_symbols
 from ._forms import AffineForm, affine_forms
 from ._pieces import AffineMap, Piece, affine_parts, assemble, is_group, sample_union
@@ -477,7 +477,23 @@ class ClassPart:
             pieces, latents=system.latents, ansatz=ansatz, part=self.name, holds=condition.holds,
             condition=condition, group=group, name=name, notes=notes, extra=extra,
         )
-        if group and solution.parameters:
+        if H.name == "orthogonal":  # O(n) times a convex cone: two components per piece
+            Bp, cp = pieces[0].at(pieces[0].point)
+            R = sympy.diag(-1, *([1] * (n - 1)))
+            if not condition.holds((R * Bp, R * cp)):
+                raise VerificationError("the reflected element fails the defining condition")
+            other = tuple(sympy.expand(e) for e in R * Bp * sympy.Matrix(system.latents) + R * cp)
+            solution = replace(solution, components=2 * len(pieces), discrete=solution.discrete + (other,), notes=solution.notes + (
+                "the general element is subject to the equations "
+                + ", ".join(f"{e} = 0" for e in pieces[0].equations)
+                + " (B^T B is a form every linear part preserves); dimension: the forms' plus n(n-1)/2",))
+        if name in (f"GL({n})", f"affine group Aff({n})"):  # two components: det B > 0 and det B < 0
+            flip = (-system.latents[0],) + tuple(system.latents[1:])
+            reflection = (sympy.diag(-1, *([1] * (n - 1))), sympy.zeros(n, 1))
+            if not condition.holds(reflection):
+                raise VerificationError(f"the reflection {flip} fails the defining condition")
+            solution = replace(solution, components=2, discrete=(flip,))
+        if group and solution.parameters and "equations" not in dict(solution.extra):
             solution = replace(solution, lie_algebra=_tangents(solution))
         return solution
 
@@ -537,6 +553,9 @@ def _class_name(pieces: Sequence[Piece], n: int, group: bool, linear: bool) -> s
     suffix = f" and translations R^{n}" if free_c else "" if no_c else None
     if suffix is None:
         return None
+    if main.equations:  # the orthogonal class: B^T B in the invariant forms
+        scaled = main.known_dimension == 1 + n * (n - 1) // 2 + (n if suffix else 0)
+        return "similarities z -> sQz (Q orthogonal)" + suffix if scaled else None
     dim_B = len(main.B.free_symbols & set(main.parameters))
     if dim_B == n * n and len(pieces) == 1:
         return f"affine group Aff({n})" if suffix else f"GL({n})"

@@ -216,6 +216,7 @@ def assemble(
         is_group=group,
         name=name,
         extra=tuple(extra) + ((("equations", [f"{e} = 0" for e in main.equations]),) if main.equations else ()),
+        known_dimension=main.known_dimension,
     )
 
 

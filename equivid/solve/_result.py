@@ -71,6 +71,11 @@ class Solution:
     name: str | None = None
     extra: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
 
+    # -- a piece given by equations in its parameters (the orthogonal class): its dimension --
+    known_dimension: int | None = None
+
     @property
     def dimension(self) -> int:
+        if self.known_dimension is not None:
+            return self.known_dimension
         return len(self.parameters)
