@@ -438,7 +438,8 @@ class NoisePart:
         if g and lie and not full_lie:
             undetermined = ("components: represented by signed permutations and one reflection of the "
                                   "Gaussian block; others may exist (count not determined)")
-        elif g and not lie and len(g) > 1:
+        elif g and not lie and len(g) > 1 and not all(D.is_diagonal() for D in [coords.B0] + coords.Bdirs):
+            # diagonal B with B S B^T = S has entries +-1: the sign candidates are complete
             undetermined = "components: the finite part was searched among signed permutations of the Gaussian block"
         return found, undetermined
 
