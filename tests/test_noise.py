@@ -146,3 +146,18 @@ def test_bad_noise_is_a_spec_error_and_exits_2_with_one_line(tmp_path, capsys, n
     assert main(["analyze", str(path), "--format", "json"]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and where in err and "Traceback" not in err
+
+
+# -- the gallery ------------------------------------------------------------------------------------
+GALLERY = ["slow_features_laplace", "contrastive_gaussian", "weak_supervision_sparse", "class_translations", "class_diagonal"]
+
+
+@pytest.mark.parametrize("name", GALLERY)
+def test_gallery_examples_run_and_name_the_result_they_reproduce(capsys, name):
+    import runpy
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "examples" / f"{name}.py"
+    runpy.run_path(str(path), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "reproduces:" in out and "verdict:" in out
