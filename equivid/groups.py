@@ -62,6 +62,8 @@ class EquivarianceGroup:
     def from_solution(cls, system: System, solution: Solution) -> EquivarianceGroup:
         if solution.finite_group is not None:  # finite-state systems: named by solve/_finite.py
             return cls(system, solution, solution.finite_group.name)
+        if solution.condition is not None:  # classes and noise: named by solve/_classes.py, _noise.py
+            return cls(system, solution, solution.name)
         name = None
         if solution.structure is not None:
             name = affine_name(solution.structure, system, solution.ansatz.has_constant)
@@ -128,7 +130,7 @@ class EquivarianceGroup:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        if self.solution.finite_group is not None:
+        if self.solution.finite_group is not None or self.solution.condition is not None:
             return self.solution.notes
         return self.solution.notes + _outside_notes(self)
 
@@ -141,6 +143,8 @@ class EquivarianceGroup:
             return f"a group of order {self.order} of permutations of the states"
         if self.finite:
             return f"a finite group of order {self.order} of {self.ansatz.describe()}"
+        if self.solution.is_group is False:  # a class of mechanisms: the set need not be a group
+            return f"a {self.dimension}-dimensional set of {self.ansatz.describe()}"
         return f"a {self.dimension}-dimensional group of {self.ansatz.describe()}"
 
     @property
@@ -162,6 +166,8 @@ class EquivarianceGroup:
         elif self.components and self.components > 1:
             extra.append(f"{self.components} components")
         detail = f" ({', '.join(extra)})" if extra else ""
+        if self.solution.is_group is False:  # a class of mechanisms: the set need not be a group
+            return f"identifiable up to {self.description}{detail}, a set that is not a group, searched among {searched}"
         return f"identifiable up to {self.description}{detail}, searched among {searched}"
 
     # -- membership and sampling ----------------------------------------------------------
@@ -169,6 +175,8 @@ class EquivarianceGroup:
         """Decide membership of ``a`` (a tuple string or a list of components), with reasons."""
         if self.solution.finite_group is not None:
             return Membership(*finite_membership(self.solution.finite_group, a, self.system))
+        if self.solution.condition is not None:  # classes and noise: the defining condition, exactly
+            return Membership(*self.solution.condition.membership(a, self.system))
         components = self.system.parse_map(a, field="map")
         in_class = _in_ansatz(components, self.latents, self.ansatz)
         invertible = in_class and _invertible(components, self.latents)
@@ -191,6 +199,8 @@ class EquivarianceGroup:
         """
         if self.solution.finite_group is not None:
             return self.solution.finite_group.sample(rng)  # type: ignore[no-any-return]
+        if self.solution.condition is not None:  # classes and noise: any piece, any component
+            return self.solution.condition.sample(rng, self.latents)  # type: ignore[no-any-return]
         generator = np.random.default_rng(rng)
         for _ in range(100):
             values = [
@@ -227,6 +237,9 @@ class EquivarianceGroup:
         }
         if self.solution.finite_group is not None:
             data.update(_finite_keys(self))
+        if self.solution.condition is not None:  # classes and noise: is_group and what was known
+            data["is_group"] = self.solution.is_group
+            data.update(dict(self.solution.extra))
         for check in checks:
             result = self.membership(check)
             data["checks"].append(

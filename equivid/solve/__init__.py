@@ -6,11 +6,19 @@ substitution, and records which parts ran. Parts (DESIGN.md section 2):
 
 - ``affine``: affine mechanisms, families and flows, linear/affine ansatz: the exact
   group-level solution (linear algebra), the Lie algebra, the components.
-- ``polynomial-group``: polynomial mechanisms that are not affine, linear/affine
-  ansatz: the polynomial equations on ``(B, c)`` solved exactly, finite groups and
-  families, the Lie algebra from the infinitesimal condition.
+- ``polynomial-group``: polynomial mechanisms under a ``polynomial:D`` ansatz, and
+  non-affine ones under a linear/affine ansatz: ``id + span(Lie algebra)`` for affine
+  mechanisms, else the polynomial equations on the coefficients solved exactly under a
+  budget; invertible maps only (constant Jacobian determinant, Groebner inverse).
+- ``non-polynomial``: mechanisms such as ``tanh`` or ``exp``, linear/affine ansatz: the
+  identity component from the Lie algebra (proved), signed permutations as discrete
+  candidates (``_nonpolynomial.py``).
 - ``finite``: finite-state systems (``states:``), ansatz ``finite``: the automorphism
   group of the coloured functional digraph (``_finite.py``), generators verified.
+- ``class``: the learner knows only a class of mechanisms (``learner:``): the set of
+  ``a`` with ``a∘m∘a^{-1}`` in the class, which need not be a group (``_classes.py``).
+- ``noise``: stochastic mechanisms (``noise:``): the deterministic answer for the mean
+  maps cut down by the linear symmetry group of the noise law (``_noise.py``).
 """
 
 from __future__ import annotations
@@ -26,8 +34,10 @@ from ..ansatz import Ansatz
 from ..errors import UnsupportedMechanismError, VerificationError
 from ..mechanisms import System
 from ._affine import AffinePart
+from ._classes import ClassPart
 from ._components import Invertibility, invertibility
 from ._finite import FinitePart
+from ._noise import NoisePart
 from ._nonpolynomial import NonPolynomialPart
 from ._polynomial import PolynomialPart
 from ._result import AffineStructure, Solution
@@ -43,8 +53,12 @@ POLYNOMIAL_PART = PolynomialPart()
 NONPOLYNOMIAL_PART = NonPolynomialPart()
 # Finite-state systems: solve/_finite.py.
 FINITE_PART = FinitePart()
+# A learner that knows only a class of mechanisms: solve/_classes.py.
+CLASS_PART = ClassPart()
+# Stochastic mechanisms (additive noise): solve/_noise.py.
+NOISE_PART = NoisePart()
 # The parts, in the order solve_system tries them.
-PARTS = (FINITE_PART, AFFINE_PART, POLYNOMIAL_PART, NONPOLYNOMIAL_PART)
+PARTS = (FINITE_PART, CLASS_PART, NOISE_PART, AFFINE_PART, POLYNOMIAL_PART, NONPOLYNOMIAL_PART)
 
 # Above this many latents the substitution check runs in matrix form (same algebra,
 # exact arithmetic, without expanding large sympy expressions).
@@ -61,11 +75,6 @@ def parameter_symbols(count: int, taken: Sequence[str]) -> tuple[sympy.Symbol, .
 
 
 def _refuse(system: System, ansatz: Ansatz) -> UnsupportedMechanismError:
-    if system.learner is not None:
-        return UnsupportedMechanismError("learner: hypothesis classes of mechanisms are not supported yet")
-    for m in system.mechanisms:
-        if m.noise is not None:
-            return UnsupportedMechanismError(f"mechanisms.{m.name}: stochastic mechanisms are not supported yet")
     gens = system.latents + system.families
     for m in system.mechanisms:
         if all(c.is_polynomial(*gens) for c in m.components):
@@ -90,8 +99,10 @@ def solve_system(system: System, ansatz: Ansatz) -> Solution:
     # -- finite-state systems: solve/_finite.py (any other ansatz is a SpecError there) --
     if system.states:
         return FINITE_PART.solve(system, ansatz)
-    if system.learner is not None or any(m.noise for m in system.mechanisms):
-        raise _refuse(system, ansatz)
+    if CLASS_PART.matches(system, ansatz):
+        return CLASS_PART.solve(system, ansatz)
+    if NOISE_PART.matches(system, ansatz):
+        return NOISE_PART.solve(system, ansatz)
     if AFFINE_PART.matches(system, ansatz):
         structure = AFFINE_PART.structure(system, ansatz)
         solution = _from_affine(structure, system, ansatz, AFFINE_PART.name)

@@ -63,7 +63,19 @@ class Solution:
     notes: tuple[str, ...] = field(default=())
     # -- finite-state systems: a solve._finite.FiniteGroup (generators, order, orbits) --
     finite_group: Any = field(default=None, compare=False)
+    # -- hypothesis classes and stochastic mechanisms (solve/_classes.py, solve/_noise.py):
+    # the defining condition (``membership(a, system)``, ``describe()``), whether the set
+    # is a group, the name the part recognised, and extra JSON keys --
+    condition: Any = field(default=None, compare=False)
+    is_group: bool | None = None
+    name: str | None = None
+    extra: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+
+    # -- a piece given by equations in its parameters (the orthogonal class): its dimension --
+    known_dimension: int | None = None
 
     @property
     def dimension(self) -> int:
+        if self.known_dimension is not None:
+            return self.known_dimension
         return len(self.parameters)
