@@ -13,12 +13,16 @@ import sys
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .errors import EquividError, SpecError, UnsupportedMechanismError, VerificationError
 
 __all__ = ["main"]
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
+#: ``--degree auto``: invariants and the dimension profile up to this degree, for small systems.
+AUTO_DEGREE = 3
+AUTO_LATENTS = 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -34,6 +38,11 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--ansatz", default=None, help="linear | affine | polynomial:D (default: the spec's, else affine)")
     analyze.add_argument("--check", action="append", default=[], metavar="MAP", help='membership test, e.g. "(z1 + 1, z2)"')
     analyze.add_argument("--format", choices=("text", "json", "markdown", "latex"), default="text")
+    analyze.add_argument(
+        "--degree", default="auto", metavar="D",
+        help="degree for what the learner can recover and the dimension profile: a number, 0 for "
+        f"none, or auto ({AUTO_DEGREE} up to {AUTO_LATENTS} latents, else none)",
+    )
     examples = commands.add_parser("examples", help="list the bundled example specs")
     examples.add_argument("--show", metavar="NAME", help="print one example's spec")
     return parser
@@ -55,10 +64,14 @@ def _analyze(args: argparse.Namespace) -> int:
     for k, check in enumerate(args.check):
         system.parse_map(check, field=f"--check[{k}]")
     group = solve(system, ansatz=args.ansatz)
+    degree = _degree(args.degree, group)
     if args.format == "json":
-        print(json.dumps(group.to_dict(checks=args.check), indent=2))
+        print(json.dumps(group.to_dict(checks=args.check, degree=degree), indent=2))
         return 0
-    report = {"text": text_report, "markdown": markdown_report, "latex": latex_report}[args.format](group)
+    if args.format == "text":
+        report = text_report(group, degree)
+    else:
+        report = {"markdown": markdown_report, "latex": latex_report}[args.format](group)
     print(report)
     for check in args.check:
         result = group.membership(check)
@@ -69,6 +82,16 @@ def _analyze(args: argparse.Namespace) -> int:
         )
         print(f"check {check}: {'member' if result.member else 'not a member'}{why}")
     return 0
+
+
+def _degree(value: str, group: Any) -> int | None:
+    """``--degree``: a whole number >= 0 (0: none) or ``auto``."""
+    if value == "auto":
+        small = group.solution.finite_group is None and len(group.latents) <= AUTO_LATENTS
+        return AUTO_DEGREE if small else None
+    if not value.isdigit():
+        raise SpecError("--degree", value, "a whole number D >= 0 or auto")
+    return int(value) or None
 
 
 def _examples(args: argparse.Namespace) -> int:

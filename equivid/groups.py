@@ -12,9 +12,12 @@ import sympy
 from ._naming import affine_name, finite_linear_name
 from .ansatz import Ansatz
 from .errors import UnsupportedMechanismError, VerificationError
+from .invariants import InvariantResult
 from .mechanisms import System
 from .solve import Solution
 from .solve._finite import finite_membership
+from .solve._lie import DimensionProfile
+from .solve._lie import dimension_profile as _dimension_profile
 from .solve._verify import commutes, jacobian
 
 __all__ = ["EquivarianceGroup", "Membership"]
@@ -213,8 +216,85 @@ class EquivarianceGroup:
         raise RuntimeError("no invertible element found in 100 draws")  # pragma: no cover
 
     # -- exports -----------------------------------------------------------------------------
-    def to_dict(self, checks: Sequence[str | Sequence[Any]] = ()) -> dict[str, Any]:
-        """The JSON object of DESIGN.md section 5 (plus a few descriptive keys)."""
+    def identifiable_properties(self, degree: int = 2, *, rational: bool | None = None) -> InvariantResult:
+        """What every consistent encoder recovers: a basis of the polynomial properties
+        ``phi(z)`` of degree <= ``degree`` with ``phi∘a = phi`` for every ``a`` in the group.
+
+        They are the invariants of the family's tangent fields at the identity
+        (``X(phi) = 0``) and of the discrete representatives (``phi∘d = phi``); products
+        of lower-degree ones are left out. ``rational`` (default: when the group is
+        linear) adds rational invariants ``p/q`` of homogeneous ``p, q`` of equal degree.
+
+        Examples
+        --------
+        >>> import equivid
+        >>> turn = equivid.System.from_maps(["z1", "z2"], {"turn": ["3*z1/5 - 4*z2/5", "4*z1/5 + 3*z2/5"]})
+        >>> equivid.solve(turn, ansatz="linear").identifiable_properties(2)
+        ()
+        >>> push = equivid.System.from_maps(["z1", "z2"], {"push": ["z1 + 1", "z2"]})
+        >>> equivid.solve(push, ansatz="affine").identifiable_properties(2)
+        ()
+        >>> from equivid.cli import EXAMPLES
+        >>> walk = equivid.load(EXAMPLES / "gaussian_walk.yaml")  # isotropic Gaussian steps
+        >>> equivid.solve(walk, ansatz="linear").identifiable_properties(2)
+        (z1**2 + z2**2,)
+        """
+        from .invariants import group_invariants
+
+        if self.solution.finite_group is not None:
+            raise UnsupportedMechanismError("identifiable_properties: defined for continuous latents only")
+        if self.solution.is_group is False:
+            raise UnsupportedMechanismError(
+                "identifiable_properties: the identification set is not a group here, so its "
+                "invariants are not given by its tangent fields"
+            )
+        fields = self.tangent_fields()
+        if rational is None:
+            rational = all(_is_linear(X, self.latents) for X in fields + self.discrete)
+        return group_invariants(self.latents, fields, self.discrete, degree=degree, rational=rational)
+
+    @property
+    def cyclic(self) -> tuple[tuple[str, str], ...]:
+        """Mechanisms outside the searched class that lie in the group with all their powers
+        (they commute with every mechanism and are bijections): ``(name, why)`` pairs; each
+        generates an infinite cyclic subgroup (THEORY.md, discrete parts)."""
+        return _cyclic(self)
+
+    def tangent_fields(self) -> tuple[Map, ...]:
+        """The family's tangent vector fields at the identity, ``d a / d t_k`` there (the
+        Lie algebra of the maps found; it can be smaller than :attr:`lie_algebra`)."""
+        identity = self.solution.identity
+        if not self.parameters or len(identity) != len(self.parameters):
+            return self.lie_algebra
+        point = dict(zip(self.parameters, identity))
+        fields = [
+            tuple(sympy.expand(sympy.diff(e, t).xreplace(point)) for e in self.general_element)
+            for t in self.parameters
+        ]
+        return tuple(X for X in fields if any(e != 0 for e in X))
+
+    def dimension_profile(self, max_degree: int = 3) -> DimensionProfile:
+        """The Lie algebra's dimension at degrees 1..``max_degree`` (stop rule in
+        :func:`equivid.dimension_profile`), with the mechanisms' invariant functions
+        (``I∘m = I``) that drive the growth when it does not stop (``profile.invariants``)."""
+        from .invariants import mechanism_invariants
+
+        if self.solution.finite_group is not None or self.solution.condition is not None:
+            raise UnsupportedMechanismError(
+                "dimension_profile: defined for exactly known mechanisms on continuous latents"
+            )
+        profile = _dimension_profile(self.system, max_degree=max_degree)
+        profile.invariants = ()
+        if profile.finite_dimensional is not True:
+            profile.invariants = tuple(mechanism_invariants(self.system, degree=max(profile)))
+        return profile
+
+    def to_dict(self, checks: Sequence[str | Sequence[Any]] = (), *, degree: int | None = None) -> dict[str, Any]:
+        """The JSON object of DESIGN.md section 5 (plus a few descriptive keys).
+
+        With ``degree`` also ``identifiable_properties`` (up to that degree) and, for exactly
+        known mechanisms, ``dimension_profile`` (degrees 1..``degree``, whether it stopped
+        growing, the invariant functions that drive it)."""
         data: dict[str, Any] = {
             "latents": [s.name for s in self.latents],
             "ansatz": str(self.ansatz),
@@ -233,6 +313,7 @@ class EquivarianceGroup:
             "searched": self.ansatz.describe(),
             "notes": list(self.notes),
             "solver_parts": list(self.solution.parts),
+            "cyclic": [{"mechanism": name, "why": why} for name, why in self.cyclic],
             "checks": [],
         }
         if self.solution.finite_group is not None:
@@ -240,6 +321,8 @@ class EquivarianceGroup:
         if self.solution.condition is not None:  # classes and noise: is_group and what was known
             data["is_group"] = self.solution.is_group
             data.update(dict(self.solution.extra))
+        if degree is not None:
+            data.update(self._degree_keys(degree))
         for check in checks:
             result = self.membership(check)
             data["checks"].append(
@@ -251,6 +334,21 @@ class EquivarianceGroup:
                 }
             )
         return data
+
+    def _degree_keys(self, degree: int) -> dict[str, Any]:
+        keys: dict[str, Any] = {}
+        if self.solution.finite_group is not None:
+            return keys
+        if self.solution.is_group is not False:
+            keys["identifiable_properties"] = [str(e) for e in self.identifiable_properties(degree)]
+        if self.solution.condition is None:
+            profile = self.dimension_profile(degree)
+            keys["dimension_profile"] = {
+                "degrees": {str(d): k for d, k in profile.items()},
+                "finite_dimensional": profile.finite_dimensional,
+                "invariants": [str(e) for e in profile.invariants],
+            }
+        return keys
 
     # -- finite-state systems (permutation groups of the states) ---------------------------
     @property
@@ -395,6 +493,14 @@ def _invertible(components: Map, latents: Sequence[sympy.Symbol]) -> bool:
     return False
 
 
+def _is_linear(X: Map, latents: Sequence[sympy.Symbol]) -> bool:
+    try:
+        polys = [sympy.Poly(e, *latents) for e in X]
+    except sympy.PolynomialError:
+        return False
+    return all(p.is_zero or (p.is_homogeneous and p.total_degree() == 1) for p in polys)
+
+
 def _with_reflection(solution: Solution, system: System) -> Solution:
     """GL(n) and Aff(n) have two components; the reflection of z1 represents the other."""
     from dataclasses import replace
@@ -432,21 +538,50 @@ def _outside_notes(group: EquivarianceGroup) -> tuple[str, ...]:
 
 
 def _cyclic_notes(group: EquivarianceGroup) -> tuple[str, ...]:
-    """Mechanisms outside the class that commute with all mechanisms generate Z inside the group."""
-    system = group.system
-    gens = system.latents + system.families
     notes = []
-    for m in system.maps:
-        if system.families or not all(c.is_polynomial(*gens) for c in m.components):
-            continue
-        if _in_ansatz(m.components, system.latents, group.ansatz):
-            continue
-        det = sympy.expand(jacobian(m.components, system.latents).det())
-        if det.free_symbols or det == 0 or not commutes(m.components, system):
-            continue
+    for name, why in group.cyclic:
         notes.append(
-            f"the mechanism {m.name} commutes with every mechanism, and so do its powers; where it "
-            f"is invertible (its Jacobian determinant is the constant {det}) the infinite cyclic "
-            f"group it generates lies in the equivariance group, outside the searched class"
+            f"the mechanism {name} commutes with every mechanism and is a bijection ({why}), so the "
+            "infinite cyclic group of its powers lies in the equivariance group, outside the searched class"
         )
     return tuple(notes)
+
+
+def _triangular_bijection(components: Map, latents: Sequence[sympy.Symbol]) -> bool:
+    """``m_i = c_i z_i + f_i(z_1..z_{i-1})`` (or upper triangular) with constants ``c_i != 0``:
+    solved coordinate by coordinate, so a bijection of R^n."""
+    J = jacobian(components, latents)
+    n = len(latents)
+    diagonal = [sympy.simplify(J[i, i]) for i in range(n)]
+    if any(d.free_symbols or d == 0 for d in diagonal):
+        return False
+    lower = all(sympy.simplify(J[i, j]) == 0 for i in range(n) for j in range(i + 1, n))
+    upper = all(sympy.simplify(J[i, j]) == 0 for i in range(n) for j in range(i))
+    return lower or upper
+
+
+def _cyclic(group: EquivarianceGroup) -> tuple[tuple[str, str], ...]:
+    """Mechanisms outside the class that commute with every mechanism and are bijections."""
+    system = group.system
+    if system.families or group.solution.finite_group is not None or group.solution.condition is not None:
+        return ()
+    found = []
+    for m in system.maps:
+        if _in_ansatz(m.components, system.latents, group.ansatz):
+            continue
+        if _triangular_bijection(m.components, system.latents):
+            why = "triangular with constant non-zero diagonal"
+        elif all(c.is_polynomial(*system.latents) for c in m.components):
+            det = sympy.expand(jacobian(m.components, system.latents).det())
+            if det.free_symbols or det == 0:
+                continue
+            from .solve._polynomial import polynomial_inverse
+
+            if polynomial_inverse(m.components, system.latents) is None:
+                continue
+            why = "a polynomial automorphism"
+        else:
+            continue
+        if commutes(m.components, system):
+            found.append((m.name, why))
+    return tuple(found)

@@ -47,7 +47,7 @@ import mpmath
 import sympy
 
 from . import linalg
-from .errors import SpecError, UnsupportedMechanismError
+from .errors import SpecError, UnsupportedMechanismError, VerificationError
 from .mechanisms import Mechanism, System, _components, make_symbols
 from .solve._lie import (
     DIGITS,
@@ -245,17 +245,25 @@ def _expression(vector: Vector, columns: list[Exponents], latents: Sequence[symp
 
 
 # -- the shared solver ------------------------------------------------------------------------
+def _symbolic_or_none(system: System, columns: list[Exponents]) -> list[Vector] | None:
+    """The exact sympy kernel, or None where the domain misses a relation between the
+    coefficients (``cos(1)**2 + sin(1)**2 = 1``): then the sampled path decides."""
+    try:
+        return _symbolic_kernel(system, columns)
+    except VerificationError:
+        return None
+
+
 def _solve(system: System | None, latents: Sequence[sympy.Symbol], degree: int) -> InvariantResult:
     columns = _columns(len(latents), degree)
     dropped = 0
     if system is None:  # no condition: every polynomial is invariant
         kernel = [[sympy.Integer(int(a == b)) for a in range(len(columns))] for b in range(len(columns))]
         method = "no conditions"
-    elif _is_polynomial(system):
-        if _rational(system):
-            kernel, method = _flint_kernel(system, columns), "exact (python-flint polynomials)"
-        else:
-            kernel, method = _symbolic_kernel(system, columns), "exact (sympy polynomials)"
+    elif _is_polynomial(system) and _rational(system):
+        kernel, method = _flint_kernel(system, columns), "exact (python-flint polynomials)"
+    elif _is_polynomial(system) and (symbolic := _symbolic_or_none(system, columns)) is not None:
+        kernel, method = symbolic, "exact (sympy polynomials)"
     else:
         candidates, dropped = _numeric_kernel(system, columns)
         kernel = []

@@ -19,8 +19,37 @@ def _map(components: tuple[sympy.Expr, ...]) -> str:
     return "(" + ", ".join(str(e) for e in components) + ("," if len(components) == 1 else "") + ")"
 
 
-def text_report(group: EquivarianceGroup) -> str:
-    """A report for people: name, verdict, general element, generators, class searched."""
+def _degree_lines(group: EquivarianceGroup, degree: int | None) -> list[str]:
+    """What the learner can recover, and the dimension profile (when a degree is given)."""
+    if degree is None or group.solution.finite_group is not None:
+        return []
+    lines = []
+    if group.solution.is_group is not False:
+        recovered = group.identifiable_properties(degree)
+        shown = ", ".join(str(e) for e in recovered) if recovered else (
+            f"nothing of degree <= {degree} (every polynomial property is changed by some element)"
+        )
+        lines.append(f"recoverable: {shown}  [invariants of the group, degree <= {degree}]")
+    if group.solution.condition is None:
+        profile = group.dimension_profile(degree)
+        dims = ", ".join(f"{d}: {k}" for d, k in profile.items())
+        verdict = {
+            True: "stable: finite-dimensional",
+            False: "still growing: infinite-dimensional in this class",
+            None: "not decided",
+        }[profile.finite_dimensional]
+        lines.append(f"profile:    Lie algebra dimension by degree {dims} ({verdict})")
+        if profile.invariants:
+            lines.append(
+                "            driven by the invariant functions of the mechanisms "
+                f"(I∘m = I): {', '.join(str(e) for e in profile.invariants)}"
+            )
+    return lines
+
+
+def text_report(group: EquivarianceGroup, degree: int | None = None) -> str:
+    """A report for people: name, verdict, general element, generators, class searched;
+    with ``degree`` also what the learner can recover and the dimension profile."""
     if group.solution.finite_group is not None:
         return "\n".join(_finite_lines(group))
     lines = [
@@ -45,6 +74,7 @@ def text_report(group: EquivarianceGroup) -> str:
     if group.discrete:
         lines.append("other components, represented by:")
         lines.extend(f"  {_map(a)}" for a in group.discrete)
+    lines.extend(_degree_lines(group, degree))
     for note in group.notes:
         lines.append(f"note: {note}")
     return "\n".join(lines)

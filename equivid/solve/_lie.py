@@ -30,6 +30,7 @@ import sympy
 
 from .. import linalg
 from ..ansatz import monomials
+from ..errors import VerificationError
 from ..mechanisms import System
 from ._verify import generates, lie_residual
 
@@ -293,7 +294,14 @@ def lie_algebra(system: System, *, degree: int = 1, constant: bool = True) -> Li
             kernel = _exact_kernel(_flint_residuals(system, degree, constant))
             method = "exact (python-flint polynomials)"
         else:
-            kernel, method = _symbolic_kernel(system, degree, constant), "exact (sympy polynomials)"
+            try:
+                kernel, method = _symbolic_kernel(system, degree, constant), "exact (sympy polynomials)"
+            except VerificationError:  # e.g. cos(1)**2 + sin(1)**2 = 1, unknown to the domain
+                kernel = _numeric_kernel(system, degree, constant)
+                method = (
+                    f"evaluation at {DIGITS}-digit points, then proof (the exact domain missed a "
+                    "relation between the coefficients)"
+                )
     else:
         kernel = _numeric_kernel(system, degree, constant)
         method = f"evaluation at {DIGITS}-digit points, then proof"
