@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from fractions import Fraction
+from typing import Any
 
 import flint
 import mpmath
@@ -327,6 +328,9 @@ class DimensionProfile(dict):  # type: ignore[type-arg]
     """
 
     finite_dimensional: bool | None
+    #: Invariant functions of the mechanisms (``I∘m = I``), filled in by
+    #: :meth:`equivid.EquivarianceGroup.dimension_profile` when the profile does not stop.
+    invariants: tuple[Any, ...] = ()
 
 
 def dimension_profile(system: System, *, max_degree: int = 4) -> DimensionProfile:
