@@ -5,11 +5,18 @@ fields of degree <= 3 (1320 unknowns). equivid builds the coefficient system by 
 composition in python-flint and solves it with an exact sparse RREF; the baseline
 expands the same conditions with sympy ``Poly`` and takes sympy's sparse nullspace.
 Run as ``python benchmarks/bench_lie.py``; the target is equivid < 1 s (build + solve).
+
+Second line: a conjugated diagonal map ``P diag(1, 2, 3, 4, 6, -1) P^-1`` (n = 6,
+integer unit-triangular ``P``), degree <= 3 (504 unknowns): the resonant fast path
+(common eigenbasis, resonant monomials mapped back) against the general exact path
+(flint composition + sparse RREF) on the same system; both kernels must be equal.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import sympy
 from sympy.polys.domains import QQ
@@ -17,6 +24,9 @@ from sympy.polys.matrices import DomainMatrix
 
 import equivid
 from equivid.ansatz import monomials
+from equivid.solve import _lie
+
+T = TypeVar("T")
 
 
 def chain(n: int = 8) -> equivid.System:
@@ -45,6 +55,25 @@ def sympy_baseline(system: equivid.System, degree: int) -> int:
     return matrix.nullspace().shape[0]
 
 
+def conjugated_diagonal(n: int = 6) -> equivid.System:
+    """``P diag(1, 2, 3, 4, 6, -1) P^-1 z`` with ``P`` unit upper triangular (1 and -1 above)."""
+    P = sympy.Matrix(n, n, lambda r, c: 1 if r == c else (sympy.Integer((-1) ** (r + c)) if r < c else 0))
+    rates = [1, 2, 3, 4, 6, -1][:n]
+    A = P * sympy.diag(*rates) * P.inv()
+    z = sympy.symbols(f"z1:{n + 1}")
+    return equivid.System.from_maps([str(s) for s in z], {"m": [str(e) for e in A * sympy.Matrix(z)]})
+
+
+def best_of(repeat: int, call: Callable[[], T]) -> tuple[float, T]:
+    """Best wall time of ``repeat`` calls, and the last value."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        value = call()
+        times.append(time.perf_counter() - start)
+    return min(times), value
+
+
 if __name__ == "__main__":
     system = chain()
     start = time.perf_counter()
@@ -57,3 +86,14 @@ if __name__ == "__main__":
     print(f"  equivid.lie_algebra (build + solve + proof) {ours:8.3f} s   dimension {len(generators)}  (target < 1 s)")
     print(f"  sympy Poly build + sparse nullspace          {theirs:8.3f} s   dimension {baseline_dim}")
     print(f"  ratio sympy / equivid                        {theirs / ours:8.1f}")
+
+    system = conjugated_diagonal()
+    fast_time, (fast, method) = best_of(3, lambda: _lie._kernel(system, 3))
+    general_time, (general, _) = best_of(3, lambda: _lie._kernel(system, 3, fast=False))
+    assert method.startswith("resonant") and fast == general
+    full_time, generators = best_of(1, lambda: equivid.lie_algebra(system, degree=3))
+    print("conjugated diagonal map, n = 6, degree <= 3 (504 unknowns), kernel only, best of 3")
+    print(f"  resonant fast path (eigenbasis + resonances)  {fast_time:8.3f} s   dimension {len(fast)}")
+    print(f"  general exact path (flint build + solve)      {general_time:8.3f} s   dimension {len(general)}")
+    print(f"  ratio general / fast                          {general_time / fast_time:8.1f}")
+    print(f"  equivid.lie_algebra (fast path + proof)       {full_time:8.3f} s   dimension {len(generators)}")

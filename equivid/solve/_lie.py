@@ -5,6 +5,11 @@ The condition is linear in the coefficients of ``X`` for every mechanism. For ea
 basis field ``E = z^alpha e_i`` the residual ``R_E(z)`` is computed; ``sum_E x_E R_E = 0``
 is the linear system.
 
+- Linear mechanisms ``A_k z`` with a common rational eigenbasis ``P`` (diagonal ones
+  with any constant entries, ``P = I``): in ``w = P^-1 z`` the kernel is spanned by the
+  resonant monomials ``w^alpha e_i`` (``lambda^alpha = lambda_i`` for maps,
+  ``alpha . lambda = lambda_i`` for flows), mapped back and reduced to the form the
+  exact path returns, so both give the same generators.
 - Polynomial mechanisms with rational coefficients: ``R_E`` by exact composition in
   python-flint ``fmpq_mpoly`` (family symbols are extra variables, so the condition
   holds for every family value); the coefficient system is solved exactly.
@@ -223,46 +228,176 @@ def _rationalise(vector: Sequence[mpmath.mpf]) -> list[sympy.Expr] | None:
     return out
 
 
-# -- fast path: diagonal linear mechanisms ------------------------------------------------------
-def _diagonal_rates(system: System) -> list[tuple[bool, list[sympy.Expr]]] | None:
-    """``(is_flow, [lambda_1, ..., lambda_n])`` per mechanism when every one is ``lambda_i z_i``."""
+# -- fast path: simultaneously diagonalizable linear mechanisms ---------------------------------
+def _linear_parts(system: System) -> list[tuple[bool, sympy.Matrix]] | None:
+    """``(is_flow, A)`` per mechanism when every one is ``A z``: linear, no constant
+    term, no family symbols, constant entries. None otherwise."""
     if system.families:
         return None
-    rates = []
+    latents = system.latents
+    parts = []
     for m in system.mechanisms:
-        row = []
-        for z, component in zip(system.latents, m.components):
-            rate = sympy.expand(component / z)
-            if rate.free_symbols or rate == 0:
+        rows = []
+        for component in m.components:
+            if not component.is_polynomial(*latents):
                 return None
-            row.append(rate)
-        rates.append((m.is_flow, row))
-    return rates
+            poly = sympy.Poly(component, *latents)
+            if any(sum(monom) != 1 for monom, c in poly.terms() if c != 0):
+                return None
+            row = [poly.coeff_monomial(z) for z in latents]
+            if any(c.free_symbols for c in row):
+                return None
+            rows.append(row)
+        parts.append((m.is_flow, sympy.Matrix(rows)))
+    return parts
 
 
-def _resonant_kernel(
-    basis: Sequence[tuple[int, sympy.Expr]], rates: list[tuple[bool, list[sympy.Expr]]], system: System
-) -> list[list[sympy.Expr]]:
-    """``z^alpha e_i`` is a generator iff ``lambda^alpha = lambda_i`` for every map (and
-    ``alpha . lambda = lambda_i`` for every flow): the resonance conditions."""
-    kernel = []
-    for j, (i, mono) in enumerate(basis):
-        powers = sympy.Poly(mono, *system.latents).monoms()[0]
-        resonant = True
-        for is_flow, lam in rates:
-            if is_flow:
-                value = sum((a * rate for a, rate in zip(powers, lam)), sympy.Integer(0)) - lam[i]
-            else:
-                value = sympy.Mul(*[rate**a for a, rate in zip(powers, lam)]) - lam[i]
-            if sympy.simplify(value) != 0:
-                resonant = False
-                break
-        if resonant:
-            kernel.append([sympy.Integer(int(k == j)) for k in range(len(basis))])
-    return kernel
+def _rational_eigenvectors(C: flint.fmpq_mat) -> flint.fmpq_mat | None:
+    """Columns: an eigenbasis of ``C`` over the rationals; None when there is none
+    (an irrational eigenvalue, or an eigenspace short of its multiplicity)."""
+    n = C.nrows()
+    _, factors = C.charpoly().factor()
+    if any(f.degree() != 1 for f, _ in factors):
+        return None
+    columns: list[list[flint.fmpq]] = []
+    for f, _ in factors:
+        root = -f[0] / f[1]
+        shifted = C - root * flint.fmpq_mat([[int(a == b) for b in range(n)] for a in range(n)])
+        X, nullity = shifted.numer_denom()[0].nullspace()
+        columns.extend([flint.fmpq(X[r, c]) for r in range(n)] for c in range(nullity))
+    if len(columns) != n:
+        return None
+    return flint.fmpq_mat([[columns[c][r] for c in range(n)] for r in range(n)])
+
+
+def _eigenbasis(matrices: Sequence[sympy.Matrix], n: int) -> tuple[flint.fmpq_mat, list[list[sympy.Expr]]] | None:
+    """``(P, lambdas)`` with ``P**-1 A_k P = diag(lambdas[k])`` for every ``A_k``; None
+    when the matrices have no common eigenbasis with rational entries.
+
+    Diagonal matrices (any constant entries) give ``P = I``. Otherwise the entries must
+    be rational and the matrices must commute; ``P`` diagonalizes ``C = sum_k t**k A_k``
+    and is checked against every ``A_k``. A common eigenbasis diagonalizes every such
+    ``C``; ``C``'s eigenspaces are the joint ones except where two joint eigenvalue
+    tuples collide, at most ``K - 1`` values of ``t`` per pair, so
+    ``(K - 1) n (n - 1) / 2 + 1`` values of ``t`` decide it.
+    """
+    identity = flint.fmpq_mat([[int(a == b) for b in range(n)] for a in range(n)])
+    if all(A.is_diagonal() for A in matrices):
+        return identity, [[A[i, i] for i in range(n)] for A in matrices]
+    if not all(entry.is_Rational for A in matrices for entry in A):
+        return None
+    mats = [flint.fmpq_mat([[flint.fmpq(int(e.p), int(e.q)) for e in A.row(r)] for r in range(n)]) for A in matrices]
+    if any(A * B != B * A for k, A in enumerate(mats) for B in mats[k + 1 :]):
+        return None
+    for t in range(1, (len(mats) - 1) * n * (n - 1) // 2 + 2):
+        C = sum((A * t**k for k, A in enumerate(mats)), flint.fmpq_mat(n, n))
+        P = _rational_eigenvectors(C)
+        if P is None:
+            return None
+        Pinv = P.inv()
+        diagonals = [Pinv * A * P for A in mats]
+        if all(D[a, b] == 0 for D in diagonals for a in range(n) for b in range(n) if a != b):
+            lambdas = [[sympy.Rational(int(D[i, i].p), int(D[i, i].q)) for i in range(n)] for D in diagonals]
+            return P, lambdas
+    return None
+
+
+def _exponents(mono: sympy.Expr, latents: Sequence[sympy.Symbol]) -> tuple[int, ...]:
+    powers = mono.as_powers_dict()
+    return tuple(int(powers.get(z, 0)) for z in latents)
+
+
+def _resonant(powers: Sequence[int], i: int, rates: list[tuple[bool, list[sympy.Expr]]]) -> bool:
+    """``lambda^alpha = lambda_i`` for every map and ``alpha . lambda = lambda_i`` for
+    every flow (``alpha = 0``: ``1 = lambda_i``, resp. ``0 = lambda_i``)."""
+    for is_flow, lam in rates:
+        if is_flow:
+            value = sum((a * rate for a, rate in zip(powers, lam)), sympy.Integer(0)) - lam[i]
+        else:
+            value = sympy.Mul(*[rate**a for a, rate in zip(powers, lam)]) - lam[i]
+        if value != 0 if value.is_Rational else sympy.simplify(value) != 0:
+            return False
+    return True
+
+
+def _resonant_kernel(system: System, degree: int, constant: bool = True) -> list[list[sympy.Expr]] | None:
+    """The kernel for mechanisms ``A_k z`` with a common rational eigenbasis ``P``, in
+    the general path's reduced form; None for any other system.
+
+    In ``w = P**-1 z`` the mechanisms are ``diag(lambda) w`` and the fields ``w^alpha e_i``
+    with resonant ``alpha`` (see :func:`_resonant`) span the kernel. Each is mapped back
+    to ``X(z) = P Y(P**-1 z)``; a linear change of coordinates keeps the degree of every
+    term, so the ansatz (with or without constants) is mapped onto itself. The
+    coordinates over :func:`_basis` are brought to the form
+    :func:`~equivid.linalg.nullspace` gives: ``1`` at the last nonzero column,
+    ``0`` at the other such columns (an RREF taken from the right).
+    """
+    parts = _linear_parts(system)
+    if parts is None:
+        return None
+    n = system.n
+    found = _eigenbasis([A for _, A in parts], n)
+    if found is None:
+        return None
+    P, lambdas = found
+    Pinv = P.inv()
+    rates = [(is_flow, lam) for (is_flow, _), lam in zip(parts, lambdas)]
+    basis = _basis(system, degree, constant)
+    exponents = [_exponents(mono, system.latents) for _, mono in basis]
+    column = {(i, e): j for j, ((i, _), e) in enumerate(zip(basis, exponents))}
+    ctx = flint.fmpq_mpoly_ctx.get(tuple(s.name for s in system.latents), "lex")
+    forms = [ctx.from_dict({tuple(int(c == j) for c in range(n)): Pinv[r, j] for j in range(n)}) for r in range(n)]
+    cache: dict[tuple[int, int], flint.fmpq_mpoly] = {}
+    rows: list[list[flint.fmpq]] = []
+    for (i, _), alpha in zip(basis, exponents):
+        if not _resonant(alpha, i, rates):
+            continue
+        product = ctx.from_dict({(0,) * n: 1})
+        for r, a in enumerate(alpha):
+            if a:
+                if (r, a) not in cache:
+                    cache[(r, a)] = forms[r] ** a
+                product *= cache[(r, a)]
+        row = [flint.fmpq(0)] * len(basis)
+        for monom, coefficient in product.to_dict().items():
+            for k in range(n):
+                row[column[(k, tuple(monom))]] += P[k, i] * coefficient
+        rows.append(row[::-1])
+    if not rows:
+        return []
+    R, rank = flint.fmpq_mat(rows).rref()
+    return [
+        [sympy.Rational(int(R[t, c].p), int(R[t, c].q)) for c in reversed(range(len(basis)))]
+        for t in reversed(range(rank))
+    ]
 
 
 # -- the entry point ---------------------------------------------------------------------------
+def _kernel(system: System, degree: int, constant: bool = True, *, fast: bool = True) -> tuple[list[list[sympy.Expr]], str]:
+    """The kernel basis over :func:`_basis` and the method's name; ``fast=False`` skips
+    the resonant fast path (the general path, for cross-checks and benchmarks)."""
+    kernel = _resonant_kernel(system, degree, constant) if fast else None
+    if kernel is not None:
+        return kernel, "resonant monomials (diagonalizable fast path)"
+    if _is_polynomial(system):
+        if _rational(system):
+            return _exact_kernel(_flint_residuals(system, degree, constant)), "exact (python-flint polynomials)"
+        try:
+            return _symbolic_kernel(system, degree, constant), "exact (sympy polynomials)"
+        except VerificationError:  # e.g. cos(1)**2 + sin(1)**2 = 1, unknown to the domain
+            method = f"evaluation at {DIGITS}-digit points, then proof (the exact domain missed a relation)"
+            return _numeric_kernel(system, degree, constant), method
+    return _numeric_kernel(system, degree, constant), f"evaluation at {DIGITS}-digit points, then proof"
+
+
+def _fields(kernel: Sequence[Sequence[sympy.Expr]], basis: Sequence[tuple[int, sympy.Expr]], n: int) -> list[Map]:
+    """The vector fields with coordinates ``kernel`` over ``basis``."""
+    return [
+        tuple(sympy.Add(*[x * mono for x, (i, mono) in zip(vector, basis) if i == k and x != 0]) for k in range(n))
+        for vector in kernel
+    ]
+
+
 def lie_algebra(system: System, *, degree: int = 1, constant: bool = True) -> LieResult:
     """Polynomial vector fields of degree <= ``degree`` generating maps that commute.
 
@@ -286,32 +421,9 @@ def lie_algebra(system: System, *, degree: int = 1, constant: bool = True) -> Li
         from ..errors import SpecError
 
         raise SpecError("degree", degree, "a degree D >= 1")
-    basis = _basis(system, degree, constant)
-    rates = _diagonal_rates(system)
-    if rates is not None:
-        kernel, method = _resonant_kernel(basis, rates, system), "resonant monomials (diagonal fast path)"
-    elif _is_polynomial(system):
-        if _rational(system):
-            kernel = _exact_kernel(_flint_residuals(system, degree, constant))
-            method = "exact (python-flint polynomials)"
-        else:
-            try:
-                kernel, method = _symbolic_kernel(system, degree, constant), "exact (sympy polynomials)"
-            except VerificationError:  # e.g. cos(1)**2 + sin(1)**2 = 1, unknown to the domain
-                kernel = _numeric_kernel(system, degree, constant)
-                method = (
-                    f"evaluation at {DIGITS}-digit points, then proof (the exact domain missed a "
-                    "relation between the coefficients)"
-                )
-    else:
-        kernel = _numeric_kernel(system, degree, constant)
-        method = f"evaluation at {DIGITS}-digit points, then proof"
+    kernel, method = _kernel(system, degree, constant)
     generators, dropped = [], 0
-    for vector in kernel:
-        field = tuple(
-            sympy.Add(*[x * mono for x, (i, mono) in zip(vector, basis) if i == k and x != 0])
-            for k in range(system.n)
-        )
+    for field in _fields(kernel, _basis(system, degree, constant), system.n):
         if generates(field, system):
             generators.append(field)
         else:
