@@ -108,8 +108,9 @@ class NonPolynomialPart:
             if det.is_polynomial(*parameters):
                 _, factors = sympy.factor_list(det, *parameters)
                 nonzero = tuple(sorted((f.as_expr() for f, _ in factors), key=sympy.default_sort_key))
-            else:  # e.g. exp(t1): kept whole (its zeros, if any, are the singular elements)
-                nonzero = (det,)
+            else:  # e.g. exp(t1) * (...): factors that never vanish for real t are left out
+                factors = [f for f in sympy.Mul.make_args(sympy.factor(det)) if not isinstance(f, sympy.exp)]
+                nonzero = tuple(f for f in factors if f.free_symbols)
         discrete = self._discrete(system, general, parameters, identity)
         return Solution(
             latents=latents, ansatz=ansatz, general_element=general, parameters=parameters,
