@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from .solve import Solution
 from .solve._finite import finite_membership
 from .solve._lie import DimensionProfile
 from .solve._lie import dimension_profile as _dimension_profile
-from .solve._verify import commutes, jacobian
+from .solve._verify import commutes, is_zero, jacobian
 
 __all__ = ["EquivarianceGroup", "Membership"]
 
@@ -253,7 +254,7 @@ class EquivarianceGroup:
             rational = all(_is_linear(X, self.latents) for X in fields + self.discrete)
         return group_invariants(self.latents, fields, self.discrete, degree=degree, rational=rational)
 
-    @property
+    @cached_property
     def cyclic(self) -> tuple[tuple[str, str], ...]:
         """Mechanisms outside the searched class that lie in the group with all their powers
         (they commute with every mechanism and are bijections): ``(name, why)`` pairs; each
@@ -552,12 +553,11 @@ def _triangular_bijection(components: Map, latents: Sequence[sympy.Symbol]) -> b
     solved coordinate by coordinate, so a bijection of R^n."""
     J = jacobian(components, latents)
     n = len(latents)
-    diagonal = [sympy.simplify(J[i, i]) for i in range(n)]
+    diagonal = [sympy.expand(J[i, i]) for i in range(n)]
     if any(d.free_symbols or d == 0 for d in diagonal):
         return False
-    lower = all(sympy.simplify(J[i, j]) == 0 for i in range(n) for j in range(i + 1, n))
-    upper = all(sympy.simplify(J[i, j]) == 0 for i in range(n) for j in range(i))
-    return lower or upper
+    lower = all(is_zero(J[i, j]) for i in range(n) for j in range(i + 1, n))
+    return lower or all(is_zero(J[i, j]) for i in range(n) for j in range(i))
 
 
 def _cyclic(group: EquivarianceGroup) -> tuple[tuple[str, str], ...]:

@@ -60,8 +60,9 @@ def lie_residual(X: Sequence[sympy.Expr], mechanism: Mechanism, latents: Sequenc
 
 def _probably_nonzero(expr: sympy.Expr, rng: random.Random) -> bool:
     symbols = sorted(expr.free_symbols, key=str)
-    for _ in range(2):
-        point = {s: sympy.Rational(rng.randint(-97, 97), rng.randint(1, 13)) for s in symbols}
+    for k in range(3):  # small points first: saturations (tanh) flatten large arguments
+        scale = 97 if k == 2 else 17
+        point = {s: sympy.Rational(rng.randint(-scale, scale), rng.randint(7, 13)) for s in symbols}
         try:
             value = sympy.N(expr.xreplace(point), 30)
         except (TypeError, ValueError, ZeroDivisionError):
@@ -90,8 +91,33 @@ def is_zero(expr: sympy.Expr) -> bool:
         return True
     if _probably_nonzero(expanded, random.Random(7)):
         return False
+    if _canonical_arguments(expanded) == 0:
+        return True
     simplified = sympy.simplify(expanded)
     return bool(simplified == 0)
+
+
+def _reduce_trig(expr: sympy.Expr) -> sympy.Expr:
+    """A normal form for polynomials in ``sin(u), cos(u)``: the remainder modulo
+    ``sin(u)**2 + cos(u)**2 - 1``, of degree < 2 in ``sin(u)``."""
+    for u in sorted({f.args[0] for f in expr.atoms(sympy.sin, sympy.cos)}, key=sympy.default_sort_key):
+        S, C = sympy.Dummy("S"), sympy.Dummy("C")
+        replaced = expr.xreplace({sympy.sin(u): S, sympy.cos(u): C})
+        if not replaced.is_polynomial(S, C):
+            continue
+        expr = sympy.expand(sympy.rem(replaced, S**2 + C**2 - 1, S).xreplace({S: sympy.sin(u), C: sympy.cos(u)}))
+    return expr
+
+
+def _canonical_arguments(expr: sympy.Expr) -> sympy.Expr:
+    """``expr`` with the arguments of its functions (``tanh``, ``exp``) expanded and
+    trig-simplified: cheap, and often enough, e.g. ``tanh(|R z|^2) = tanh(|z|^2)``."""
+
+    def canonical(e: sympy.Expr) -> sympy.Expr:
+        return e.func(*[_reduce_trig(sympy.expand(a)) for a in e.args])
+
+    applied = expr.replace(lambda e: isinstance(e, sympy.Function) and bool(e.free_symbols), canonical)
+    return sympy.expand(applied)
 
 
 def commutes(a: Sequence[sympy.Expr], system: System) -> bool:
