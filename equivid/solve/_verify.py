@@ -91,7 +91,7 @@ def is_zero(expr: sympy.Expr) -> bool:
         return True
     if _probably_nonzero(expanded, random.Random(7)):
         return False
-    if _canonical_arguments(expanded) == 0:
+    if _reduce_trig(_canonical_arguments(expanded)) == 0:
         return True
     simplified = sympy.simplify(expanded)
     return bool(simplified == 0)

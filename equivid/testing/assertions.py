@@ -1,0 +1,332 @@
+"""Assertions for identifiability statements: each raises ``AssertionError`` with a
+readable account of what differs, and returns the group it checked.
+
+- :func:`assert_identifiable_up_to`: the solver's answer is the expected group.
+- :func:`assert_sound`: sampled elements, discrete parts and generators commute.
+- :func:`assert_complete`: nothing is missing, by an independent oracle (brute force
+  over permutations for small finite-state systems, a floating-point nullspace of the
+  commuting / infinitesimal condition otherwise).
+- :func:`assert_consistent_encoder`: THEORY.md result 1 read as a statement about
+  learners: with a random invertible decoder ``g``, the encoder ``a∘g^{-1}`` satisfies
+  the consistency objective ``f(x') = m(f(x))`` for sampled ``a`` in the group, and
+  fails it for a map outside.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import sympy
+
+from ..groups import EquivarianceGroup
+from ..mechanisms import System
+
+__all__ = [
+    "assert_identifiable_up_to",
+    "assert_sound",
+    "assert_complete",
+    "assert_consistent_encoder",
+    "random_invertible_decoder",
+]
+
+Array = np.ndarray
+
+
+def _solve(system: System, ansatz: str | None) -> EquivarianceGroup:
+    from .._api import solve
+
+    return solve(system, ansatz=ansatz)
+
+
+def _summary(group: EquivarianceGroup) -> dict[str, Any]:
+    return {
+        "name": group.name,
+        "dimension": group.dimension,
+        "finite": group.finite,
+        "order": group.order,
+        "general_element": tuple(str(e) for e in group.general_element),
+    }
+
+
+def assert_identifiable_up_to(
+    system: System, expected: str | EquivarianceGroup, *, ansatz: str | None = None, samples: int = 5, rng: Any = 0
+) -> EquivarianceGroup:
+    """Assert that ``system`` is identified up to ``expected``.
+
+    ``expected`` is a group name as equivid reports it (``"diagonal scalings"``,
+    ``"signed permutations"``, ``"translations R^2"``, ...) or an
+    :class:`EquivarianceGroup`; for a group, dimension, finiteness and order must agree
+    and sampled elements of each must lie in the other.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from equivid.testing import assert_identifiable_up_to
+    >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})
+    >>> assert_identifiable_up_to(system, "diagonal scalings").dimension
+    2
+    >>> assert_identifiable_up_to(system, "signed permutations")
+    Traceback (most recent call last):
+    ...
+    AssertionError: expected signed permutations, got diagonal scalings (dimension 2, ...
+    """
+    group = _solve(system, ansatz)
+    got = _summary(group)
+    if isinstance(expected, str):
+        if group.name != expected and group.description != expected:
+            raise AssertionError(
+                f"expected {expected}, got {group.description} (dimension {got['dimension']}, "
+                f"general element {got['general_element']})"
+            )
+        return group
+    want = _summary(expected)
+    diff = [f"  {key}: expected {want[key]!r}, got {got[key]!r}" for key in ("dimension", "finite", "order") if want[key] != got[key]]
+    if not diff:
+        generator = np.random.default_rng(rng)
+        for _ in range(samples):
+            a = expected.sample(generator)
+            if not group.contains(a):
+                diff.append(f"  an element of the expected group, {a}, is not in the computed one")
+                break
+            b = group.sample(generator)
+            if not expected.contains(b):
+                diff.append(f"  an element of the computed group, {b}, is not in the expected one")
+                break
+    if diff:
+        raise AssertionError(f"{system.description or 'the system'} is not identified up to the expected group:\n" + "\n".join(diff))
+    return group
+
+
+def assert_sound(group: EquivarianceGroup, system: System | None = None, *, samples: int = 5, rng: Any = 0) -> EquivarianceGroup:
+    """Assert that sampled elements and discrete representatives commute with every
+    mechanism (exactly, by substitution) and that every Lie generator satisfies the
+    infinitesimal condition."""
+    from ..solve._verify import commutes, generates
+
+    system = system or group.system
+    generator = np.random.default_rng(rng)
+    if group.solution.finite_group is not None:
+        from ..finite import mechanism_tables
+
+        tables = mechanism_tables(system)
+        for _ in range(samples):
+            perm = np.asarray(group.solution.finite_group.group.sample(generator))
+            for k, table in enumerate(tables):
+                if not np.array_equal(perm[table], table[perm]):
+                    raise AssertionError(f"a sampled permutation does not commute with mechanism {k + 1}")
+        return group
+    if group.solution.condition is not None:
+        for _ in range(samples):
+            a = group.sample(generator)
+            if not group.membership(a).commutes:
+                raise AssertionError(f"the sampled element {a} fails the defining condition")
+        return group
+    for _ in range(samples):
+        a = group.sample(generator)
+        if not commutes(a, system):
+            raise AssertionError(f"the sampled element {a} does not commute with every mechanism")
+    for a in group.discrete:
+        if not commutes(a, system):
+            raise AssertionError(f"the discrete representative {a} does not commute")
+    for X in group.lie_algebra:
+        if not generates(X, system):
+            raise AssertionError(f"the Lie generator {X} fails the infinitesimal condition")
+    return group
+
+
+# -- completeness oracles -----------------------------------------------------------------------
+BRUTE_FORCE_STATES = 10
+
+
+def _brute_force_order(system: System) -> int:
+    """Count the permutations ``p`` with ``p∘t = t∘p`` for every table ``t``, by
+    backtracking over the states (a constraint is checked once both its states are placed)."""
+    from ..finite import mechanism_tables
+
+    tables = [list(map(int, t)) for t in mechanism_tables(system)]
+    size = len(tables[0])
+    image = [-1] * size
+    used = [False] * size
+
+    def consistent(s: int) -> bool:
+        for t in tables:
+            for u in range(size):  # p(t(u)) = t(p(u)) for placed u, t(u)
+                if image[u] >= 0 and image[t[u]] >= 0 and image[t[u]] != t[image[u]]:
+                    return False
+        return True
+
+    def place(s: int) -> int:
+        if s == size:
+            return 1
+        count = 0
+        for v in range(size):
+            if not used[v]:
+                image[s], used[v] = v, True
+                if consistent(s):
+                    count += place(s + 1)
+                image[s], used[v] = -1, False
+        return count
+
+    return place(0)
+
+
+def _numeric_nullity(matrix: Array) -> int:
+    if matrix.size == 0:
+        return matrix.shape[1]
+    values = np.linalg.svd(matrix, compute_uv=False)
+    tolerance = max(matrix.shape) * np.finfo(float).eps * (values[0] if values.size else 1.0) * 1e3
+    return matrix.shape[1] - int(np.sum(values > tolerance))
+
+
+def _lie_nullity(system: System, degree: int, constant: bool, rng: np.random.Generator) -> int:
+    """Dimension of the degree-``degree`` infinitesimal condition's solution space, by a
+    floating-point SVD of the residuals at random points (independent of the exact path)."""
+    from ..ansatz import monomials
+    from ..solve._verify import lie_residual
+
+    latents = list(system.latents)
+    gens = latents + list(system.families)
+    basis = [(i, mono) for mono in monomials(system.latents, degree, constant=constant) for i in range(system.n)]
+    columns = []
+    for i, mono in basis:
+        field = tuple(mono if k == i else sympy.Integer(0) for k in range(system.n))
+        residual = [r for m in system.mechanisms for r in lie_residual(field, m, system.latents)]
+        columns.append(sympy.lambdify(gens, residual, modules="numpy"))
+    points = rng.uniform(-1.2, 1.2, size=(3 * len(basis) // max(1, system.n) + 8, len(gens)))
+    rows = []
+    for point in points:
+        values = np.array([np.asarray(f(*point), dtype=float) for f in columns]).T
+        rows.append(values)
+    return _numeric_nullity(np.vstack(rows))
+
+
+def assert_complete(group: EquivarianceGroup, system: System | None = None, *, rng: Any = 0) -> EquivarianceGroup:
+    """Assert that the group misses nothing the searched class contains, by an oracle
+    that shares no code with the solver's exact path: all permutations of at most
+    10 states for finite-state systems; otherwise the floating-point nullspace dimension
+    of the infinitesimal condition (the Lie algebra's dimension; for affine mechanisms
+    under a linear/affine ansatz the group's dimension too)."""
+    system = system or group.system
+    if group.solution.finite_group is not None:
+        count = group.solution.finite_group.space.count
+        if count > BRUTE_FORCE_STATES:
+            raise AssertionError(f"assert_complete brute-forces at most {BRUTE_FORCE_STATES} states, got {count}")
+        order = _brute_force_order(system)
+        if order != group.order:
+            raise AssertionError(f"brute force finds {order} commuting permutations, the solver {group.order}")
+        return group
+    if group.solution.condition is not None:
+        raise AssertionError("assert_complete covers exactly known mechanisms (no learner: or noise:)")
+    ansatz = group.ansatz
+    degree = ansatz.degree if ansatz.kind == "polynomial" else 1
+    nullity = _lie_nullity(system, degree, ansatz.has_constant, np.random.default_rng(rng))
+    if nullity != len(group.lie_algebra):
+        raise AssertionError(
+            f"the numeric nullspace of the infinitesimal condition has dimension {nullity}, "
+            f"the solver's Lie algebra {len(group.lie_algebra)}"
+        )
+    if group.solution.structure is not None and nullity != group.dimension:
+        raise AssertionError(f"affine mechanisms: the group's dimension {group.dimension} != {nullity}")
+    return group
+
+
+# -- consistent encoders ---------------------------------------------------------------------------
+def random_invertible_decoder(n: int, rng: Any = 0, *, depth: int = 3, slope: float = 0.2) -> tuple[Callable[[Array], Array], Callable[[Array], Array]]:
+    """A random invertible map ``g: R^n -> R^n`` and its exact inverse: ``depth`` square
+    layers ``x -> leaky_relu(W x + b)`` with well-conditioned ``W`` (orthogonal times a
+    diagonal in [0.5, 2]). Arrays are ``(samples, n)``."""
+    generator = np.random.default_rng(rng)
+    layers = []
+    for _ in range(depth):
+        Q, _ = np.linalg.qr(generator.normal(size=(n, n)))
+        W = Q @ np.diag(generator.uniform(0.5, 2.0, size=n))
+        layers.append((W, generator.normal(scale=0.3, size=n)))
+
+    def forward(z: Array) -> Array:
+        x = np.asarray(z, dtype=float)
+        for W, b in layers:
+            y = x @ W.T + b
+            x = np.where(y > 0, y, slope * y)
+        return x
+
+    def inverse(x: Array) -> Array:
+        z = np.asarray(x, dtype=float)
+        for W, b in reversed(layers):
+            y = np.where(z > 0, z, z / slope)
+            z = np.linalg.solve(W, (y - b).T).T
+        return z
+
+    return forward, inverse
+
+
+def _vectorised(components: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol], extra: dict[sympy.Symbol, float]) -> Callable[[Array], Array]:
+    exprs = [sympy.sympify(e).xreplace({k: sympy.Float(v) for k, v in extra.items()}) for e in components]
+    f = sympy.lambdify(list(latents), exprs, modules="numpy")
+
+    def apply(z: Array) -> Array:
+        columns = f(*z.T)
+        return np.column_stack([np.broadcast_to(np.asarray(c, dtype=float), z.shape[:1]) for c in columns])
+
+    return apply
+
+
+def _consistency_error(a: Sequence[sympy.Expr], system: System, g: Callable[[Array], Array], g_inv: Callable[[Array], Array], rng: np.random.Generator, samples: int) -> float:
+    latents = system.latents
+    worst = 0.0
+    for m in system.maps:
+        families = {s: float(rng.uniform(-1, 1)) for s in system.families}
+        mech = _vectorised(m.components, latents, families)
+        encoder_latent = _vectorised(a, latents, {})
+        z = rng.uniform(-1, 1, size=(samples, system.n))
+        x, x_next = g(z), g(mech(z))
+        f_x, f_next = encoder_latent(g_inv(x)), encoder_latent(g_inv(x_next))
+        scale = 1.0 + np.max(np.abs(f_next))
+        worst = max(worst, float(np.max(np.abs(f_next - mech(f_x)))) / scale)
+    return worst
+
+
+def assert_consistent_encoder(
+    group: EquivarianceGroup, system: System | None = None, *, samples: int = 200, elements: int = 3,
+    outside: Sequence[Any] | None = None, rng: Any = 0, tolerance: float = 1e-8,
+) -> EquivarianceGroup:
+    """Assert THEORY.md result 1 on simulated data: for ``elements`` sampled ``a`` in the
+    group and a random invertible decoder ``g``, the encoder ``f = a∘g^{-1}`` has
+    ``f(g(m(z))) = m(f(g(z)))`` on ``samples`` points (relative error < ``tolerance``)
+    for every map mechanism; and for ``outside`` (default: a random affine map not in
+    the group) the consistency error is large."""
+    system = system or group.system
+    if not system.maps:
+        raise AssertionError("assert_consistent_encoder needs map mechanisms (flows have no transitions)")
+    if group.solution.finite_group is not None or group.solution.condition is not None:
+        raise AssertionError("assert_consistent_encoder covers exact mechanisms on continuous latents")
+    generator = np.random.default_rng(rng)
+    g, g_inv = random_invertible_decoder(system.n, generator)
+    for _ in range(elements):
+        a = group.sample(generator)
+        error = _consistency_error(a, system, g, g_inv, generator, samples)
+        if not error < tolerance:
+            raise AssertionError(f"the encoder a∘g^-1 for a = {a} in the group is inconsistent (error {error:.3g})")
+    candidate = tuple(system.parse_map(outside)) if outside is not None else _outside(group, generator)
+    if candidate is not None:
+        error = _consistency_error(candidate, system, g, g_inv, generator, samples)
+        if error < 1e-3:
+            raise AssertionError(f"the map {candidate}, outside the group, still gives a consistent encoder (error {error:.3g})")
+    return group
+
+
+def _outside(group: EquivarianceGroup, rng: np.random.Generator) -> tuple[sympy.Expr, ...] | None:
+    """A random affine map with small integer entries that is not in the group (None if
+    every draw lands in it, e.g. for GL(n))."""
+    latents = sympy.Matrix(group.latents)
+    n = len(group.latents)
+    for _ in range(50):
+        B = sympy.Matrix(rng.integers(-3, 4, size=(n, n)).tolist())
+        if B.det() == 0:
+            continue
+        c = sympy.Matrix(rng.integers(-2, 3, size=n).tolist()) if group.ansatz.has_constant else sympy.zeros(n, 1)
+        candidate = tuple(B * latents + c)
+        if not group.contains(candidate):
+            return candidate
+    return None
