@@ -294,9 +294,12 @@ def _invertibility_step(group: EquivarianceGroup) -> Step:
 
     ok, reason = run_check(matches, "determinant")
     polynomial = group.ansatz.kind == "polynomial"
+    condition = " and ".join(f"{c} != 0" for c in group.conditions) or "always"
+    if len(condition) > 60:
+        condition = "det Da(z) != 0, the polynomial in the parameters shown below"
     return Step(
         "invertibility",
-        "a is invertible exactly when " + (" and ".join(f"{c} != 0" for c in group.conditions) or "always"),
+        "a is invertible exactly when " + condition,
         ("A polynomial map with a polynomial inverse has a constant non-zero Jacobian determinant; "
          if polynomial else "An affine map is invertible iff det B != 0; ") + "det Da(z) factors as shown.",
         (("det Da(z)", det),), ok, ("det Da(z) factored by sympy gives exactly the reported conditions",) if ok else (),

@@ -119,8 +119,9 @@ def _terms(expr: sympy.Expr) -> list[str]:
 def _wrap(lhs: str, expr: Any) -> list[str]:
     """``lhs = expr`` as lines of at most about LINE characters (a sum is broken between terms)."""
     body = _tex(expr)
+    eq = "&= " if lhs else "& "
     if len(lhs) + len(body) <= LINE or not isinstance(expr, sympy.Add):
-        return [f"{lhs} &= {body}"]
+        return [f"{lhs} {eq}{body}"]
     lines, current = [], ""
     for term in _terms(expr):
         if current and len(current) + len(term) > LINE:
@@ -128,7 +129,7 @@ def _wrap(lhs: str, expr: Any) -> list[str]:
             current = ""
         current += (" " if current else "") + term
     lines.append(current)
-    return [f"{lhs} &= {lines[0]}"] + [f"&\\quad {line}" for line in lines[1:]]
+    return [f"{lhs} {eq}{lines[0]}"] + [f"&\\quad {line}" for line in lines[1:]]
 
 
 def _component(lhs: Any, i: int) -> str:
