@@ -24,6 +24,7 @@ from .errors import (
 from .groups import EquivarianceGroup
 from .invariants import group_invariants, mechanism_invariants
 from .mechanisms import Mechanism, System
+from .proofs import ProofSketch, sketch
 from .solve._lie import dimension_profile
 from .spec import load
 
@@ -34,6 +35,7 @@ __all__ = [
     "EquividError",
     "ExactnessWarning",
     "Mechanism",
+    "ProofSketch",
     "SpecError",
     "System",
     "UnsupportedMechanismError",
@@ -43,6 +45,7 @@ __all__ = [
     "lie_algebra",
     "load",
     "mechanism_invariants",
+    "sketch",
     "solve",
 ]
 

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
+import subprocess
 import sys
+import tempfile
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
@@ -43,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
         help="degree for what the learner can recover and the dimension profile: a number, 0 for "
         f"none, or auto ({AUTO_DEGREE} up to {AUTO_LATENTS} latents, else none)",
     )
+    sketch = commands.add_parser("sketch", help="a checked proof sketch of the result (Markdown, LaTeX, JSON, PDF)")
+    sketch.add_argument("spec", help="spec file (YAML), or the name of a bundled example")
+    sketch.add_argument("--ansatz", default=None, help="linear | affine | polynomial:D (default: the spec's, else affine)")
+    sketch.add_argument("--format", choices=("markdown", "latex", "json"), default="markdown")
+    sketch.add_argument("-o", "--output", metavar="FILE", help="write to FILE (refused if it exists, unless --force)")
+    sketch.add_argument("--force", action="store_true", help="overwrite FILE")
+    sketch.add_argument("--pdf", action="store_true", help="compile the LaTeX with pdflatex into FILE (default SPEC.pdf)")
     examples = commands.add_parser("examples", help="list the bundled example specs")
     examples.add_argument("--show", metavar="NAME", help="print one example's spec")
     return parser
@@ -84,6 +95,61 @@ def _analyze(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sketch(args: argparse.Namespace) -> int:
+    from . import load, sketch
+
+    pdflatex = shutil.which("pdflatex") if args.pdf else None
+    if args.pdf and pdflatex is None:
+        raise SpecError("--pdf", "pdflatex", "pdflatex on the PATH (install TeX, e.g. apt-get install "
+                        "texlive-latex-base), or use --format latex", detail="pdflatex not found")
+    spec = _spec_path(args.spec)
+    target = Path(args.output) if args.output else (Path(spec.stem + ".pdf") if args.pdf else None)
+    if target is not None and target.exists() and not args.force:
+        raise SpecError("-o", str(target), "a file that does not exist yet (or --force to overwrite it)", detail="exists")
+    proof = sketch(load(spec), ansatz=args.ansatz)
+    if args.pdf:
+        _write(target, _compile(proof.to_latex(), str(pdflatex)))  # type: ignore[arg-type]
+        print(f"wrote {target}")
+        return 0
+    text = {"markdown": proof.to_markdown, "latex": proof.to_latex,
+            "json": lambda: json.dumps(proof.to_dict(), indent=2) + "\n"}[args.format]()
+    if target is None:
+        print(text, end="")
+    else:
+        _write(target, text.encode("utf-8"))
+        print(f"wrote {target}")
+    return 0
+
+
+def _compile(tex: str, pdflatex: str) -> bytes:
+    """Run pdflatex in a temporary folder; the PDF's bytes (a one-line error on failure)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "sketch.tex"
+        source.write_text(tex, encoding="utf-8")
+        run = subprocess.run([pdflatex, "-interaction=nonstopmode", "-halt-on-error", source.name],
+                             cwd=tmp, capture_output=True, text=True, timeout=120, check=False)
+        pdf = Path(tmp) / "sketch.pdf"
+        if run.returncode != 0 or not pdf.exists():
+            first = next((line for line in run.stdout.splitlines() if line.startswith("!")), "see the LaTeX log")
+            raise VerificationError(f"pdflatex failed: {first}")
+        return pdf.read_bytes()
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Write atomically: a temporary file beside the target, then a rename."""
+    folder = target.resolve().parent
+    if not folder.is_dir():
+        raise SpecError("-o", str(target), "a path in an existing folder")
+    handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(name, target)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+
+
 def _degree(value: str, group: Any) -> int | None:
     """``--degree``: a whole number >= 0 (0: none) or ``auto``."""
     if value == "auto":
@@ -117,7 +183,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("always")
             warnings.showwarning = _warn  # type: ignore[assignment]
-            return {"analyze": _analyze, "examples": _examples}[args.command](args)
+            return {"analyze": _analyze, "examples": _examples, "sketch": _sketch}[args.command](args)
     except VerificationError as exc:
         print(f"equivid: verification failed: {exc}", file=sys.stderr)
         return 1

@@ -403,6 +403,12 @@ class EquivarianceGroup:
             raise UnsupportedMechanismError(f"{what}: defined for finite-state systems only")
         return self.solution.finite_group
 
+    def sketch(self) -> Any:
+        """A checked proof sketch of this result (:class:`equivid.ProofSketch`)."""
+        from .proofs import sketch_group
+
+        return sketch_group(self)
+
     def _repr_latex_(self) -> str:
         from .render import latex_group
 
