@@ -48,7 +48,14 @@ from ..ansatz import Ansatz
 from ..errors import BudgetExceededError, SpecError, UnsupportedMechanismError, VerificationError
 from ..mechanisms import System, make_symbols
 from ._forms import AffineForm, affine_forms
-from ._pieces import AffineMap, Piece, affine_parts, assemble, is_group, sample_union
+from ._pieces import (
+    AffineMap,
+    Piece,
+    affine_membership,
+    assemble,
+    is_group,
+    sample_union,
+)
 from ._result import Solution
 
 __all__ = ["ClassPart", "MechanismClass", "mechanism_class", "NAMED_CLASSES"]
@@ -258,12 +265,7 @@ class ClassCondition:
         return True
 
     def membership(self, a: Any, system: System) -> tuple[tuple[sympy.Expr, ...], bool, bool, bool]:
-        components = system.parse_map(a, field="map")
-        parts = affine_parts(components, system.latents)
-        if parts is None or (self.ansatz.kind == "linear" and not parts[1].is_zero_matrix):
-            return components, False, False, False
-        invertible = parts[0].det() != 0
-        return components, True, bool(invertible), bool(invertible and self.holds(parts))
+        return affine_membership(a, system, self.ansatz, self.holds)
 
     def describe(self) -> str:
         return f"the learner knows only that every mechanism is one of {self.H.text}"

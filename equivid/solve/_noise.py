@@ -45,7 +45,7 @@ import sympy
 from ..ansatz import Ansatz
 from ..errors import BudgetExceededError, SpecError, UnsupportedMechanismError, VerificationError
 from ..mechanisms import Mechanism, System, _value
-from ._pieces import AffineMap, Piece, affine_parts, assemble, sample_union
+from ._pieces import AffineMap, Piece, affine_membership, assemble, sample_union
 from ._result import AffineStructure, Solution
 from ._verify import commutes, generates, is_zero
 
@@ -242,12 +242,7 @@ class NoiseCondition:
         return self.law.preserves(B) and commutes(element, self.mean)
 
     def membership(self, a: Any, system: System) -> tuple[tuple[sympy.Expr, ...], bool, bool, bool]:
-        components = system.parse_map(a, field="map")
-        parts = affine_parts(components, system.latents)
-        if parts is None or (self.ansatz.kind == "linear" and not parts[1].is_zero_matrix):
-            return components, False, False, False
-        invertible = parts[0].det() != 0
-        return components, True, bool(invertible), bool(invertible and self.holds(parts))
+        return affine_membership(a, system, self.ansatz, self.holds)
 
     def sample(self, rng: Any, latents: Sequence[sympy.Symbol]) -> tuple[sympy.Expr, ...]:
         return sample_union(self.pieces, rng, latents)

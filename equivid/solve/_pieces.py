@@ -103,6 +103,18 @@ def random_point(count: int, rng: np.random.Generator) -> list[sympy.Rational]:
     return [sympy.Rational(int(rng.integers(-7, 8)), int(rng.integers(1, 4))) for _ in range(count)]
 
 
+def affine_membership(
+    a: Any, system: Any, ansatz: Ansatz, holds: Callable[[AffineMap], bool]
+) -> tuple[tuple[sympy.Expr, ...], bool, bool, bool]:
+    """``(map, in the ansatz, invertible, the defining condition holds)`` for an affine ``a``."""
+    components = system.parse_map(a, field="map")
+    parts = affine_parts(components, system.latents)
+    if parts is None or (ansatz.kind == "linear" and not parts[1].is_zero_matrix):
+        return components, False, False, False
+    invertible = parts[0].det() != 0
+    return components, True, bool(invertible), bool(invertible and holds(parts))
+
+
 def affine_parts(components: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol]) -> AffineMap | None:
     """``(B, c)`` of an affine map given by components, or None when it is not affine.
 
