@@ -104,8 +104,18 @@ def _degree(value: str, group: Any) -> int | None:
 def _sweep(args: argparse.Namespace) -> int:
     from .sweep import load_sweep, run_sweep
 
-    summary = run_sweep(load_sweep(args.sweep), output=args.output, workers=args.workers, dask=args.dask,
-                        limit=args.limit, force=args.force, progress=sys.stderr)
+    sweep = load_sweep(args.sweep)
+    try:
+        summary = run_sweep(sweep, output=args.output, workers=args.workers, dask=args.dask,
+                            limit=args.limit, force=args.force, progress=sys.stderr)
+    except KeyboardInterrupt:
+        print("equivid: sweep interrupted; finished rows are kept, rerun to resume", file=sys.stderr)
+        return 130
+    except RuntimeError as exc:  # the executor broke; an EquividError is reported by main()
+        if isinstance(exc, EquividError):
+            raise
+        print(f"equivid: {exc}", file=sys.stderr)
+        return 1
     print(f"sweep: {summary}")
     return 0
 

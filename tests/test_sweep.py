@@ -245,6 +245,38 @@ def test_killed_sweep_resumes_without_duplicates_or_gaps(tmp_path, reference):
     assert untimed(read_rows(rows)) == reference
 
 
+def test_broken_executor_keeps_the_rows(tmp_path, reference):
+    """A worker lost mid-sweep stops the run with one message; finished rows stay, a rerun completes."""
+    from concurrent.futures import BrokenExecutor, Executor, Future
+
+    class Breaking(Executor):
+        def __init__(self, pool):
+            self.pool, self.real = pool, []
+
+        def submit(self, fn, /, *args, **kwargs):
+            if len(self.real) < 2:
+                self.real.append(self.pool.submit(fn, *args, **kwargs))
+                return self.real[-1]
+            future: Future = Future()  # fails once the two real chunks are done
+
+            def fail(_):
+                if all(f.done() for f in self.real) and not future.done():
+                    future.set_exception(BrokenExecutor("a worker process died"))
+
+            for real in self.real:
+                real.add_done_callback(fail)
+            return future
+
+    path = write(tmp_path, SWEEP.replace("count: 100", "count: 40"))
+    with ThreadPoolExecutor(1) as pool, pytest.raises(RuntimeError, match="which are kept .* worker process died"):
+        run_sweep(load_sweep(path), executor=Breaking(pool))
+    kept = untimed(read_rows(tmp_path / "rows.jsonl"))
+    assert 0 < len(kept) < 43 and all(reference[key] == row for key, row in kept.items())
+    with ThreadPoolExecutor(1) as pool:
+        assert run_sweep(load_sweep(path), executor=pool).new == 43 - len(kept)
+    assert len(untimed(read_rows(tmp_path / "rows.jsonl"))) == 43
+
+
 def test_output_of_another_sweep_is_refused(tmp_path, capsys):
     path = write(tmp_path, "systems: [{spec: translation_single}]\n")
     other = write(tmp_path, "output: sweep.jsonl\nsystems: [{spec: translation_single, name: t}]\n", "other.yaml")

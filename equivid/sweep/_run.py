@@ -145,6 +145,12 @@ def run_sweep(
                     new += 1
                     errors += row["status"] == "error"
                     meter.update(row)
+    except (EquividError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # the executor broke (a worker killed, a scheduler lost): rows so far are kept
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise RuntimeError(f"sweep stopped after {new} new rows, which are kept (rerun to resume): "
+                           f"{type(exc).__name__}: {first}") from exc
     finally:
         log.close()
         meter.close()
@@ -178,8 +184,12 @@ def _stream(pool: Executor, tasks: Sequence[Task], slots: int) -> Iterator[dict[
             if not pending:
                 return
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
-                yield from future.result()
+            failed = [future for future in done if future.exception() is not None]
+            for future in done:  # the rows that did arrive first, then the first failure
+                if future not in failed:
+                    yield from future.result()
+            if failed:
+                failed[0].result()
     finally:
         for future in pending:
             future.cancel()

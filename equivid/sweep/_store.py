@@ -46,18 +46,20 @@ def read_rows(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
 
 def _scan(path: Path) -> tuple[list[dict[str, Any]], int]:
     """The complete rows and the byte length they occupy (everything after is a torn last line)."""
-    data = path.read_bytes()
-    end = data.rfind(b"\n") + 1  # a last line without its newline was cut off mid-write
-    rows = []
-    for number, line in enumerate(data[:end].splitlines(), 1):
-        try:
-            row = json.loads(line)
-        except ValueError:
-            row = None
-        if not isinstance(row, dict) or not isinstance(row.get("key"), str):
-            raise SpecError("--output", str(path), "a sweep's JSONL rows (one JSON object with a key per line)",
-                            detail=f"line {number} is not a sweep row; choose another output")
-        rows.append(row)
+    rows, end = [], 0
+    with open(path, "rb") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.endswith(b"\n"):  # a last line without its newline was cut off mid-write
+                break
+            try:
+                row = json.loads(line)
+            except ValueError:
+                row = None
+            if not isinstance(row, dict) or not isinstance(row.get("key"), str):
+                raise SpecError("--output", str(path), "a sweep's JSONL rows (one JSON object with a key per line)",
+                                detail=f"line {number} is not a sweep row; choose another output")
+            rows.append(row)
+            end += len(line)
     return rows, end
 
 
