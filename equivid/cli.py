@@ -54,6 +54,13 @@ def _parser() -> argparse.ArgumentParser:
     sketch.add_argument("-o", "--output", metavar="FILE", help="write to FILE (refused if it exists, unless --force)")
     sketch.add_argument("--force", action="store_true", help="overwrite FILE")
     sketch.add_argument("--pdf", action="store_true", help="compile the LaTeX with pdflatex into FILE (default SPEC.pdf)")
+    sweep = commands.add_parser("sweep", help="many systems x ansatz in parallel, rows streamed to a table")
+    sweep.add_argument("sweep", help="sweep file (YAML, format in `pydoc equivid.sweep`)")
+    sweep.add_argument("-o", "--output", default=None, help="rows file, .jsonl or .parquet (default: the sweep's output:)")
+    sweep.add_argument("--workers", type=int, default=None, help="worker processes (default: one per CPU; 2 with --dask local)")
+    sweep.add_argument("--dask", default=None, metavar="ADDRESS", help="run on a Dask scheduler at ADDRESS, or start a local cluster: local")
+    sweep.add_argument("--limit", type=int, default=None, metavar="K", help="run at most K new tasks, then stop (rerun to continue)")
+    sweep.add_argument("--force", action="store_true", help="append to an output that holds rows of another sweep")
     examples = commands.add_parser("examples", help="list the bundled example specs")
     examples.add_argument("--show", metavar="NAME", help="print one example's spec")
     return parser
@@ -160,6 +167,25 @@ def _degree(value: str, group: Any) -> int | None:
     return int(value) or None
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    from .sweep import load_sweep, run_sweep
+
+    sweep = load_sweep(args.sweep)
+    try:
+        summary = run_sweep(sweep, output=args.output, workers=args.workers, dask=args.dask,
+                            limit=args.limit, force=args.force, progress=sys.stderr)
+    except KeyboardInterrupt:
+        print("equivid: sweep interrupted; finished rows are kept, rerun to resume", file=sys.stderr)
+        return 130
+    except RuntimeError as exc:  # the executor broke; an EquividError is reported by main()
+        if isinstance(exc, EquividError):
+            raise
+        print(f"equivid: {exc}", file=sys.stderr)
+        return 1
+    print(f"sweep: {summary}")
+    return 0
+
+
 def _examples(args: argparse.Namespace) -> int:
     specs = sorted(EXAMPLES.glob("*.yaml"))
     if args.show:
@@ -183,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("always")
             warnings.showwarning = _warn  # type: ignore[assignment]
-            return {"analyze": _analyze, "examples": _examples, "sketch": _sketch}[args.command](args)
+            return {"analyze": _analyze, "examples": _examples, "sketch": _sketch, "sweep": _sweep}[args.command](args)
     except VerificationError as exc:
         print(f"equivid: verification failed: {exc}", file=sys.stderr)
         return 1

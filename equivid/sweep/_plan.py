@@ -1,0 +1,297 @@
+"""Sweep files (YAML) to a plan: the systems, the ansatz list, the tasks and their keys."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+from ..ansatz import Ansatz
+from ..errors import SpecError
+from ..spec import SPEC_KEYS, system_from_spec, system_to_spec
+
+__all__ = ["Task", "Sweep", "load_sweep", "sweep_from_text", "random_systems"]
+
+SWEEP_KEYS = ("output", "ansatz", "systems", "verify", "description")
+RANDOM_KEYS = ("count", "latents", "kind", "entries", "mechanisms", "seed", "name")
+VERIFY_KEYS = ("seeds", "samples", "steps")
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+
+@dataclass(frozen=True)
+class Task:
+    """One unit of work: a system (as canonical spec text), an ansatz, and a seed for ``verify``.
+
+    ``key`` is a stable hash of all of these: the same task gets the same key in every
+    run, so a sweep can tell which rows of an earlier run are already finished.
+    """
+
+    key: str
+    system: str
+    spec: str
+    ansatz: str
+    seed: int | None = None
+    verify: tuple[tuple[str, int], ...] | None = None
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A parsed sweep file: where rows go and the tasks, in file order."""
+
+    output: Path
+    tasks: tuple[Task, ...]
+    systems: int
+    ansatz: tuple[str, ...] | None
+    verify: tuple[tuple[str, int], ...] | None
+
+
+def load_sweep(path: str | os.PathLike[str]) -> Sweep:
+    """Read a sweep file; relative paths in it are relative to the file's folder.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "s.yaml").write_text("systems: [{spec: translation_single}]\\nansatz: [affine, linear]\\n")
+    >>> sweep = load_sweep(folder / "s.yaml")
+    >>> [(t.system, t.ansatz) for t in sweep.tasks], sweep.output.name
+    ([('translation_single', 'affine'), ('translation_single', 'linear')], 's.jsonl')
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SpecError("SWEEP", str(path), "an existing sweep file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError("SWEEP", str(path), "a readable UTF-8 sweep file", detail=str(exc)) from None
+    return sweep_from_text(text, base=path.parent, default_output=path.with_suffix(".jsonl"))
+
+
+def sweep_from_text(text: str, *, base: Path = Path("."), default_output: Path = Path("sweep.jsonl")) -> Sweep:
+    """Build a :class:`Sweep` from sweep text (the format of :mod:`equivid.sweep`)."""
+    data = _read(text)
+    output = data.get("output")
+    if output is None:
+        out = default_output
+    elif isinstance(output, str) and output.strip():
+        out = base / output
+    else:
+        raise SpecError("output", output, "a file name ending in .jsonl or .parquet")
+    if out.suffix not in (".jsonl", ".parquet"):
+        raise SpecError("output", str(out), "a file name ending in .jsonl or .parquet")
+    ansatz = _ansatz(data.get("ansatz"))
+    verify = _verify(data.get("verify"))
+    systems = _systems(data.get("systems"), base)
+    tasks = []
+    for name, spec in systems:
+        for chosen in ansatz or (_own_ansatz(spec),):
+            for seed in range(dict(verify)["seeds"]) if verify else (None,):
+                tasks.append(Task(task_key(name, spec, chosen, seed, verify), name, spec, chosen, seed, verify))
+    return Sweep(out, tuple(tasks), len(systems), ansatz, verify)
+
+
+def _own_ansatz(spec: str) -> str:
+    """A system's default class: its spec's ``ansatz:``, else affine (finite for finite states)."""
+    return str(Ansatz.parse(yaml.safe_load(spec).get("ansatz")))
+
+
+def task_key(system: str, spec: str, ansatz: str, seed: int | None, verify: Any) -> str:
+    """A stable hash of everything that decides a task's row (20 hex digits)."""
+    text = "\n".join([system, str(ansatz), str(seed), repr(verify), spec])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def _read(text: str) -> Mapping[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else str(exc)
+        raise SpecError("sweep", text.strip().splitlines()[0] if text.strip() else text, "valid YAML", detail=where) from None
+    if not isinstance(data, Mapping):
+        raise SpecError("sweep", data, "a YAML mapping with the key 'systems'")
+    for key in data:
+        if key not in SWEEP_KEYS:
+            raise SpecError("sweep", key, f"a known key ({', '.join(SWEEP_KEYS)})", detail="unknown key")
+    return data
+
+
+def _ansatz(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None  # each system's own default (its spec's ansatz, else affine)
+    values = [value] if isinstance(value, str) else value
+    if not isinstance(values, list) or not values:
+        raise SpecError("ansatz", value, "an ansatz or a non-empty list, e.g. [affine, linear]")
+    names = [str(Ansatz.parse(v, field=f"ansatz[{k}]")) for k, v in enumerate(values)]
+    if len(set(names)) != len(names):
+        raise SpecError("ansatz", value, "each ansatz once")
+    return tuple(names)
+
+
+def _verify(value: Any) -> tuple[tuple[str, int], ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping) or "seeds" not in value:
+        raise SpecError("verify", value, "a mapping such as {seeds: 3} (also samples, steps)")
+    for key, number in value.items():
+        if key not in VERIFY_KEYS:
+            raise SpecError("verify", key, f"a known key ({', '.join(VERIFY_KEYS)})", detail="unknown key")
+        if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+            raise SpecError(f"verify.{key}", number, "a positive whole number")
+    _require_verify()
+    return tuple(sorted(value.items()))
+
+
+def _require_verify() -> None:
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("equivid.numeric.verify") is not None
+    except ModuleNotFoundError:
+        found = False
+    if not found:
+        raise SpecError("verify", "equivid.numeric.verify", "an installation with the numeric backend",
+                        detail="this equivid has no equivid.numeric.verify; remove 'verify:' from the sweep")
+
+
+def _systems(value: Any, base: Path) -> list[tuple[str, str]]:
+    if not isinstance(value, list) or not value:
+        raise SpecError("systems", value, "a non-empty list of {spec: FILE}, inline specs or {random: {...}}")
+    systems: list[tuple[str, str]] = []
+    for index, entry in enumerate(value):
+        field = f"systems[{index}]"
+        if not isinstance(entry, Mapping):
+            raise SpecError(field, entry, "a mapping: {spec: FILE}, an inline spec, or {random: {...}}")
+        if "random" in entry:
+            _only(entry, ("random",), field)
+            systems.extend(random_systems(entry["random"], field=f"{field}.random"))
+        elif "spec" in entry:
+            _only(entry, ("spec", "name"), field)
+            path = _spec_path(entry["spec"], base, f"{field}.spec")
+            name = entry.get("name", path.stem)
+            systems.append((_name(name, f"{field}.name"), _canonical(path.read_text(encoding="utf-8"), field)))
+        else:
+            _only(entry, SPEC_KEYS, field)
+            name = entry.get("name", f"system{index}")
+            spec = {k: v for k, v in entry.items() if k != "name"}
+            systems.append((_name(name, f"{field}.name"), _canonical(yaml.safe_dump(spec, sort_keys=False), field)))
+    seen: set[str] = set()
+    for name, _ in systems:
+        if name in seen:
+            raise SpecError("systems", name, "a distinct name for every system", detail="used twice")
+        seen.add(name)
+    return systems
+
+
+def _only(entry: Mapping[str, Any], allowed: tuple[str, ...], field: str) -> None:
+    for key in entry:
+        if key not in allowed:
+            raise SpecError(field, key, f"a known key ({', '.join(allowed)})", detail="unknown key")
+
+
+def _name(value: Any, field: str) -> str:
+    if not isinstance(value, (str, int)) or isinstance(value, bool) or not str(value).strip():
+        raise SpecError(field, value, "a non-empty name")
+    return str(value)
+
+
+def _spec_path(value: Any, base: Path, field: str) -> Path:
+    if not isinstance(value, str) or not value.strip():
+        raise SpecError(field, value, "a spec file or the name of a bundled example")
+    path = base / value
+    if path.is_file():
+        return path
+    bundled = EXAMPLES / f"{value}.yaml"
+    if not Path(value).suffix and bundled.is_file():
+        return bundled
+    raise SpecError(field, value, "an existing spec file (relative to the sweep file) or a bundled example name")
+
+
+def _canonical(text: str, field: str) -> str:
+    """Parse a spec (so every error surfaces before any work starts) and write it back canonically."""
+    try:
+        return system_to_spec(system_from_spec(text))
+    except SpecError as exc:
+        raise SpecError(f"{field}.{exc.field}", exc.value, exc.expected, detail=exc.detail) from None
+
+
+def random_systems(options: Any, *, field: str = "random") -> list[tuple[str, str]]:
+    """Random affine (or linear) systems with integer entries, deterministic from ``seed``.
+
+    Options: ``count`` systems (ids ``<name>-0``, ``<name>-1``, ...: a larger count keeps
+    the first systems and their ids) of ``latents`` latents (a number, names ``z1..zn``, or a
+    list of names), ``mechanisms`` maps each (default 1), ``kind`` affine | linear,
+    integer ``entries`` drawn uniformly from ``[lo, hi]`` (default [-2, 2]), ``seed``
+    (default 0) and a ``name`` prefix (default ``random<seed>``).
+
+    Examples
+    --------
+    >>> for name, spec in random_systems({"count": 2, "latents": 2, "seed": 3}):
+    ...     print(name, spec.splitlines()[-1])
+    random3-0   m1: "(2*z1 - 2*z2 - 2, -z1 - 2*z2 + 2)"
+    random3-1   m1: "(2*z1 - 2, -2*z1 - z2)"
+    """
+    if not isinstance(options, Mapping):
+        raise SpecError(field, options, "a mapping such as {count: 100, latents: 2}")
+    _only(options, RANDOM_KEYS, field)
+    count = _whole(options.get("count"), f"{field}.count", low=1)
+    latents = options.get("latents", 2)
+    if isinstance(latents, list):
+        names = [_name(v, f"{field}.latents[{k}]") for k, v in enumerate(latents)]
+    else:
+        names = [f"z{k + 1}" for k in range(_whole(latents, f"{field}.latents", low=1))]
+    mechanisms = _whole(options.get("mechanisms", 1), f"{field}.mechanisms", low=1)
+    kind = options.get("kind", "affine")
+    if kind not in ("affine", "linear"):
+        raise SpecError(f"{field}.kind", kind, "affine or linear")
+    entries = options.get("entries", [-2, 2])
+    if (not isinstance(entries, list) or len(entries) != 2
+            or any(isinstance(e, bool) or not isinstance(e, int) for e in entries) or entries[0] > entries[1]):
+        raise SpecError(f"{field}.entries", entries, "[lo, hi], whole numbers with lo <= hi")
+    seed = _whole(options.get("seed", 0), f"{field}.seed", low=0)
+    prefix = _name(options.get("name", f"random{seed}"), f"{field}.name")
+    _canonical(_random_text(names, {"m1": np.zeros((len(names), len(names) + 1), dtype=int)}), field)  # the names
+    rng = np.random.default_rng(seed)
+    n = len(names)
+    systems = []
+    for k in range(count):
+        maps = {}
+        for j in range(mechanisms):
+            matrix = rng.integers(entries[0], entries[1], size=(n, n + 1), endpoint=True)
+            if kind == "linear":
+                matrix[:, n] = 0
+            maps[f"m{j + 1}"] = matrix
+        systems.append((f"{prefix}-{k}", _random_text(names, maps)))
+    return systems
+
+
+def _random_text(names: list[str], maps: Mapping[str, Any]) -> str:
+    """Spec text of affine maps ``z -> A z + b`` given as rows ``[A | b]`` (no sympy: fast)."""
+    lines = ["latents: [" + ", ".join(names) + "]", "mechanisms:"]
+    for name, matrix in maps.items():
+        rows = [_affine_row([int(a) for a in row], names) for row in matrix]
+        lines.append(f"  {name}: \"(" + ", ".join(rows) + ("," if len(rows) == 1 else "") + ")\"")
+    return "\n".join(lines) + "\n"
+
+
+def _affine_row(row: list[int], names: list[str]) -> str:
+    """``2*z1 - z2 + 1`` from ``[2, -1, 1]``."""
+    terms = [(a, f"{abs(a)}*{z}" if abs(a) != 1 else z) for a, z in zip(row, names) if a]
+    if row[-1]:
+        terms.append((row[-1], str(abs(row[-1]))))
+    if not terms:
+        return "0"
+    text = ("-" if terms[0][0] < 0 else "") + terms[0][1]
+    return text + "".join((" - " if a < 0 else " + ") + t for a, t in terms[1:])
+
+
+def _whole(value: Any, field: str, *, low: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low:
+        raise SpecError(field, value, f"a whole number >= {low}")
+    return value

@@ -1,0 +1,288 @@
+"""Run a sweep's tasks through a ``concurrent.futures`` executor and stream the rows."""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from ..errors import EquividError, SpecError
+from ._plan import Sweep, Task
+from ._store import RowLog, log_path, read_rows, write_parquet
+
+__all__ = ["run_task", "run_tasks", "run_sweep", "SweepSummary", "GROUP_KEYS"]
+
+#: Keys of :meth:`EquivarianceGroup.to_dict` kept as columns of a row.
+GROUP_KEYS = (
+    "dimension", "finite", "order", "identifiable", "name", "verdict", "general_element", "parameters",
+    "conditions", "lie_algebra", "discrete", "solver_parts", "notes",
+)
+_TIMING = ("seconds", "train_seconds", "samples_per_second")
+
+
+def run_task(task: Task) -> dict[str, Any]:
+    """Solve one task and return its row; an :class:`EquividError` becomes ``status: error``.
+
+    Examples
+    --------
+    >>> from equivid.sweep import sweep_from_text
+    >>> task = sweep_from_text("systems: [{latents: [z1], mechanisms: {grow: [2*z1]}}]").tasks[0]
+    >>> row = run_task(task)
+    >>> row["status"], row["system"], row["ansatz"], row["general_element"]
+    ('ok', 'system0', 'affine', ['t1*z1'])
+    """
+    from .. import solve
+    from ..spec import system_from_spec
+
+    start = time.perf_counter()
+    row: dict[str, Any] = {"key": task.key, "system": task.system, "ansatz": task.ansatz, "seed": task.seed,
+                           "status": "ok", "error": None}
+    row.update(dict.fromkeys(GROUP_KEYS))
+    if task.verify is not None:
+        row["verify"] = None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            system = system_from_spec(task.spec)
+            group = solve(system, ansatz=task.ansatz)
+            data = group.to_dict()
+            row.update({k: data.get(k) for k in GROUP_KEYS})
+            if task.verify is not None:
+                row["verify"] = _verify(system, group, task)
+        except EquividError as exc:
+            row.update(status="error", error=f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # a bug in a solver part: recorded in the row, the sweep goes on
+            row.update(status="error", error=f"internal error, please report: {type(exc).__name__}: {exc}")
+    row["warnings"] = sorted({str(w.message) for w in caught})
+    row["seconds"] = round(time.perf_counter() - start, 4)
+    return row
+
+
+def _verify(system: Any, group: Any, task: Task) -> Any:
+    """One seed of :func:`equivid.numeric.verify.verify`, its timings left out (they differ run to run)."""
+    from importlib import import_module
+
+    options = dict(task.verify or ())
+    options.pop("seeds", None)
+    report = import_module("equivid.numeric.verify").verify(system, group=group, seeds=1, rng=task.seed, **options)
+    return _untimed(report.to_dict())
+
+
+def _untimed(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _untimed(v) for k, v in value.items() if k not in _TIMING}
+    if isinstance(value, (list, tuple)):
+        return [_untimed(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """What a run left behind: rows finished (of ``total``), rows added by this run, errors."""
+
+    output: Path
+    total: int
+    finished: int
+    new: int
+    errors: int
+
+    @property
+    def complete(self) -> bool:
+        return self.finished == self.total
+
+    def __str__(self) -> str:
+        rest = "" if self.complete else f"; {self.total - self.finished} to go, rerun to continue"
+        return f"{self.finished}/{self.total} rows in {self.output} ({self.new} new, {_errors(self.errors)}{rest})"
+
+
+def run_sweep(
+    sweep: Sweep,
+    *,
+    output: str | os.PathLike[str] | None = None,
+    workers: int | None = None,
+    dask: str | None = None,
+    executor: Executor | None = None,
+    limit: int | None = None,
+    force: bool = False,
+    progress: IO[str] | None = None,
+) -> SweepSummary:
+    """Run the tasks of ``sweep`` that its output does not hold yet; stream each row as it finishes.
+
+    The executor is a process pool of ``workers`` (default: one per CPU), a Dask cluster
+    (``dask``: a scheduler address, or ``"local"`` to start one with ``workers`` workers),
+    or any ``concurrent.futures.Executor`` passed as ``executor``. ``limit`` runs at most
+    that many new tasks. Progress lines go to ``progress`` (a text stream) when given.
+    """
+    out = Path(output) if output is not None else sweep.output
+    if out.suffix not in (".jsonl", ".parquet"):
+        raise SpecError("--output", str(out), "a file name ending in .jsonl or .parquet")
+    if out.suffix == ".parquet":
+        _need("pyarrow", "--output", str(out), "a .jsonl output, or the pyarrow package for .parquet")
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
+        raise SpecError("--limit", limit, "a whole number >= 0")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise SpecError("--workers", workers, "a whole number >= 1")
+    if dask is not None and executor is None:
+        _need("distributed", "--dask", dask, "the optional Dask extra: pip install 'equivid[dask]'")
+    order = {task.key: k for k, task in enumerate(sweep.tasks)}
+    log = RowLog(log_path(out), order, force=force)
+    todo = [task for task in sweep.tasks if task.key not in log.done]
+    todo = todo if limit is None else todo[:limit]
+    errors = len(log.errors & order.keys())
+    meter = _Progress(len(sweep.tasks), len(log.done & order.keys()), errors, progress)
+    new = 0
+    try:
+        if todo:
+            with nullcontext(executor) if executor is not None else _executor(workers, dask) as (pool):
+                for row in _stream(pool, todo, _slots(pool, workers)):
+                    log.append(row)
+                    new += 1
+                    errors += row["status"] == "error"
+                    meter.update(row)
+    except (EquividError, KeyboardInterrupt):
+        raise
+    except Exception as exc:  # the executor broke (a worker killed, a scheduler lost): rows so far are kept
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        raise RuntimeError(f"sweep stopped after {new} new rows, which are kept (rerun to resume): "
+                           f"{type(exc).__name__}: {first}") from exc
+    finally:
+        log.close()
+        meter.close()
+    finished = len(log.done & order.keys())
+    if finished == len(sweep.tasks) and out.suffix == ".parquet":
+        rows = read_rows(log.path)
+        rows.sort(key=lambda row: order.get(row["key"], len(order)))
+        write_parquet(rows, out)
+    return SweepSummary(out, len(sweep.tasks), finished, new, errors)
+
+
+def run_tasks(tasks: Sequence[Task]) -> list[dict[str, Any]]:
+    """The rows of a few tasks, solved one after another (one unit of work for an executor)."""
+    return [run_task(task) for task in tasks]
+
+
+def _stream(pool: Executor, tasks: Sequence[Task], slots: int) -> Iterator[dict[str, Any]]:
+    """Rows as tasks finish. Tasks go out in chunks (fewer round trips to the workers, up to
+    16 tasks a chunk while every worker still gets about 16 chunks), at most 4 chunks per
+    worker in flight, so a sweep of any length holds little in memory."""
+    size = min(16, max(1, len(tasks) // (16 * slots)))
+    chunks = iter([tasks[k:k + size] for k in range(0, len(tasks), size)])
+    pending: set[Future[list[dict[str, Any]]]] = set()
+    try:
+        while True:
+            while len(pending) < 4 * slots:
+                chunk = next(chunks, None)
+                if chunk is None:
+                    break
+                pending.add(pool.submit(run_tasks, chunk))
+            if not pending:
+                return
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            failed = [future for future in done if future.exception() is not None]
+            for future in done:  # the rows that did arrive first, then the first failure
+                if future not in failed:
+                    yield from future.result()
+            if failed:
+                failed[0].result()
+    finally:
+        for future in pending:
+            future.cancel()
+
+
+def _slots(pool: Any, workers: int | None) -> int:
+    """How many tasks the executor runs at once (its workers, or a Dask cluster's threads)."""
+    client = getattr(pool, "_client", None)  # a Dask ClientExecutor
+    if client is not None:
+        return max(sum(client.nthreads().values()), 1)
+    return int(getattr(pool, "_max_workers", None) or workers or os.cpu_count() or 1)
+
+
+@contextmanager
+def _executor(workers: int | None, dask: str | None) -> Iterator[Executor]:
+    if dask is None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # spawn: a fresh interpreter per worker, safe beside threads (a Dask client, a test runner)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            yield pool
+        return
+    import logging
+
+    import distributed
+
+    cluster = None
+    if dask == "local":
+        cluster = distributed.LocalCluster(
+            n_workers=workers or 2, threads_per_worker=1, processes=True, memory_limit="2GiB",
+            dashboard_address=None, silence_logs=logging.ERROR,
+        )
+        client = distributed.Client(cluster)
+    else:
+        try:
+            client = distributed.Client(dask, timeout="10s")
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise SpecError("--dask", dask, "the address of a running Dask scheduler, or local",
+                            detail=str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _need(module: str, field: str, value: object, expected: str) -> None:
+    import importlib
+
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise SpecError(field, value, expected, detail=f"{module} is not installed") from None
+
+
+class _Progress:
+    """``done/total rows, errors`` on a text stream: a tqdm bar on a terminal when tqdm is
+    installed, else a line at most every two seconds and at the end."""
+
+    def __init__(self, total: int, done: int, errors: int, stream: IO[str] | None) -> None:
+        self.total, self.done, self.errors, self.stream = total, done, errors, stream
+        self._last = 0.0
+        self._bar: Any = None
+        if stream is not None and stream.isatty():
+            try:
+                from tqdm import tqdm
+            except ImportError:
+                pass
+            else:
+                self._bar = tqdm(total=total, initial=done, file=stream, unit="row", desc="sweep")
+
+    def update(self, row: dict[str, Any]) -> None:
+        self.done += 1
+        self.errors += row["status"] == "error"
+        if self._bar is not None:
+            self._bar.update(1)
+            self._bar.set_postfix(errors=self.errors, refresh=False)
+        elif self.stream is not None and time.monotonic() - self._last > 2:
+            self._print()
+
+    def _print(self) -> None:
+        self._last = time.monotonic()
+        if self.stream is not None:
+                print(f"sweep: {self.done}/{self.total} rows, {_errors(self.errors)}", file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+        elif self.stream is not None:
+            self._print()
+
+
+def _errors(count: int) -> str:
+    return f"{count} error" + ("" if count == 1 else "s")
