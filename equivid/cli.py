@@ -54,7 +54,7 @@ def _verify_parser(commands: Any) -> None:
     verify.add_argument("spec", help="spec file (YAML), or the name of a bundled example")
     verify.add_argument("--seeds", type=int, default=3, help="encoders to train (default 3)")
     verify.add_argument("--samples", type=int, default=2000, help="transitions per encoder, and as many held out")
-    verify.add_argument("--steps", type=int, default=1000, help="training steps per encoder (default 1000)")
+    verify.add_argument("--steps", type=int, default=3000, help="training steps per encoder (default 3000)")
     verify.add_argument("--device", default="cpu", help="cpu | cuda")
     verify.add_argument("--dim", type=int, default=None, help="observed dimension D >= n (default n)")
     verify.add_argument("--ansatz", default=None, help="linear | affine (default: the spec's, else affine)")

@@ -148,15 +148,22 @@ def test_cuda_is_refused_clearly_without_a_gpu(capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", ["diagonal_scaling", "rotation_quarter", "laplace_walk", "gaussian_walk"])
-def test_trained_encoders_on_the_other_cases(case):
-    """Records what training gives on the harder cases (see the README: maps outside the
-    searched class also commute with linear mechanisms, and learning finds them)."""
+@pytest.mark.parametrize("case", ["rotation_quarter", "laplace_walk"])
+def test_trained_encoders_confirm_the_larger_cases(case):
     pytest.importorskip("torch")
-    report = verify(equivid.load(EXAMPLES / f"{case}.yaml"), seeds=3, samples=2000, steps=1500, rng=0)
-    assert report.controls_passed
-    assert report.verdict in ("confirmed", "refuted", "inconclusive")
-    assert all(s.ceiling.value > 0.8 for s in report.seeds), str(report)
+    report = verify(equivid.load(EXAMPLES / f"{case}.yaml"), seeds=3, samples=2000, steps=3000, rng=0)
+    assert report.verdict == "confirmed", str(report)
+    assert report.controls_passed and report.distinct == 3
+
+
+@pytest.mark.slow
+def test_encoders_trained_on_a_diagonal_scaling_leave_the_affine_class():
+    """The README's caveat, kept true: these encoders learn commuting maps that are not
+    affine, and the report explains a refutation by the class that was searched."""
+    pytest.importorskip("torch")
+    report = verify(equivid.load(EXAMPLES / "diagonal_scaling.yaml"), seeds=3, samples=2000, steps=3000, rng=0)
+    assert report.verdict != "confirmed"
+    assert any("searched" in note for note in report.notes)
 
 
 # -- the command line -----------------------------------------------------------------------

@@ -41,6 +41,8 @@ Array = NDArray[np.float64]
 #: so no coordinate collapses onto a fixed point of the mechanisms; scale-free, so no
 #: element of the group is excluded except extremely anisotropic ones.
 VAR_FLOOR = 0.01
+#: Gradients are clipped to this norm (the likelihood's log det term can spike).
+CLIP = 5.0
 #: The mean variance of the learned coordinates stays above this (the simulated latents have
 #: variance 1), so the encoder does not shrink onto the fixed point of a linear mechanism.
 SCALE_FLOOR = 0.1
@@ -187,7 +189,7 @@ class TrainedEncoder:
 
 
 def train_encoder(system: System, x: Array, x_next: Array, label: Any, params: Array | None = None, *,
-                  steps: int = 600, batch: int = 256, lr: float = 3e-3, hidden: int = 64, depth: int = 3,
+                  steps: int = 600, batch: int = 256, lr: float | None = None, hidden: int = 64, depth: int = 3,
                   reconstruction: float = 1.0, device: str = "cpu", seed: int = 0, progress: bool = False,
                   threads: int | None = 1, activation: str | None = None, label_text: str = "train") -> TrainedEncoder:
     """Train ``f`` on observed transitions ``(x[i], x_next[i])`` under mechanism ``label[i]``.
@@ -197,13 +199,16 @@ def train_encoder(system: System, x: Array, x_next: Array, label: Any, params: A
     come from ``seed`` (torch's global generator is left as it was). ``threads`` sets
     torch's CPU threads for the run (restored afterwards; ``None`` keeps the setting):
     one thread is fastest for these small networks and does not fight other processes.
-    ``activation`` is ``leaky`` (leaky ReLU, the default for known mechanisms: the same
+    ``lr`` defaults to 3e-3 (1e-3 for the likelihood). ``activation`` is ``leaky`` (leaky ReLU, the default for known mechanisms: the same
     class as the mixing, so ``g^{-1}`` is representable) or ``silu`` (smooth, the default for
     the likelihood, whose ``log det`` term needs smooth Jacobians).
     """
     torch = require_torch()
+    stochastic = any(m.noise for m in system.mechanisms)
+    if lr is None:
+        lr = 1e-3 if stochastic else 3e-3
     if activation is None:
-        activation = "silu" if any(m.noise for m in system.mechanisms) else "leaky"
+        activation = "silu" if stochastic else "leaky"
     if activation not in ("leaky", "silu"):
         raise SpecError("activation", activation, "leaky or silu")
     previous = torch.get_num_threads()
@@ -249,7 +254,7 @@ def _train(torch: Any, system: System, x: Array, x_next: Array, label: Any, para
     if not stochastic:
         _standardise_output(torch, encoder, X)
     laws = [None if not m.noise else _law(m, n) for m in system.mechanisms]
-    modules = list(encoder.parameters()) + (list(decoder.parameters()) if not stochastic else []) + extra
+    modules = list(encoder.parameters()) + list(decoder.parameters()) + extra
     optimiser = torch.optim.Adam(modules, lr=lr)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=steps, eta_min=lr / 20)
     generator = torch.Generator().manual_seed(seed)
@@ -276,16 +281,17 @@ def _train(torch: Any, system: System, x: Array, x_next: Array, label: Any, para
                 loss = loss + _nll(law, r).sum() / len(xb)
             else:
                 loss = loss + (r**2).mean(dim=0).sum() * rows.float().mean()
+        if reconstruction:
+            loss = loss + reconstruction * ((decoder(u) - xb) ** 2).mean() / scale**2
         if stochastic:
             loss = loss - _logdet(encoder, xnb).mean()
         else:
-            if reconstruction:
-                loss = loss + reconstruction * ((decoder(u) - xb) ** 2).mean() / scale**2
             var = u.var(dim=0) + 1e-12
             loss = loss + torch.relu(math.log(SCALE_FLOOR) - torch.log(var.mean())) ** 2
             loss = loss + (torch.relu(math.log(VAR_FLOOR) - torch.log(var / var.mean().detach())) ** 2).sum()
         optimiser.zero_grad()
         loss.backward()
+        torch.nn.utils.clip_grad_norm_(modules, CLIP)
         optimiser.step()
         schedule.step()
         history.append(float(loss.detach()))

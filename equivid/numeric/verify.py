@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 
 from ..errors import SpecError
 from ..mechanisms import System
-from .fitters import AffineFit, r2_score
+from .fitters import AffineFit, fit_general, r2_score
 from .mixing import Decoder, random_decoder
 from .models import GroupModel, group_model, map_function, outside_map
 from .simulate import transitions
@@ -72,6 +72,7 @@ class SeedResult:
     verdict: str
     train_seconds: float = 0.0
     samples_per_second: float = 0.0
+    affine: float = float("nan")  # held-out R^2 of the best affine map: is the learned map affine at all?
     z: Array = field(default_factory=lambda: np.zeros((0, 0)), compare=False, repr=False)
     y: Array = field(default_factory=lambda: np.zeros((0, 0)), compare=False, repr=False)
 
@@ -82,6 +83,7 @@ class SeedResult:
             "r2_group": self.group.to_dict(),
             "r2_smaller": [{"group": name, "r2": r2.to_dict(), "gap": gap.to_dict()} for name, r2, gap in self.smaller],
             "r2_ceiling": self.ceiling.to_dict(),
+            "r2_affine": round(self.affine, 5),
             "fitted_element": {"B": np.round(self.fit.B, 4).tolist(), "c": np.round(self.fit.c, 4).tolist()},
             "train_seconds": round(self.train_seconds, 3),
             "samples_per_second": round(self.samples_per_second, 1),
@@ -142,7 +144,7 @@ class VerifyReport:
     def __str__(self) -> str:
         lines = [f"predicted group: {self.group} (fitter: {self.kind})", f"verdict: {self.verdict}"]
         for s in self.seeds:
-            lines.append(f"seed {s.seed}: {s.verdict}; R^2 in group {s.group}; ceiling {s.ceiling}; "
+            lines.append(f"seed {s.seed}: {s.verdict}; R^2 in group {s.group}; ceiling {s.ceiling}; affine {s.affine:.4f}; "
                          f"trained in {s.train_seconds:.1f} s ({s.samples_per_second:.0f} samples/s)")
             for name, r2, gap in s.smaller:
                 lines.append(f"    in {name}: {r2} (gap {gap})")
@@ -233,7 +235,8 @@ def assess(model: GroupModel, z: Array, y: Array, *, rng: Any = None, seed: int 
         verdict = "refuted"
     else:
         verdict = "inconclusive"
-    return SeedResult(seed, group_r2, tuple(smaller), ceiling, fit, verdict, z=zv, y=yv)
+    affine = r2_score(yv, fit_general(zt, yt).residuals(zv, yv))
+    return SeedResult(seed, group_r2, tuple(smaller), ceiling, fit, verdict, affine=affine, z=zv, y=yv)
 
 
 def _gap(y: Array, inside: Array, smaller: Array) -> Callable[[NDArray[np.int64]], float]:
@@ -338,11 +341,13 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
 def _notes(group: Any, verdict: str, results: Sequence[SeedResult]) -> tuple[str, ...]:
     notes = []
     outside = [note for note in group.notes if "may also commute" in note or "outside the searched class" in note]
-    if verdict != "confirmed" and outside:
+    not_affine = any(r.verdict != "confirmed" and r.ceiling.low >= CEILING_THRESHOLD and r.affine < THRESHOLD
+                     for r in results)
+    if verdict != "confirmed" and outside and not_affine:
         notes.append(
-            "the solver searched " + group.ansatz.describe() + " only and says maps outside that class may also "
-            "commute; a learned map outside the group can be such a map, so a refutation here says that learning "
-            "does not stay in the searched class, not that the group within the class is wrong")
+            "the learned maps are not affine (R^2 of the best affine map below the threshold); the solver searched "
+            + group.ansatz.describe() + " only and says maps outside that class may also commute, so this refutes "
+            "that learning stays in the searched class, not the group within the class")
     if any(r.verdict == "inconclusive" and r.ceiling.low < CEILING_THRESHOLD for r in results):
         notes.append("some encoders did not keep the latents (low ceiling): train longer (--steps) or on more samples")
     return tuple(notes)
