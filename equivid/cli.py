@@ -61,9 +61,64 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--dask", default=None, metavar="ADDRESS", help="run on a Dask scheduler at ADDRESS, or start a local cluster: local")
     sweep.add_argument("--limit", type=int, default=None, metavar="K", help="run at most K new tasks, then stop (rerun to continue)")
     sweep.add_argument("--force", action="store_true", help="append to an output that holds rows of another sweep")
+    _verify_parser(commands)
     examples = commands.add_parser("examples", help="list the bundled example specs")
     examples.add_argument("--show", metavar="NAME", help="print one example's spec")
     return parser
+
+
+def _verify_parser(commands: Any) -> None:
+    verify = commands.add_parser("verify", help="train encoders on simulated data and check the predicted group")
+    verify.add_argument("spec", help="spec file (YAML), or the name of a bundled example")
+    verify.add_argument("--seeds", type=int, default=3, help="encoders to train (default 3)")
+    verify.add_argument("--samples", type=int, default=2000, help="transitions per encoder, and as many held out")
+    verify.add_argument("--steps", type=int, default=3000, help="training steps per encoder (default 3000)")
+    verify.add_argument("--device", default="cpu", help="cpu | cuda")
+    verify.add_argument("--dim", type=int, default=None, help="observed dimension D >= n (default n)")
+    verify.add_argument("--ansatz", default=None, help="linear | affine (default: the spec's, else affine)")
+    verify.add_argument("--group", default=None, metavar="SPEC",
+                        help="check against the group solved for this other spec instead (e.g. a deliberately wrong prediction)")
+    verify.add_argument("--rng", type=int, default=0, help="seed of everything random (default 0)")
+    verify.add_argument("--format", choices=("text", "json"), default="text")
+    verify.add_argument("--plot", default=None, metavar="FILE.png", help="true vs learned latents, fitted element undone")
+    verify.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
+    verify.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from . import load, solve
+    from .numeric.verify import verify
+
+    if args.plot is not None:
+        plot = Path(args.plot)
+        if plot.suffix.lower() != ".png":
+            raise SpecError("--plot", args.plot, "a file name ending in .png")
+        if plot.exists() and not args.force:
+            raise SpecError("--plot", args.plot, "a file that does not exist yet (or --force to overwrite it)")
+        from .numeric.plot import require_matplotlib
+
+        require_matplotlib()
+    if args.device != "cpu":
+        from .numeric.train import resolve_device
+
+        resolve_device(args.device)
+    system = load(_spec_path(args.spec))
+    group = solve(load(_spec_path(args.group)), ansatz=args.ansatz) if args.group else solve(system, ansatz=args.ansatz)
+    report = verify(system, group=group, seeds=args.seeds, samples=args.samples, steps=args.steps, dim=args.dim,
+                    device=args.device, rng=args.rng, progress=not args.quiet)
+    data = report.to_dict()
+    if args.plot is not None:
+        from .numeric.plot import plot_report
+
+        plot_report(report, args.plot)
+        data["plot"] = args.plot
+    if args.format == "json":
+        print(json.dumps(data, indent=2))
+    else:
+        print(report)
+        if args.plot is not None:
+            print(f"plot: {args.plot}")
+    return 0 if report.controls_passed else 1
 
 
 def _spec_path(value: str) -> Path:
@@ -209,7 +264,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("always")
             warnings.showwarning = _warn  # type: ignore[assignment]
-            return {"analyze": _analyze, "examples": _examples, "sketch": _sketch, "sweep": _sweep}[args.command](args)
+            return {"analyze": _analyze, "examples": _examples, "sketch": _sketch, "sweep": _sweep, "verify": _verify}[args.command](args)
     except VerificationError as exc:
         print(f"equivid: verification failed: {exc}", file=sys.stderr)
         return 1

@@ -1,0 +1,114 @@
+"""Random invertible decoders ``g: R^n -> R^D`` (the mixing of the identifiability literature).
+
+The recipe (Hyvärinen and Morioka; Khemakhem et al.; Zimmermann et al.): square
+layers ``W_l`` with controlled condition number, each followed by a leaky ReLU
+(invertible, slope ``slope`` on the negative side), the last layer linear; depth at
+least 3 for ``n >= 6``. For ``D > n`` the output is embedded by a random matrix with
+orthonormal columns, so ``g`` stays injective and its inverse on the image is exact.
+
+Examples
+--------
+>>> g = random_decoder(2, rng=0)
+>>> z = np.random.default_rng(1).standard_normal((5, 2))
+>>> bool(np.allclose(g.inverse(g(z)), z))
+True
+>>> random_decoder(2, dim=5, rng=0)(z).shape
+(5, 5)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import SpecError
+
+__all__ = ["Decoder", "random_decoder"]
+
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Decoder:
+    """``g(z) = E · L_k(... leaky(W_1 z + b_1) ...)``: square layers, then an embedding ``E``.
+
+    ``weights``/``biases`` are the square layers (all but the last followed by the leaky
+    ReLU), ``embedding`` has orthonormal columns (``D x n``).
+    """
+
+    weights: tuple[Array, ...]
+    biases: tuple[Array, ...]
+    embedding: Array
+    slope: float
+
+    @property
+    def n(self) -> int:
+        return int(self.weights[0].shape[1])
+
+    @property
+    def dim(self) -> int:
+        return int(self.embedding.shape[0])
+
+    def __call__(self, z: Array) -> Array:
+        h = np.asarray(z, dtype=np.float64)
+        last = len(self.weights) - 1
+        for k, (W, b) in enumerate(zip(self.weights, self.biases)):
+            h = h @ W.T + b
+            if k < last:
+                h = np.where(h > 0, h, self.slope * h)
+        return h @ self.embedding.T
+
+    def inverse(self, x: Array) -> Array:
+        """``g^{-1}`` on the image of ``g`` (points off the image are projected first)."""
+        h = np.asarray(x, dtype=np.float64) @ self.embedding
+        last = len(self.weights) - 1
+        for k in range(last, -1, -1):
+            if k < last:
+                h = np.where(h > 0, h, h / self.slope)
+            h = np.asarray(np.linalg.solve(self.weights[k], (h - self.biases[k]).T).T, dtype=np.float64)
+        return h
+
+    def condition_numbers(self) -> list[float]:
+        return [float(np.linalg.cond(W)) for W in self.weights]
+
+
+def _layer(n: int, condition: float, generator: np.random.Generator) -> Array:
+    U, _ = np.linalg.qr(generator.standard_normal((n, n)))
+    V, _ = np.linalg.qr(generator.standard_normal((n, n)))
+    singular = np.exp(generator.uniform(-0.5, 0.5, size=n) * np.log(condition))
+    singular[0], singular[-1] = np.sqrt(condition), 1 / np.sqrt(condition)  # exactly the requested condition
+    if n == 1:
+        singular[:] = 1.0
+    return np.asarray(U @ np.diag(singular) @ V.T)
+
+
+def random_decoder(n: int, *, dim: int | None = None, depth: int | None = None, slope: float = 0.2,
+                   condition: float = 3.0, rng: Any = None) -> Decoder:
+    """A random invertible leaky-ReLU MLP ``R^n -> R^dim`` (``dim >= n``, default ``n``).
+
+    ``depth`` square layers (default 3; at least 3 when ``n >= 6``), each of condition
+    number ``condition``; ``slope`` the leaky ReLU's negative slope.
+    """
+    generator = np.random.default_rng(rng)
+    dim = n if dim is None else dim
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise SpecError("n", n, "a positive number of latents")
+    if isinstance(dim, bool) or not isinstance(dim, int) or dim < n:
+        raise SpecError("dim", dim, f"an observed dimension D >= n = {n}")
+    depth = 3 if depth is None else depth
+    if depth < (3 if n >= 6 else 1):
+        raise SpecError("depth", depth, "at least 3 layers for n >= 6 (at least 1 otherwise)")
+    if not 0 < slope < 1:
+        raise SpecError("slope", slope, "a leaky-ReLU slope in (0, 1)")
+    if condition < 1:
+        raise SpecError("condition", condition, "a condition number >= 1")
+    weights = tuple(_layer(n, condition, generator) for _ in range(depth))
+    biases = tuple(0.3 * generator.standard_normal(n) for _ in range(depth))
+    if dim == n:
+        embedding = np.eye(n)
+    else:
+        embedding, _ = np.linalg.qr(generator.standard_normal((dim, n)))
+    return Decoder(weights, biases, np.asarray(embedding), float(slope))

@@ -1,0 +1,332 @@
+"""Train an encoder under the mechanism-consistency objective (needs ``equivid[learn]``: PyTorch).
+
+Three objectives, picked from the system (THEORY.md, results 1-3):
+
+- **known mechanisms**: ``mean ||f(x') - m(f(x))||^2``, plus a reconstruction term and
+  two floors on the spread of the learned coordinates (hinges on ``log var``: the mean
+  variance stays above ``SCALE_FLOOR``, each coordinate above ``VAR_FLOOR`` of the mean),
+  which stop the encoder from shrinking onto a fixed point of a linear mechanism. Every
+  ``f`` with ``f∘g`` in the group and a spread above the floors has loss zero in the
+  consistency term: the floors exclude near-degenerate elements, nothing else;
+- **a class of mechanisms**: the same, with ``m_hat`` from the class (the spec's template
+  or named class) and its unknowns learned, one set per mechanism;
+- **stochastic mechanisms** (additive noise): the negative log-likelihood of
+  ``x' | x``, ``-log p_eps(f(x') - m(f(x))) - log |det Df(x')|`` (needs ``D = n``).
+
+A reconstruction term (a decoder trained to give ``x`` back from ``f(x)``) keeps ``f``
+injective without constraining ``f∘g`` within the group: any invertible ``a`` is absorbed
+by the decoder. ``torch`` is imported here only, so ``import equivid`` stays light.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import sympy
+from numpy.typing import NDArray
+
+from ..errors import SpecError, UnsupportedMechanismError
+from ..mechanisms import System
+
+__all__ = ["TrainedEncoder", "require_torch", "resolve_device", "train_encoder"]
+
+Array = NDArray[np.float64]
+#: Each learned coordinate keeps at least this share of the mean variance (a hinge on the log),
+#: so no coordinate collapses onto a fixed point of the mechanisms; scale-free, so no
+#: element of the group is excluded except extremely anisotropic ones.
+VAR_FLOOR = 0.01
+#: Gradients are clipped to this norm (the likelihood's log det term can spike).
+CLIP = 5.0
+#: The mean variance of the learned coordinates stays above this (the simulated latents have
+#: variance 1), so the encoder does not shrink onto the fixed point of a linear mechanism.
+SCALE_FLOOR = 0.1
+
+
+def require_torch() -> Any:
+    """Import torch, or fail with one line saying how to get it."""
+    try:
+        import torch
+    except ImportError:  # pragma: no cover - exercised where torch is absent
+        raise UnsupportedMechanismError(
+            "training needs PyTorch: pip install 'equivid[learn]' (or pip install torch==2.13.0)"
+        ) from None
+    return torch
+
+
+def resolve_device(device: str) -> str:
+    """``cpu`` or ``cuda`` (when torch sees a GPU); anything else is a one-line error."""
+    torch = require_torch()
+    if device not in ("cpu", "cuda"):
+        raise SpecError("--device", device, "cpu or cuda")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise SpecError("--device", device, "a device torch can use (torch.cuda.is_available() is False here)")
+    return device
+
+
+def _torch_functions() -> dict[str, Any]:
+    torch = require_torch()
+
+    def lift(f: Callable[..., Any]) -> Callable[..., Any]:
+        return lambda *a: f(*[x if torch.is_tensor(x) else torch.tensor(float(x)) for x in a])
+
+    names = {"sin": torch.sin, "cos": torch.cos, "tan": torch.tan, "exp": torch.exp, "log": torch.log,
+             "sqrt": torch.sqrt, "tanh": torch.tanh, "sinh": torch.sinh, "cosh": torch.cosh, "atan": torch.atan,
+             "asin": torch.asin, "acos": torch.acos, "Abs": torch.abs, "sign": torch.sign,
+             "Mod": torch.remainder, "Max": torch.maximum, "Min": torch.minimum}
+    table: dict[str, Any] = {k: lift(v) for k, v in names.items()}
+    table.update({"pi": math.pi, "E": math.e})
+    return table
+
+
+def _torch_map(components: Sequence[sympy.Expr], args: Sequence[sympy.Symbol]) -> Callable[..., Any]:
+    """``components`` as a function of torch columns (one per symbol of ``args``)."""
+    torch = require_torch()
+    function = sympy.lambdify(list(args), list(components), modules=[_torch_functions(), "math"])
+
+    def apply(*columns: Any) -> Any:
+        like = columns[0]
+        values = function(*columns)
+        return torch.stack([v * torch.ones_like(like) if torch.is_tensor(v) else torch.full_like(like, float(v))
+                            for v in values], dim=1)
+
+    return apply
+
+
+def _class_template(system: System) -> tuple[tuple[sympy.Expr, ...], tuple[sympy.Symbol, ...]]:
+    """The learner's class as one template with unknowns (named classes of one piece)."""
+    from ..solve._classes import _named_templates
+
+    value = system.learner.get("class") if isinstance(system.learner, dict) else None
+    if isinstance(value, str):
+        if value not in ("translations", "diagonal", "linear", "affine"):
+            raise UnsupportedMechanismError(f"training: the class {value!r} is not supported (use translations, "
+                                            "diagonal, linear, affine or a template)")
+        named, symbols = _named_templates(value, system.latents)[0]
+        return tuple(named), tuple(symbols)
+    if isinstance(value, dict) and "template" in value:
+        from ..mechanisms import _components, make_symbols
+
+        names = [s.name for s in system.latents + system.families]
+        unknowns = make_symbols(value["unknowns"], "learner.class.unknowns", taken=names)
+        table = {s.name: s for s in system.latents + unknowns}
+        return _components(value["template"], table, "learner.class.template", system.n, {}), unknowns
+    raise UnsupportedMechanismError(f"training: the learner {system.learner!r} is not supported")
+
+
+def _nll(law: dict[str, Any], r: Any) -> Any:
+    """``-log p(r)`` per sample, up to a constant, for the noise law of a mechanism."""
+    torch = require_torch()
+    name = law["law"]
+    if name == "product":
+        terms = [_nll({"law": f, **p}, r[:, k : k + 1]) for k, (f, p) in enumerate(law["factors"])]
+        return sum(terms)
+    if name == "gaussian":
+        precision = torch.tensor(np.linalg.inv(np.array(sympy.Matrix(law["cov"]).evalf(), dtype=np.float64)),
+                                 dtype=r.dtype, device=r.device)
+        return 0.5 * ((r @ precision) * r).sum(dim=1)
+    scale = float(law.get("scale", 1))
+    u = r / scale
+    if name == "laplace":
+        return u.abs().sum(dim=1)
+    if name == "generalized_normal":
+        return (u.abs() ** float(law["beta"])).sum(dim=1)
+    if name == "uniform":  # a smooth stand-in for the box: the generalized normal with beta = 10
+        return (u.abs() ** 10).sum(dim=1)
+    if name == "student_t":
+        nu = float(law["nu"])
+        return ((nu + 1) / 2 * torch.log1p(u**2 / nu)).sum(dim=1)
+    raise UnsupportedMechanismError(f"training: no likelihood for the noise law {name!r}")
+
+
+def _mlp(sizes: Sequence[int], activation: str = "leaky") -> Any:
+    torch = require_torch()
+    layers: list[Any] = []
+    for k in range(len(sizes) - 1):
+        layers.append(torch.nn.Linear(sizes[k], sizes[k + 1]))
+        if k < len(sizes) - 2:
+            layers.append(torch.nn.LeakyReLU(0.2) if activation == "leaky" else torch.nn.SiLU())
+    return torch.nn.Sequential(*layers)
+
+
+class _Progress:
+    """A one-line progress bar on stderr (no dependency)."""
+
+    def __init__(self, total: int, enabled: bool, label: str) -> None:
+        self.total, self.enabled, self.label = total, enabled, label
+        self.every = max(1, total // 50)
+
+    def update(self, step: int, loss: float) -> None:
+        if not self.enabled or (step % self.every and step != self.total):
+            return
+        done = int(30 * step / self.total)
+        print(f"\r{self.label} [{'#' * done}{'.' * (30 - done)}] {step}/{self.total} loss {loss:.4g}",
+              end="\n" if step == self.total else "", file=sys.stderr, flush=True)
+
+
+@dataclass
+class TrainedEncoder:
+    """A trained encoder ``f: R^D -> R^n``; call it on an ``(N, D)`` array."""
+
+    module: Any
+    device: str
+    objective: str
+    history_: list[float] = field(default_factory=list)
+    seconds_: float = 0.0
+    samples_per_second_: float = 0.0
+    mechanisms_: Any = None
+
+    def __call__(self, x: Array) -> Array:
+        torch = require_torch()
+        with torch.no_grad():
+            tensor = torch.as_tensor(np.asarray(x), dtype=torch.float32, device=self.device)
+            return np.asarray(self.module(tensor).double().cpu().numpy())
+
+
+def train_encoder(system: System, x: Array, x_next: Array, label: Any, params: Array | None = None, *,
+                  steps: int = 600, batch: int = 256, lr: float | None = None, hidden: int = 64, depth: int = 3,
+                  reconstruction: float = 1.0, device: str = "cpu", seed: int = 0, progress: bool = False,
+                  threads: int | None = 1, activation: str | None = None, label_text: str = "train") -> TrainedEncoder:
+    """Train ``f`` on observed transitions ``(x[i], x_next[i])`` under mechanism ``label[i]``.
+
+    ``params`` holds the family symbols' values per transition. The encoder is an MLP
+    (``depth`` hidden layers of width ``hidden``, leaky ReLU); batches and initial weights
+    come from ``seed`` (torch's global generator is left as it was). ``threads`` sets
+    torch's CPU threads for the run (restored afterwards; ``None`` keeps the setting):
+    one thread is fastest for these small networks and does not fight other processes.
+    ``lr`` defaults to 3e-3 (1e-3 for the likelihood). ``activation`` is ``leaky`` (leaky ReLU, the default for known mechanisms: the same
+    class as the mixing, so ``g^{-1}`` is representable) or ``silu`` (smooth, the default for
+    the likelihood, whose ``log det`` term needs smooth Jacobians).
+    """
+    torch = require_torch()
+    stochastic = any(m.noise for m in system.mechanisms)
+    if lr is None:
+        lr = 1e-3 if stochastic else 3e-3
+    if activation is None:
+        activation = "silu" if stochastic else "leaky"
+    if activation not in ("leaky", "silu"):
+        raise SpecError("activation", activation, "leaky or silu")
+    previous = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        return _train(torch, system, x, x_next, label, params, steps=steps, batch=batch, lr=lr, hidden=hidden,
+                      depth=depth, reconstruction=reconstruction, device=device, seed=seed, progress=progress,
+                      activation=activation, label_text=label_text)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _train(torch: Any, system: System, x: Array, x_next: Array, label: Any, params: Array | None, *,
+           steps: int, batch: int, lr: float, hidden: int, depth: int, reconstruction: float, device: str,
+           seed: int, progress: bool, activation: str, label_text: str) -> TrainedEncoder:
+    device = resolve_device(device)
+    if system.states is not None or system.flows:
+        raise UnsupportedMechanismError("training: maps of continuous latents only (no finite states, no flows)")
+    n, D = system.n, int(np.shape(x)[1])
+    stochastic = any(m.noise for m in system.mechanisms)
+    learned = system.learner is not None
+    if stochastic and D != n:
+        raise SpecError("dim", D, f"D = n = {n} for stochastic mechanisms (the likelihood needs det Df)")
+    as_tensor = lambda a: torch.as_tensor(np.asarray(a), dtype=torch.float32, device=device)  # noqa: E731
+    X, Xn = as_tensor(x), as_tensor(x_next)
+    L = torch.as_tensor(np.asarray(label), dtype=torch.long, device=device)
+    P = as_tensor(params if params is not None and np.size(params) else np.zeros((len(X), 0)))
+    scale = X.std(dim=0).mean()
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        encoder = _mlp([D] + [hidden] * depth + [n], activation).to(device)
+        decoder = _mlp([n] + [hidden] * depth + [D], activation).to(device)
+        extra: list[Any] = []
+        maps = [_torch_map(m.components, system.latents + system.families) for m in system.mechanisms]
+        theta = None
+        if learned:
+            template, unknowns = _class_template(system)
+            maps = [_torch_map(template, system.latents + unknowns)] * len(system.mechanisms)
+            theta = torch.nn.Parameter(1 + 0.1 * torch.randn(len(system.mechanisms), len(unknowns), device=device))
+            extra = [theta]
+    if not stochastic:
+        _standardise_output(torch, encoder, X)
+    laws = [None if not m.noise else _law(m, n) for m in system.mechanisms]
+    modules = list(encoder.parameters()) + list(decoder.parameters()) + extra
+    optimiser = torch.optim.Adam(modules, lr=lr)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=steps, eta_min=lr / 20)
+    generator = torch.Generator().manual_seed(seed)
+    bar = _Progress(steps, progress, label_text)
+    history: list[float] = []
+    if device == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    for step in range(1, steps + 1):
+        index = torch.randint(0, len(X), (min(batch, len(X)),), generator=generator).to(device)
+        xb, xnb, lb, pb = X[index], Xn[index], L[index], P[index]
+        u, un = encoder(xb), encoder(xnb)
+        loss = torch.zeros((), device=device)
+        for k, m in enumerate(maps):
+            rows = lb == k
+            if not bool(rows.any()):
+                continue
+            args = [u[rows, j] for j in range(n)]
+            args += [theta[k, j].expand(int(rows.sum())) for j in range(theta.shape[1])] if theta is not None else \
+                [pb[rows, j] for j in range(pb.shape[1])]
+            r = un[rows] - m(*args)
+            law = laws[k]
+            if law is not None:
+                loss = loss + _nll(law, r).sum() / len(xb)
+            else:
+                loss = loss + (r**2).mean(dim=0).sum() * rows.float().mean()
+        if reconstruction:
+            loss = loss + reconstruction * ((decoder(u) - xb) ** 2).mean() / scale**2
+        if stochastic:
+            loss = loss - _logdet(encoder, xnb).mean()
+        else:
+            var = u.var(dim=0) + 1e-12
+            loss = loss + torch.relu(math.log(SCALE_FLOOR) - torch.log(var.mean())) ** 2
+            loss = loss + (torch.relu(math.log(VAR_FLOOR) - torch.log(var / var.mean().detach())) ** 2).sum()
+        optimiser.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(modules, CLIP)
+        optimiser.step()
+        schedule.step()
+        history.append(float(loss.detach()))
+        bar.update(step, history[-1])
+    if device == "cuda":
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    encoder.eval()
+    objective = "likelihood" if stochastic else "consistency (learned class mechanisms)" if learned else "consistency"
+    return TrainedEncoder(encoder, device, objective, history, seconds, steps * min(batch, len(X)) / seconds,
+                          None if theta is None else theta.detach().cpu().numpy())
+
+
+def _standardise_output(torch: Any, encoder: Any, X: Any) -> None:
+    """Data-dependent initialisation: rescale the last layer so that ``f(x)`` starts with mean 0
+    and variance 1 per coordinate (no floor or likelihood term starts out saturated)."""
+    last = encoder[-1]
+    with torch.no_grad():
+        u = encoder(X[:2048])
+        mean, std = u.mean(dim=0), u.std(dim=0) + 1e-8
+        last.weight.div_(std[:, None])
+        last.bias.sub_(mean).div_(std)
+
+
+def _law(mechanism: Any, n: int) -> dict[str, Any]:
+    from .simulate import _noise
+
+    law = _noise(mechanism, n)
+    assert law is not None
+    return law
+
+
+def _logdet(encoder: Any, x: Any) -> Any:
+    torch = require_torch()
+    from torch.func import jacrev, vmap
+
+    J = vmap(jacrev(encoder))(x)
+    return torch.linalg.slogdet(J)[1]

@@ -1,0 +1,375 @@
+"""Check a predicted group against encoders: is ``h = f∘g`` in the group, and not in a smaller one?
+
+For each seed: draw a decoder ``g`` and transitions, train an encoder ``f`` (or use the
+one the caller brings), and fit ``h(z) = f(g(z))`` on held-out latents with the
+group's fitter (:mod:`equivid.numeric.models`), with the fitter of each smaller group,
+and with a nonlinear ceiling. R^2 (mean over coordinates) comes with percentile
+bootstrap intervals over the held-out samples.
+
+Decision per seed (``threshold`` t, ``ceiling_threshold`` c):
+
+- ``inconclusive`` when the ceiling's lower bound is below c: the encoder did not
+  keep the latents (training failed), so nothing is learned about the group;
+- ``confirmed`` when the in-group R^2's lower bound is at least t;
+- ``refuted`` when its upper bound is below t while the ceiling is high: ``h`` is a
+  good function of ``z`` that no element of the group matches;
+- ``inconclusive`` otherwise.
+
+Across seeds: ``confirmed`` when every seed confirms, ``refuted`` when at least half
+refute, else ``inconclusive``. Two controls run in every call: the exact inverse
+``g^{-1}`` composed with a sampled group element must be confirmed, and a map outside
+the group (exact membership test) must be refuted.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from ..errors import SpecError
+from ..mechanisms import System
+from .fitters import AffineFit, fit_general, r2_score
+from .mixing import Decoder, random_decoder
+from .models import GroupModel, group_model, map_function, outside_map
+from .simulate import transitions
+
+__all__ = ["Estimate", "SeedResult", "Control", "VerifyReport", "assess", "ceiling_r2", "verify", "as_encoder"]
+
+Array = NDArray[np.float64]
+THRESHOLD = 0.95
+CEILING_THRESHOLD = 0.9
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """A held-out R^2 with a bootstrap interval."""
+
+    value: float
+    low: float
+    high: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {"value": round(self.value, 5), "low": round(self.low, 5), "high": round(self.high, 5)}
+
+    def __str__(self) -> str:
+        return f"{self.value:.4f} [{self.low:.4f}, {self.high:.4f}]"
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    """One encoder checked: the fits, the ceiling, the verdict."""
+
+    seed: int
+    group: Estimate
+    smaller: tuple[tuple[str, Estimate, Estimate], ...]  # (name, R^2, gap to the group's R^2)
+    ceiling: Estimate
+    fit: AffineFit
+    verdict: str
+    train_seconds: float = 0.0
+    samples_per_second: float = 0.0
+    affine: float = float("nan")  # held-out R^2 of the best affine map: is the learned map affine at all?
+    z: Array = field(default_factory=lambda: np.zeros((0, 0)), compare=False, repr=False)
+    y: Array = field(default_factory=lambda: np.zeros((0, 0)), compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seed": self.seed,
+            "verdict": self.verdict,
+            "r2_group": self.group.to_dict(),
+            "r2_smaller": [{"group": name, "r2": r2.to_dict(), "gap": gap.to_dict()} for name, r2, gap in self.smaller],
+            "r2_ceiling": self.ceiling.to_dict(),
+            "r2_affine": round(self.affine, 5),
+            "fitted_element": {"B": np.round(self.fit.B, 4).tolist(), "c": np.round(self.fit.c, 4).tolist()},
+            "train_seconds": round(self.train_seconds, 3),
+            "samples_per_second": round(self.samples_per_second, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Control:
+    """A control: a map known to be inside (must be confirmed) or outside (must be refuted)."""
+
+    kind: str
+    map: tuple[str, ...]
+    result: SeedResult
+
+    @property
+    def passed(self) -> bool:
+        return self.result.verdict == ("confirmed" if self.kind == "inside" else "refuted")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "map": list(self.map), "passed": self.passed, "verdict": self.result.verdict,
+                "r2_group": self.result.group.to_dict()}
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """The outcome of :func:`verify`: verdict, per-seed results, controls, spread, timings."""
+
+    group: str
+    kind: str
+    verdict: str
+    seeds: tuple[SeedResult, ...]
+    controls: tuple[Control, ...]
+    spread: float
+    distinct: int
+    settings: dict[str, Any]
+    seconds: float
+    notes: tuple[str, ...] = ()
+
+    @property
+    def controls_passed(self) -> bool:
+        return all(c.passed for c in self.controls)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "group": self.group,
+            "fitter": self.kind,
+            "verdict": self.verdict,
+            "controls_passed": self.controls_passed,
+            "controls": [c.to_dict() for c in self.controls],
+            "seeds": [s.to_dict() for s in self.seeds],
+            "spread": round(self.spread, 4),
+            "distinct_elements": self.distinct,
+            "settings": self.settings,
+            "seconds": round(self.seconds, 2),
+            "notes": list(self.notes),
+        }
+
+    def __str__(self) -> str:
+        lines = [f"predicted group: {self.group} (fitter: {self.kind})", f"verdict: {self.verdict}"]
+        for s in self.seeds:
+            lines.append(f"seed {s.seed}: {s.verdict}; R^2 in group {s.group}; ceiling {s.ceiling}; affine {s.affine:.4f}; "
+                         f"trained in {s.train_seconds:.1f} s ({s.samples_per_second:.0f} samples/s)")
+            for name, r2, gap in s.smaller:
+                lines.append(f"    in {name}: {r2} (gap {gap})")
+        lines.append(f"fitted elements over seeds: spread {self.spread:.3f}, {self.distinct} distinct")
+        for c in self.controls:
+            lines.append(f"control ({c.kind}) {', '.join(c.map)}: {c.result.verdict}, R^2 in group {c.result.group}"
+                         f" -> {'passed' if c.passed else 'FAILED'}")
+        lines.extend(f"note: {note}" for note in self.notes)
+        lines.append(f"time: {self.seconds:.1f} s")
+        return "\n".join(lines)
+
+
+def _bootstrap(values: Callable[[NDArray[np.int64]], float], count: int, rounds: int,
+               generator: np.random.Generator) -> Estimate:
+    full = values(np.arange(count))
+    draws = np.array([values(generator.integers(0, count, size=count)) for _ in range(rounds)])
+    low, high = np.percentile(draws, [2.5, 97.5])
+    return Estimate(full, float(low), float(high))
+
+
+def _features(z: Array, generator: np.random.Generator, width: int = 400) -> Callable[[Array], Array]:
+    mean, std = z.mean(axis=0), z.std(axis=0) + 1e-12
+    W = generator.standard_normal((z.shape[1], width))
+    b = generator.uniform(0, 2 * np.pi, width)
+
+    def phi(u: Array) -> Array:
+        s = (u - mean) / std
+        return np.hstack([np.ones((len(u), 1)), s, np.sqrt(2 / width) * np.cos(s @ W + b)])
+
+    return phi
+
+
+def ceiling_r2(u_train: Array, v_train: Array, u_test: Array, v_test: Array, *, rng: Any = None,
+               ridge: float = 1e-4) -> Array:
+    """Held-out residuals of a flexible regression of ``v`` on ``u`` (random Fourier
+    features plus linear terms, ridge): the nonlinear ceiling."""
+    generator = np.random.default_rng(rng)
+    phi = _features(u_train, generator)
+    A = phi(u_train)
+    coef = np.linalg.solve(A.T @ A + ridge * len(A) * np.eye(A.shape[1]), A.T @ v_train)
+    return np.asarray(v_test - phi(u_test) @ coef)
+
+
+def assess(model: GroupModel, z: Array, y: Array, *, rng: Any = None, seed: int = 0, rounds: int = 200,
+           threshold: float = THRESHOLD, ceiling_threshold: float = CEILING_THRESHOLD) -> SeedResult:
+    """Fit ``y ≈ a(z)`` in the group and in each smaller group (first half of the samples),
+    score on the second half, and decide.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from equivid.numeric.models import group_model
+    >>> model = group_model(equivid.solve(equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})))
+    >>> z = np.random.default_rng(0).standard_normal((400, 2))
+    >>> assess(model, z, z * [5.0, -2.0], rng=0).verdict, assess(model, z, z[:, ::-1], rng=0).verdict
+    ('confirmed', 'refuted')
+    """
+    generator = np.random.default_rng(rng)
+    z, y = np.asarray(z, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    if not np.all(np.isfinite(y)):
+        raise SpecError("encoder", "non-finite outputs", "finite learned latents")
+    half = len(z) // 2
+    zt, yt, zv, yv = z[:half], y[:half], z[half:], y[half:]
+    fit = model.fit(zt, yt)
+    residual = fit.residuals(zv, yv)
+    rows = len(zv)
+
+    def r2_of(res: Array) -> Callable[[NDArray[np.int64]], float]:
+        return lambda idx: r2_score(yv[idx], res[idx])
+
+    group_r2 = _bootstrap(r2_of(residual), rows, rounds, np.random.default_rng(generator.integers(2**32)))
+    smaller = []
+    for sub in model.smaller:
+        res = sub.fit(zt, yt).residuals(zv, yv)
+        boot = np.random.default_rng(generator.integers(2**32))
+        r2 = _bootstrap(r2_of(res), rows, rounds, np.random.default_rng(boot.integers(2**32)))
+        gap = _bootstrap(_gap(yv, residual, res), rows, rounds, boot)
+        smaller.append((sub.name, r2, gap))
+    forward = ceiling_r2(zt, yt, zv, yv, rng=generator.integers(2**32))
+    backward = ceiling_r2(yt, zt, yv, zv, rng=generator.integers(2**32))
+    ceiling = _bootstrap(lambda idx: min(r2_score(yv[idx], forward[idx]), r2_score(zv[idx], backward[idx])),
+                         rows, rounds, np.random.default_rng(generator.integers(2**32)))
+    if ceiling.low < ceiling_threshold:
+        verdict = "inconclusive"
+    elif group_r2.low >= threshold:
+        verdict = "confirmed"
+    elif group_r2.high < threshold:
+        verdict = "refuted"
+    else:
+        verdict = "inconclusive"
+    affine = r2_score(yv, fit_general(zt, yt).residuals(zv, yv))
+    return SeedResult(seed, group_r2, tuple(smaller), ceiling, fit, verdict, affine=affine, z=zv, y=yv)
+
+
+def _gap(y: Array, inside: Array, smaller: Array) -> Callable[[NDArray[np.int64]], float]:
+    return lambda idx: r2_score(y[idx], inside[idx]) - r2_score(y[idx], smaller[idx])
+
+
+def as_encoder(encoder: Any, *, device: str = "cpu") -> Callable[[Array], Array]:
+    """A callable on arrays from a callable or a torch module (evaluated without gradients)."""
+    if hasattr(encoder, "parameters") and hasattr(encoder, "forward"):
+        from .train import require_torch
+
+        torch = require_torch()
+
+        def call(x: Array) -> Array:
+            with torch.no_grad():
+                tensor = torch.as_tensor(np.asarray(x), dtype=torch.float32, device=device)
+                return np.asarray(encoder(tensor).double().cpu().numpy())
+
+        return call
+    if not callable(encoder):
+        raise SpecError("encoder", type(encoder).__name__, "a callable on arrays or a torch module")
+    return lambda x: np.asarray(encoder(np.asarray(x)), dtype=np.float64)
+
+
+def _spread(fits: Sequence[AffineFit]) -> tuple[float, int]:
+    """Mean pairwise distance of the fitted ``[B | c]`` (normalised), and how many differ."""
+    if len(fits) < 2:
+        return 0.0, len(fits)
+    flat = [np.concatenate([f.B.ravel(), f.c]) / max(1.0, float(np.linalg.norm(f.B))) for f in fits]
+    distances = [float(np.linalg.norm(a - b)) for k, a in enumerate(flat) for b in flat[k + 1 :]]
+    clusters: list[Array] = []
+    for v in flat:
+        if all(np.linalg.norm(v - w) > 0.1 for w in clusters):
+            clusters.append(v)
+    return float(np.mean(distances)), len(clusters)
+
+
+def _overall(verdicts: Sequence[str]) -> str:
+    if verdicts and all(v == "confirmed" for v in verdicts):
+        return "confirmed"
+    if verdicts and 2 * sum(v == "refuted" for v in verdicts) >= len(verdicts):
+        return "refuted"
+    return "inconclusive"
+
+
+def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: Decoder | Callable[[Array], Array] | None = None,
+           seeds: int = 3, samples: int = 2000, steps: int = 600, dim: int | None = None, device: str = "cpu",
+           rng: Any = 0, progress: bool = False, threshold: float = THRESHOLD,
+           ceiling_threshold: float = CEILING_THRESHOLD, train_options: dict[str, Any] | None = None) -> VerifyReport:
+    """Train encoders (or use ``encoder``) on simulated, mixed transitions of ``system`` and
+    check that ``f∘g`` lies in ``group`` (default: ``equivid.solve(system)``).
+
+    ``encoder`` is a callable on ``(N, D)`` arrays or a torch module; with it, ``decoder``
+    (a :class:`~equivid.numeric.mixing.Decoder` or any callable ``z -> x``) says how the
+    observations were made, and no training runs. ``samples`` transitions train each
+    encoder; as many fresh latents are held out for the check.
+    """
+    from .. import solve
+
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise SpecError("--seeds", seeds, "a positive number of seeds")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 20:
+        raise SpecError("--samples", samples, "at least 20 samples")
+    if isinstance(steps, bool) or not isinstance(steps, int) or steps < 1:
+        raise SpecError("--steps", steps, "a positive number of training steps")
+    start = time.perf_counter()
+    group = solve(system) if group is None else group
+    if tuple(group.latents) != tuple(system.latents):
+        raise SpecError("group", [s.name for s in group.latents], f"a group over the latents {[s.name for s in system.latents]}")
+    model = group_model(group)
+    n = system.n
+    root = np.random.default_rng(rng)
+    results = []
+    for seed in range(seeds):
+        generator = np.random.default_rng(root.integers(2**32))
+        g = decoder if decoder is not None else random_decoder(n, dim=dim, rng=generator.integers(2**32))
+        held_out = generator.standard_normal((samples, n))
+        seconds = speed = 0.0
+        if encoder is not None:
+            f = as_encoder(encoder, device=device)
+        else:
+            from .train import train_encoder
+
+            data = transitions(system, samples, rng=generator.integers(2**32))
+            trained = train_encoder(system, g(data.z), g(data.z_next), data.label, data.params, steps=steps,
+                                    device=device, seed=int(generator.integers(2**31)), progress=progress,
+                                    label_text=f"seed {seed}", **(train_options or {}))
+            f, seconds, speed = trained, trained.seconds_, trained.samples_per_second_
+        result = assess(model, held_out, f(g(held_out)), rng=generator.integers(2**32), seed=seed,
+                        threshold=threshold, ceiling_threshold=ceiling_threshold)
+        results.append(_with_timing(result, seconds, speed))
+    controls = _controls(group, model, n, dim, root, samples, threshold, ceiling_threshold)
+    spread, distinct = _spread([r.fit for r in results])
+    settings = {"seeds": seeds, "samples": samples, "steps": steps, "device": device, "dim": dim or n,
+                "threshold": threshold, "ceiling_threshold": ceiling_threshold,
+                "encoder": "given" if encoder is not None else "trained"}
+    verdict = _overall([r.verdict for r in results])
+    return VerifyReport(model.name, model.kind, verdict, tuple(results), controls, spread, distinct, settings,
+                        time.perf_counter() - start, _notes(group, verdict, results))
+
+
+def _notes(group: Any, verdict: str, results: Sequence[SeedResult]) -> tuple[str, ...]:
+    notes = []
+    outside = [note for note in group.notes if "may also commute" in note or "outside the searched class" in note]
+    not_affine = any(r.verdict != "confirmed" and r.ceiling.low >= CEILING_THRESHOLD and r.affine < THRESHOLD
+                     for r in results)
+    if verdict != "confirmed" and outside and not_affine:
+        notes.append(
+            "the learned maps are not affine (R^2 of the best affine map below the threshold); the solver searched "
+            + group.ansatz.describe() + " only and says maps outside that class may also commute, so this refutes "
+            "that learning stays in the searched class, not the group within the class")
+    if any(r.verdict == "inconclusive" and r.ceiling.low < CEILING_THRESHOLD for r in results):
+        notes.append("some encoders did not keep the latents (low ceiling): train longer (--steps) or on more samples")
+    return tuple(notes)
+
+
+def _with_timing(result: SeedResult, seconds: float, speed: float) -> SeedResult:
+    from dataclasses import replace
+
+    return replace(result, train_seconds=seconds, samples_per_second=speed)
+
+
+def _controls(group: Any, model: GroupModel, n: int, dim: int | None, root: np.random.Generator, samples: int,
+              threshold: float, ceiling_threshold: float) -> tuple[Control, ...]:
+    """The exact inverse composed with a group element (inside) and a map outside the group."""
+    generator = np.random.default_rng(root.integers(2**32))
+    g = random_decoder(n, dim=dim, rng=generator.integers(2**32))
+    z = generator.standard_normal((samples, n))
+    out = []
+    for kind, element in (("inside", group.sample(generator.integers(2**32))), ("outside", outside_map(group))):
+        a = map_function(element, group.latents)
+        y = a(g.inverse(g(z)))  # the encoder a∘g^{-1}, applied to the observations
+        result = assess(model, z, y, rng=generator.integers(2**32), seed=-1, threshold=threshold,
+                        ceiling_threshold=ceiling_threshold)
+        out.append(Control(kind, tuple(str(e) for e in element), result))
+    return tuple(out)

@@ -1,0 +1,88 @@
+"""Simulation and mixing: every mechanism kind, determinism through rng=, no global state."""
+
+import numpy as np
+import pytest
+
+import equivid
+from equivid.numeric import random_decoder, sample_noise, trajectory, transitions
+
+SPECS = {
+    "map": "latents: [z1, z2]\nmechanisms: {grow: [2*z1, 3*z2], push: [z1 + 1, z2]}\n",
+    "family": "latents: [z1, z2]\nfamilies: [d]\nmechanisms: {shift: [z1 + d, z2]}\n",
+    "noise": "latents: [z1, z2]\nmechanisms: {walk: {map: [z1, z2], noise: {law: laplace, scale: 2}}}\n",
+    "flow": "latents: [z1, z2]\nflows: {spin: [-z2, z1]}\n",
+    "finite": "states: {i: 5}\nmechanisms: {step: \"(Mod(i + 1, 5),)\"}\n",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(SPECS))
+def test_transitions_are_deterministic_and_leave_global_state_alone(kind):
+    system = equivid.System.from_spec(SPECS[kind])
+    state = np.random.get_state()[1].copy()
+    a, b = transitions(system, 50, rng=7), transitions(system, 50, rng=7)
+    np.testing.assert_array_equal(a.z_next, b.z_next)
+    assert np.array_equal(np.random.get_state()[1], state)
+    assert not np.array_equal(transitions(system, 50, rng=8).z, a.z)
+
+
+def test_maps_and_families_are_applied_exactly():
+    data = transitions(equivid.System.from_spec(SPECS["map"]), 100, rng=0)
+    grow = data.label == data.names.index("grow")
+    np.testing.assert_allclose(data.z_next[grow], data.z[grow] * [2, 3])
+    np.testing.assert_allclose(data.z_next[~grow], data.z[~grow] + [1, 0])
+    family = transitions(equivid.System.from_spec(SPECS["family"]), 100, rng=0)
+    np.testing.assert_allclose(family.z_next[:, 0] - family.z[:, 0], family.params[:, 0])
+
+
+def test_noise_has_its_law():
+    data = transitions(equivid.System.from_spec(SPECS["noise"]), 20000, rng=0)
+    steps = data.z_next - data.z
+    assert np.abs(steps).mean() == pytest.approx(2.0, rel=0.03)  # Laplace(scale 2): E|eps| = 2
+    gauss = sample_noise({"law": "gaussian", "cov": [[1, 0], [0, 4]]}, 20000, 2, rng=0)
+    np.testing.assert_allclose(np.cov(gauss.T), [[1, 0], [0, 4]], atol=0.1)
+    uniform = sample_noise({"law": "uniform", "scale": 1}, 1000, 2, rng=0)
+    assert uniform.min() >= -1 and uniform.max() <= 1
+
+
+def test_flow_is_integrated():
+    data = transitions(equivid.System.from_spec(SPECS["flow"]), 20, rng=0, dt=np.pi / 2)
+    np.testing.assert_allclose(data.z_next, np.stack([-data.z[:, 1], data.z[:, 0]], axis=1), atol=1e-5)
+
+
+def test_finite_states_move_through_tables():
+    data = transitions(equivid.System.from_spec(SPECS["finite"]), 50, rng=0)
+    np.testing.assert_array_equal(data.z_next[:, 0], (data.z[:, 0] + 1) % 5)
+    path = trajectory(equivid.System.from_spec(SPECS["finite"]), 7, rng=0, start=[3])
+    assert path.z[:, 0].tolist() == [3, 4, 0, 1, 2, 3, 4]
+
+
+def test_trajectories_are_consecutive():
+    path = trajectory(equivid.System.from_spec(SPECS["noise"]), 30, rng=1)
+    np.testing.assert_array_equal(path.z[1:], path.z_next[:-1])
+
+
+@pytest.mark.parametrize("n, dim, depth", [(2, 2, 3), (3, 7, 3), (6, 6, 3), (1, 4, 2)])
+def test_decoders_are_invertible_with_controlled_condition(n, dim, depth):
+    g = random_decoder(n, dim=dim, depth=depth, condition=4.0, rng=0)
+    z = np.random.default_rng(1).standard_normal((100, n))
+    x = g(z)
+    assert x.shape == (100, dim)
+    np.testing.assert_allclose(g.inverse(x), z, atol=1e-9)
+    if n > 1:
+        np.testing.assert_allclose(g.condition_numbers(), 4.0)
+    assert not np.allclose(x, x @ np.linalg.lstsq(x, x, rcond=None)[0] + 1) or depth == 1
+
+
+def test_decoder_is_nonlinear():
+    g = random_decoder(2, rng=0)
+    z = np.random.default_rng(0).standard_normal((500, 2))
+    design = np.hstack([z, np.ones((500, 1))])
+    residual = g(z) - design @ np.linalg.lstsq(design, g(z), rcond=None)[0]
+    assert np.abs(residual).max() > 0.05
+
+
+@pytest.mark.parametrize("kwargs", [{"dim": 1}, {"depth": 2, "n": 6}, {"slope": 1.5}, {"condition": 0.5}])
+def test_bad_decoder_arguments(kwargs):
+    n = kwargs.pop("n", 2)
+    with pytest.raises(equivid.SpecError):
+        random_decoder(n, **kwargs)

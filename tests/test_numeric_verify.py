@@ -1,0 +1,198 @@
+"""Verification end to end: the decision rule, encoders the user brings, the controls, trained
+encoders (PyTorch, small problems), and the ``equivid verify`` command."""
+
+import json
+
+import numpy as np
+import pytest
+
+import equivid
+from equivid.cli import EXAMPLES, main
+from equivid.numeric import assess, group_model, random_decoder, verify
+from equivid.numeric.models import map_function
+
+
+def _group(case):
+    return equivid.solve(equivid.load(EXAMPLES / f"{case}.yaml"))
+
+
+KINDS = ["translations_two", "diagonal_scaling", "rotation_quarter", "laplace_walk", "gaussian_walk",
+         "class_diagonal", "translation_single"]
+
+
+@pytest.mark.parametrize("case", KINDS)
+def test_an_encoder_that_inverts_the_mixing_up_to_a_group_element_is_confirmed(case):
+    group = _group(case)
+    g = random_decoder(2, dim=4, rng=1)
+    a = map_function(group.sample(5), group.latents)
+    report = verify(group.system, group=group, encoder=lambda x: a(g.inverse(x)), decoder=g, seeds=2, samples=400)
+    assert report.verdict == "confirmed"
+    assert report.controls_passed
+    assert all(s.group.low > 0.999 for s in report.seeds)
+
+
+@pytest.mark.parametrize("case", KINDS)
+def test_an_encoder_outside_the_group_is_refuted(case):
+    group = _group(case)
+    g = random_decoder(2, rng=2)
+    wrong = map_function(equivid.numeric.outside_map(group), group.latents)
+    report = verify(group.system, group=group, encoder=lambda x: wrong(g.inverse(x)), decoder=g, seeds=1, samples=400)
+    assert report.verdict == "refuted"
+
+
+def test_a_collapsed_encoder_is_inconclusive():
+    model = group_model(_group("diagonal_scaling"))
+    z = np.random.default_rng(0).standard_normal((400, 2))
+    noise = np.random.default_rng(1).standard_normal((400, 2))
+    result = assess(model, z, noise, rng=0)  # learned latents carry no information about z
+    assert result.verdict == "inconclusive"
+    assert result.ceiling.high < 0.5
+
+
+def test_smaller_groups_are_told_apart():
+    model = group_model(_group("diagonal_scaling"))
+    z = np.random.default_rng(0).standard_normal((1000, 2))
+    result = assess(model, z, z * [3.0, -0.5], rng=0)
+    (uniform, _, gap), (identity, _, _) = result.smaller
+    assert uniform == "uniform scalings" and identity == "identity"
+    assert gap.low > 0.1  # the group fits much better than its uniform-scalings subgroup
+    inside = assess(model, z, z * 2.0, rng=0)
+    assert inside.smaller[0][1].low > 0.999  # a uniform scaling: the smaller group fits too
+
+
+def test_fitted_elements_spread_over_the_group():
+    group = _group("laplace_walk")
+    g = random_decoder(2, rng=0)
+    elements = [map_function(group.sample(k), group.latents) for k in range(4)]
+    fits = [assess(group_model(group), z, a(z), rng=0).fit for a in elements
+            for z in [np.random.default_rng(3).standard_normal((400, 2))]]
+    from equivid.numeric.verify import _spread
+
+    spread, distinct = _spread(fits)
+    assert distinct >= 2 and spread > 0.1
+    assert g.n == 2
+
+
+def test_torch_modules_are_accepted_as_encoders():
+    torch = pytest.importorskip("torch")
+    group = _group("rotation_quarter")
+    g = random_decoder(2, rng=0)
+    inverse = [(torch.tensor(np.linalg.inv(W), dtype=torch.float32), torch.tensor(b, dtype=torch.float32))
+               for W, b in zip(g.weights, g.biases)]
+
+    class Inverse(torch.nn.Module):  # g^{-1}, exactly, as a torch module
+        def forward(self, x):
+            h = x
+            for k in range(len(inverse) - 1, -1, -1):
+                if k < len(inverse) - 1:
+                    h = torch.where(h > 0, h, h / g.slope)
+                W_inv, b = inverse[k]
+                h = (h - b) @ W_inv.T
+            return h
+
+    report = verify(group.system, group=group, encoder=Inverse(), decoder=g, seeds=1, samples=400)
+    assert report.verdict == "confirmed"
+
+
+def test_verify_rejects_bad_arguments():
+    system = equivid.load(EXAMPLES / "translations_two.yaml")
+    with pytest.raises(equivid.SpecError):
+        verify(system, seeds=0)
+    other = equivid.solve(equivid.System.from_maps(["a", "b"], {"m": ["a + 1", "b"]}))
+    with pytest.raises(equivid.SpecError):
+        verify(system, group=other)  # a group over other latents
+
+
+# -- trained encoders (PyTorch): small problems, a few hundred steps --------------------------
+def test_trained_encoders_confirm_translations():
+    pytest.importorskip("torch")
+    report = verify(equivid.load(EXAMPLES / "translations_two.yaml"), seeds=2, samples=2000, steps=1000, rng=0)
+    assert report.verdict == "confirmed", str(report)
+    assert report.controls_passed
+    assert all(s.smaller[0][2].low > 0 for s in report.seeds)  # not the identity
+    assert report.distinct == 2
+
+
+def test_trained_encoders_refute_a_wrong_prediction():
+    pytest.importorskip("torch")
+    system = equivid.load(EXAMPLES / "translations_two.yaml")
+    wrong = _group("scaling_and_push")  # "fully identifiable": the translations say otherwise
+    report = verify(system, group=wrong, seeds=1, samples=2000, steps=1000, rng=0)
+    assert report.verdict == "refuted", str(report)
+    assert report.controls_passed
+
+
+def test_training_is_deterministic_and_leaves_torch_state_alone():
+    torch = pytest.importorskip("torch")
+    from equivid.numeric import transitions
+    from equivid.numeric.train import train_encoder
+
+    system = equivid.load(EXAMPLES / "class_diagonal.yaml")  # learned mechanisms from the class
+    data = transitions(system, 300, rng=0)
+    g = random_decoder(2, rng=0)
+    state = torch.random.get_rng_state().clone()
+    runs = [train_encoder(system, g(data.z), g(data.z_next), data.label, steps=30, seed=3) for _ in range(2)]
+    assert torch.equal(state, torch.random.get_rng_state())
+    assert runs[0].history_ == runs[1].history_
+    assert runs[0].mechanisms_.shape == (1, 2)  # the class's unknowns (a, b), learned
+    assert runs[0].history_[-1] < runs[0].history_[0]
+
+
+def test_cuda_is_refused_clearly_without_a_gpu(capsys):
+    torch = pytest.importorskip("torch")
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    assert main(["verify", "translations_two", "--device", "cuda"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "cuda" in err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", ["rotation_quarter", "laplace_walk"])
+def test_trained_encoders_confirm_the_larger_cases(case):
+    pytest.importorskip("torch")
+    report = verify(equivid.load(EXAMPLES / f"{case}.yaml"), seeds=3, samples=2000, steps=3000, rng=0)
+    assert report.verdict == "confirmed", str(report)
+    assert report.controls_passed and report.distinct == 3
+
+
+@pytest.mark.slow
+def test_encoders_trained_on_a_diagonal_scaling_leave_the_affine_class():
+    """The README's caveat, kept true: these encoders learn commuting maps that are not
+    affine, and the report explains a refutation by the class that was searched."""
+    pytest.importorskip("torch")
+    report = verify(equivid.load(EXAMPLES / "diagonal_scaling.yaml"), seeds=3, samples=2000, steps=3000, rng=0)
+    assert report.verdict != "confirmed"
+    assert any("searched" in note for note in report.notes)
+
+
+# -- the command line -----------------------------------------------------------------------
+def test_cli_json_and_plot(tmp_path, capsys):
+    pytest.importorskip("torch")
+    pytest.importorskip("matplotlib")
+    plot = tmp_path / "out.png"
+    code = main(["verify", "translations_two", "--seeds", "1", "--samples", "600", "--steps", "200", "--format", "json",
+                 "--plot", str(plot), "--quiet"])
+    assert code == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"verdict", "seeds", "controls", "spread", "settings", "seconds"} <= set(data)
+    assert data["controls_passed"] is True
+    assert {"r2_group", "r2_smaller", "r2_ceiling", "train_seconds"} <= set(data["seeds"][0])
+    assert plot.stat().st_size > 1000
+    # never overwrite silently
+    assert main(["verify", "translations_two", "--plot", str(plot), "--quiet"]) == 2
+    assert "--force" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--seeds", "0"], ["--samples", "5"], ["--plot", "x.jpg"], ["--device", "tpu"]])
+def test_cli_bad_input_exits_2_with_one_line(argv, capsys):
+    pytest.importorskip("torch")
+    assert main(["verify", "translations_two", *argv, "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("equivid: error:") and "\n" not in err
+
+
+def test_cli_finite_state_is_unsupported(capsys):
+    pytest.importorskip("torch")
+    assert main(["verify", "cycle_12", "--quiet"]) == 2
+    assert "finite-state" in capsys.readouterr().err
