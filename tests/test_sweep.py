@@ -394,3 +394,17 @@ def test_rows_are_json_lines(reference, tmp_path):
     row = json.loads(line)
     assert list(row)[:6] == ["key", "system", "ansatz", "seed", "status", "error"] and row["seconds"] >= 0
     assert run_task(load_sweep(path).tasks[0])["key"] == row["key"]
+
+
+def test_verify_rows_with_the_real_numeric_backend(tmp_path):
+    """``verify:`` runs equivid.numeric.verify once per seed; rows carry its report without timings."""
+    pytest.importorskip("torch")
+    sweep = write(tmp_path, "systems:\n  - spec: translations_two\nverify: {seeds: 2, samples: 200, steps: 20}\n")
+    run_sweep(load_sweep(sweep), workers=1)
+    rows = read_rows(tmp_path / "sweep.jsonl")
+    assert sorted(row["seed"] for row in rows) == [0, 1]
+    for row in rows:
+        assert row["status"] == "ok"
+        assert row["verify"]["controls_passed"] is True
+        assert row["verify"]["verdict"] in ("confirmed", "refuted", "inconclusive")
+        assert "seconds" not in json.dumps(row["verify"])
