@@ -15,7 +15,7 @@ The format is DESIGN.md section 4 (a stable contract)::
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,20 +61,24 @@ def load(path: str | os.PathLike[str]) -> System:
     return system_from_spec(text)
 
 
-def _read_yaml(text: str) -> Mapping[str, Any]:
+def _read_yaml(
+    text: str, *, field: str = "spec", keys: Sequence[str] = SPEC_KEYS,
+    shape: str = "a YAML mapping with keys such as latents and mechanisms",
+) -> Mapping[str, Any]:
+    """Parse YAML text into a mapping whose keys are all in ``keys`` (else SpecError on ``field``)."""
     if not isinstance(text, str):
-        raise SpecError("spec", text, "YAML text")
+        raise SpecError(field, text, "YAML text")
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else str(exc)
-        raise SpecError("spec", text.strip().splitlines()[0] if text.strip() else text, "valid YAML", detail=where) from None
+        raise SpecError(field, text.strip().splitlines()[0] if text.strip() else text, "valid YAML", detail=where) from None
     if not isinstance(data, Mapping):
-        raise SpecError("spec", data, "a YAML mapping with keys such as latents and mechanisms")
+        raise SpecError(field, data, shape)
     for key in data:
-        if key not in SPEC_KEYS:
-            raise SpecError("spec", key, f"a known key ({', '.join(SPEC_KEYS)})", detail="unknown key")
+        if key not in keys:
+            raise SpecError(field, key, f"a known key ({', '.join(keys)})", detail="unknown key")
     return data
 
 

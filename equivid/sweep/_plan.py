@@ -108,18 +108,9 @@ def task_key(system: str, spec: str, ansatz: str, seed: int | None, verify: Any)
 
 
 def _read(text: str) -> Mapping[str, Any]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else str(exc)
-        raise SpecError("sweep", text.strip().splitlines()[0] if text.strip() else text, "valid YAML", detail=where) from None
-    if not isinstance(data, Mapping):
-        raise SpecError("sweep", data, "a YAML mapping with the key 'systems'")
-    for key in data:
-        if key not in SWEEP_KEYS:
-            raise SpecError("sweep", key, f"a known key ({', '.join(SWEEP_KEYS)})", detail="unknown key")
-    return data
+    from ..spec import _read_yaml
+
+    return _read_yaml(text, field="sweep", keys=SWEEP_KEYS, shape="a YAML mapping with the key 'systems'")
 
 
 def _ansatz(value: Any) -> tuple[str, ...] | None:
