@@ -325,10 +325,22 @@ def test_dask_without_distributed_is_one_line(tmp_path, monkeypatch, capsys):
 
 def test_verify_needs_the_numeric_backend(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "equivid.numeric", None)
+    monkeypatch.setitem(sys.modules, "equivid.numeric.verify", None)
     path = write(tmp_path, "systems: [{spec: translation_single}]\nverify: {seeds: 2}\n")
     assert main(["sweep", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "equivid.numeric.verify" in err
+
+
+def test_verify_needs_torch(tmp_path, monkeypatch, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    path = write(tmp_path, "systems: [{spec: translation_single}]\nverify: {seeds: 2}\n")
+    assert main(["sweep", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "torch" in err
 
 
 def test_verify_one_task_per_seed(tmp_path, monkeypatch):

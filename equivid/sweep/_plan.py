@@ -140,15 +140,18 @@ def _verify(value: Any) -> tuple[tuple[str, int], ...] | None:
 
 
 def _require_verify() -> None:
+    """``verify:`` trains encoders: it needs equivid.numeric.verify and PyTorch (the learn extra)."""
+    import importlib
     import importlib.util
 
     try:
-        found = importlib.util.find_spec("equivid.numeric.verify") is not None
-    except ModuleNotFoundError:
-        found = False
-    if not found:
+        importlib.import_module("equivid.numeric.verify")
+    except ImportError:
         raise SpecError("verify", "equivid.numeric.verify", "an installation with the numeric backend",
-                        detail="this equivid has no equivid.numeric.verify; remove 'verify:' from the sweep")
+                        detail="this equivid has no equivid.numeric.verify; remove 'verify:' from the sweep") from None
+    if importlib.util.find_spec("torch") is None:
+        raise SpecError("verify", "torch", "PyTorch for training encoders",
+                        detail='pip install torch==2.13.0 && pip install "equivid[learn]"; or remove \'verify:\'')
 
 
 def _systems(value: Any, base: Path) -> list[tuple[str, str]]:
