@@ -345,6 +345,7 @@ def test_verify_needs_torch(tmp_path, monkeypatch, capsys):
 
 def test_verify_one_task_per_seed(tmp_path, monkeypatch):
     import importlib.machinery
+    import importlib.util
 
     calls = []
 
@@ -361,6 +362,8 @@ def test_verify_one_task_per_seed(tmp_path, monkeypatch):
     module.verify = verify  # type: ignore[attr-defined]
     monkeypatch.setitem(sys.modules, "equivid.numeric", numeric)
     monkeypatch.setitem(sys.modules, "equivid.numeric.verify", module)
+    real = importlib.util.find_spec  # the stand-in trains nothing: PyTorch need not be installed
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: module.__spec__ if name == "torch" else real(name, *a))
     path = write(tmp_path, "systems: [{spec: translation_single}]\nverify: {seeds: 3, steps: 5}\n")
     sweep = load_sweep(path)
     assert [t.seed for t in sweep.tasks] == [0, 1, 2]
