@@ -51,14 +51,18 @@ def load(path: str | os.PathLike[str]) -> System:
     >>> equivid.load(spec).families
     (d1, d2)
     """
+    return system_from_spec(read_text(path, field="SPEC", what="spec file"))
+
+
+def read_text(path: str | os.PathLike[str], *, field: str, what: str) -> str:
+    """A UTF-8 text file's content; a missing or unreadable file is a SpecError on ``field``."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise SpecError("SPEC", str(path), "an existing spec file") from None
+        raise SpecError(field, str(path), f"an existing {what}") from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError("SPEC", str(path), "a readable UTF-8 spec file", detail=str(exc)) from None
-    return system_from_spec(text)
+        raise SpecError(field, str(path), f"a readable UTF-8 {what}", detail=str(exc)) from None
 
 
 def _read_yaml(

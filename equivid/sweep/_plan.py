@@ -63,13 +63,10 @@ def load_sweep(path: str | os.PathLike[str]) -> Sweep:
     >>> [(t.system, t.ansatz) for t in sweep.tasks], sweep.output.name
     ([('translation_single', 'affine'), ('translation_single', 'linear')], 's.jsonl')
     """
+    from ..spec import read_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError("SWEEP", str(path), "an existing sweep file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError("SWEEP", str(path), "a readable UTF-8 sweep file", detail=str(exc)) from None
+    text = read_text(path, field="SWEEP", what="sweep file")
     return sweep_from_text(text, base=path.parent, default_output=path.with_suffix(".jsonl"))
 
 
