@@ -29,7 +29,7 @@ from ..ansatz import Ansatz
 from ..errors import UnsupportedMechanismError
 from ..mechanisms import System
 from ._lie import lie_algebra
-from ._polynomial import identity_plus_span
+from ._polynomial import identity_plus_span, identity_values, in_family
 from ._result import Solution
 from ._verify import commutes, jacobian
 
@@ -91,7 +91,8 @@ class NonPolynomialPart:
         family = identity_plus_span(system, lie, 1)
         parameters = parameter_symbols(len(family.free), taken)
         general = tuple(e.xreplace(dict(zip(family.free, parameters))) for e in family.element)
-        identity = _identity(general, parameters, latents)
+        values = identity_values(general, parameters, latents) or {}
+        identity = tuple(sympy.sympify(values.get(t, 0)) for t in parameters)
         if parameters and not commutes(general, system):
             exponential = _exponential_family(lie, latents, parameters)
             if not commutes(exponential, system):
@@ -132,7 +133,7 @@ class NonPolynomialPart:
                 if candidate == tuple(latents):
                     continue
                 if parameters and any(
-                    _in_family(_compose_inverse(f, candidate, latents), general, parameters, latents)
+                    in_family(_compose_inverse(f, candidate, latents), general, parameters, latents)
                     for f in [tuple(latents)] + found
                 ):
                     continue  # in a component already represented
@@ -145,22 +146,3 @@ def _compose_inverse(f: Map, a: Map, latents: Sequence[sympy.Symbol]) -> Map:
     """``f^{-1}∘a`` for a linear invertible ``f``."""
     F = sympy.Matrix([[sympy.Poly(e, *latents).coeff_monomial(z) for z in latents] for e in f])
     return tuple(sympy.expand(e) for e in F.inv() * sympy.Matrix(a))
-
-
-def _identity(general: Map, parameters: Sequence[sympy.Symbol], latents: Sequence[sympy.Symbol]) -> tuple[sympy.Expr, ...]:
-    if not parameters:
-        return ()
-    equations = [sympy.expand(e - z) for e, z in zip(general, latents)]
-    coefficients = [c for e in equations if e != 0 for c in sympy.Poly(e, *latents).coeffs()]
-    found = sympy.solve(coefficients, list(parameters), dict=True)
-    values = found[0] if found else {}
-    return tuple(sympy.sympify(values.get(t, 0)) for t in parameters)
-
-
-def _in_family(candidate: Map, general: Map, parameters: Sequence[sympy.Symbol], latents: Sequence[sympy.Symbol]) -> bool:
-    """Whether an affine candidate is an element of an affine family (exact, linear)."""
-    try:
-        equations = [c for g, e in zip(general, candidate) for c in sympy.Poly(sympy.expand(g - e), *latents).coeffs()]
-    except sympy.PolynomialError:  # an exponential family: not decided here, keep the candidate
-        return False
-    return not any(equations) or bool(sympy.solve(equations, list(parameters), dict=True))

@@ -36,7 +36,7 @@ from ._lie import lie_algebra
 from ._result import Solution
 from ._verify import commutes, group_residual, jacobian
 
-__all__ = ["PolynomialPart", "MAX_UNKNOWNS", "polynomial_inverse", "identity_plus_span"]
+__all__ = ["PolynomialPart", "MAX_UNKNOWNS", "polynomial_inverse", "identity_plus_span", "identity_values", "in_family"]
 
 Map = tuple[sympy.Expr, ...]
 
@@ -203,7 +203,7 @@ class PolynomialPart:
 
         latents = system.latents
         points = [s for s in sets if not s.free]
-        through = [s for s in sets if s.free and _identity_values(s, latents) is not None]
+        through = [s for s in sets if s.free and identity_values(s.element, s.free, latents) is not None]
         others = [s for s in sets if s.free and s not in through]
         notes = [f"searched {ansatz.describe()}: {route}"]
         for s in points + through + others:
@@ -229,14 +229,14 @@ class PolynomialPart:
         parameters = parameter_symbols(len(family.free), taken)
         rename = dict(zip(family.free, parameters))
         general = tuple(e.xreplace(rename) for e in family.element)
-        values = _identity_values(family, latents) or {}
+        values = identity_values(family.element, family.free, latents) or {}
         at_identity = tuple(sympy.sympify(values.get(u, 0)) for u in family.free)
         if not commutes(general, system):
             raise VerificationError(f"the family {general} does not commute with every mechanism")
         _, factors = sympy.factor_list(family.det.xreplace(rename), *parameters)
         nonzero = tuple(sorted((f.as_expr() for f, _ in factors), key=sympy.default_sort_key))
-        elements = [e for e in elements if not _in_family(e, general, parameters, latents)]
-        rest = [s for s in rest if not _in_family(s.element, general, parameters, latents)]
+        elements = [e for e in elements if not in_family(e, general, parameters, latents)]
+        rest = [s for s in rest if not in_family(s.element, general, parameters, latents)]
         representatives = tuple(elements) + tuple(_representative(s, system) for s in rest)
         if representatives:
             notes.append(f"{len(representatives)} further solution set(s) beside the main family")
@@ -297,18 +297,24 @@ def identity_plus_span(system: System, lie: Sequence[Map], degree: int) -> _Set:
     return _Set(element, u, sympy.Integer(0))
 
 
-def _identity_values(s: _Set, latents: Sequence[sympy.Symbol]) -> dict[sympy.Symbol, sympy.Expr] | None:
-    """Values of the free unknowns that give the identity map, or None if there are none."""
-    equations = _coefficients([e - z for e, z in zip(s.element, latents)], latents)
+def identity_values(
+    element: Map, unknowns: Sequence[sympy.Symbol], latents: Sequence[sympy.Symbol]
+) -> dict[sympy.Symbol, sympy.Expr] | None:
+    """Values of ``unknowns`` that make ``element`` the identity map, or None if there are none."""
+    equations = _coefficients([e - z for e, z in zip(element, latents)], latents)
     if not equations:
         return {}
-    found = sympy.solve(equations, s.free, dict=True)
+    found = sympy.solve(equations, list(unknowns), dict=True)
     return found[0] if found else None
 
 
-def _in_family(element: Map, general: Map, parameters: Sequence[sympy.Symbol], latents: Sequence[sympy.Symbol]) -> bool:
-    """Whether ``element`` (possibly with free unknowns of its own) is ``general`` at some parameters."""
-    equations = _coefficients([g - e for g, e in zip(general, element)], latents)
+def in_family(element: Map, general: Map, parameters: Sequence[sympy.Symbol], latents: Sequence[sympy.Symbol]) -> bool:
+    """Whether ``element`` (possibly with free unknowns of its own) is ``general`` at some
+    parameters; False where the difference is not polynomial in the latents (undecided)."""
+    try:
+        equations = _coefficients([g - e for g, e in zip(general, element)], latents)
+    except sympy.PolynomialError:
+        return False
     return not equations or bool(sympy.solve(equations, list(parameters), dict=True))
 
 
