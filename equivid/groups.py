@@ -19,7 +19,7 @@ from .solve import Solution
 from .solve._finite import finite_membership
 from .solve._lie import DimensionProfile
 from .solve._lie import dimension_profile as _dimension_profile
-from .solve._verify import commutes, is_zero, jacobian
+from .solve._verify import commutes, is_zero, jacobian, tangent_fields
 
 __all__ = ["EquivarianceGroup", "Membership"]
 
@@ -267,11 +267,7 @@ class EquivarianceGroup:
         identity = self.solution.identity
         if not self.parameters or len(identity) != len(self.parameters):
             return self.lie_algebra
-        point = dict(zip(self.parameters, identity))
-        fields = [
-            tuple(sympy.expand(sympy.diff(e, t).xreplace(point)) for e in self.general_element)
-            for t in self.parameters
-        ]
+        fields = tangent_fields(self.general_element, self.parameters, identity)
         return tuple(X for X in fields if any(e != 0 for e in X))
 
     def dimension_profile(self, max_degree: int = 3) -> DimensionProfile:

@@ -34,7 +34,7 @@ from ..mechanisms import System
 from ._budget import within_budget
 from ._lie import lie_algebra
 from ._result import Solution
-from ._verify import commutes, group_residual, jacobian
+from ._verify import commutes, group_residual, jacobian, tangent_fields
 
 __all__ = ["PolynomialPart", "MAX_UNKNOWNS", "polynomial_inverse", "identity_plus_span", "identity_values", "in_family"]
 
@@ -271,21 +271,28 @@ class PolynomialPart:
         return notes
 
 
+def _field_basis(latents: Sequence[sympy.Symbol], degree: int) -> list[tuple[int, sympy.Expr]]:
+    """The fields ``z^alpha e_i`` of degree <= ``degree`` as ``(i, z^alpha)``, component-major."""
+    return [(i, mono) for i in range(len(latents)) for mono in monomials(latents, degree, constant=True)]
+
+
+def _coordinates(X: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol], basis: list[tuple[int, sympy.Expr]]) -> list[sympy.Expr]:
+    """The coefficients of the polynomial vector field ``X`` over ``basis``."""
+    polys = [sympy.Poly(e, *latents) for e in X]
+    return [polys[i].coeff_monomial(mono) for i, mono in basis]
+
+
 def identity_plus_span(system: System, lie: Sequence[Map], degree: int) -> _Set:
     """``id + span(lie)``, parametrised by the coefficients at the pivots of the reduced
     basis (so ``(2 z1, 3 z2)`` gives ``(t1 z1, t2 z2)``, the identity at ``t = (1, 1)``)."""
     latents = system.latents
-    basis = [(i, mono) for i in range(system.n) for mono in monomials(latents, degree, constant=True)]
+    basis = _field_basis(latents, degree)
     if not lie:
         return _Set(tuple(latents), [], sympy.Integer(0))
 
-    def vector(X: Sequence[sympy.Expr]) -> list[sympy.Expr]:
-        polys = [sympy.Poly(e, *latents) for e in X]
-        return [polys[i].coeff_monomial(mono) for i, mono in basis]
-
-    reduced, pivots = sympy.Matrix([vector(X) for X in lie]).rref()
+    reduced, pivots = sympy.Matrix([_coordinates(X, latents, basis) for X in lie]).rref()
     rows = [reduced.row(k) for k in range(len(pivots))]
-    identity = vector(latents)
+    identity = _coordinates(latents, latents, basis)
     u = list(sympy.symbols(f"_u0:{len(rows)}"))
     coefficients = sympy.Matrix([identity])
     for uk, row, p in zip(u, rows, pivots):
@@ -325,20 +332,12 @@ def _integration_notes(
     """Which Lie generators are tangent to the family at the identity (integrate inside it)."""
     if len(lie) <= len(parameters):
         return []
-    point = dict(zip(parameters, at_identity))
-    tangents = [tuple(sympy.expand(sympy.diff(e, t).xreplace(point)) for e in general) for t in parameters]
-    basis = monomials(latents, degree, constant=True)
+    tangents = tangent_fields(general, parameters, at_identity)
+    basis = _field_basis(latents, degree)
 
-    def vector(X: Map) -> list[sympy.Expr]:
-        out = []
-        for e in X:
-            poly = sympy.Poly(e, *latents)
-            out += [poly.coeff_monomial(m) for m in basis]
-        return out
-
-    span = sympy.Matrix([vector(T) for T in tangents]) if tangents else sympy.zeros(0, len(basis) * len(latents))
+    span = sympy.Matrix([_coordinates(T, latents, basis) for T in tangents]) if tangents else sympy.zeros(0, len(basis))
     rank = span.rank()
-    outside = [X for X in lie if sympy.Matrix.vstack(span, sympy.Matrix([vector(X)])).rank() > rank]
+    outside = [X for X in lie if sympy.Matrix.vstack(span, sympy.Matrix([_coordinates(X, latents, basis)])).rank() > rank]
     return [
         f"the Lie algebra at degree {degree} has {len(lie)} generators but the family of maps has dimension "
         f"{len(parameters)}: the flows of {', '.join(str(X) for X in outside)} leave the class (THEORY.md)"

@@ -24,6 +24,7 @@ __all__ = [
     "commutes",
     "generates",
     "jacobian",
+    "tangent_fields",
 ]
 
 Map = tuple[sympy.Expr, ...]
@@ -37,6 +38,14 @@ def compose(outer: Sequence[sympy.Expr], inner: Sequence[sympy.Expr], latents: S
 
 def jacobian(components: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol]) -> sympy.Matrix:
     return sympy.Matrix([[sympy.diff(e, z) for z in latents] for e in components])
+
+
+def tangent_fields(
+    general: Sequence[sympy.Expr], parameters: Sequence[sympy.Symbol], at: Sequence[sympy.Expr]
+) -> list[Map]:
+    """``d general / d t_k`` at the parameter values ``at``: the family's tangent vector fields."""
+    point = dict(zip(parameters, at))
+    return [tuple(sympy.expand(sympy.diff(e, t).xreplace(point)) for e in general) for t in parameters]
 
 
 def group_residual(a: Sequence[sympy.Expr], mechanism: Mechanism, latents: Sequence[sympy.Symbol]) -> Map:
