@@ -251,6 +251,8 @@ class EquivarianceGroup:
             )
         fields = self.tangent_fields()
         if rational is None:
+            from ._rational_invariants import _is_linear
+
             rational = all(_is_linear(X, self.latents) for X in fields + self.discrete)
         return group_invariants(self.latents, fields, self.discrete, degree=degree, rational=rational)
 
@@ -494,14 +496,6 @@ def _invertible(components: Map, latents: Sequence[sympy.Symbol]) -> bool:
 
         return polynomial_inverse(components, latents) is not None
     return False
-
-
-def _is_linear(X: Map, latents: Sequence[sympy.Symbol]) -> bool:
-    try:
-        polys = [sympy.Poly(e, *latents) for e in X]
-    except sympy.PolynomialError:
-        return False
-    return all(p.is_zero or (p.is_homogeneous and p.total_degree() == 1) for p in polys)
 
 
 def _with_reflection(solution: Solution, system: System) -> Solution:
