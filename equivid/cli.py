@@ -72,7 +72,13 @@ def _verify_parser(commands: Any) -> None:
     verify.add_argument("spec", help="spec file (YAML), or the name of a bundled example")
     verify.add_argument("--seeds", type=int, default=3, help="encoders to train (default 3)")
     verify.add_argument("--samples", type=int, default=2000, help="transitions per encoder, and as many held out")
-    verify.add_argument("--steps", type=int, default=3000, help="training steps per encoder (default 3000)")
+    verify.add_argument("--steps", type=int, default=8000, help="training steps per encoder (default 8000)")
+    verify.add_argument("--hidden", type=int, default=128, help="width of the encoder's hidden layers (default 128)")
+    verify.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate (default 1e-3)")
+    verify.add_argument("--mixing", choices=("smooth", "leaky"), default="smooth",
+                        help="the decoders' activation: smooth (default) or the literature's leaky ReLU")
+    verify.add_argument("--states", choices=("auto", "normal", "multiscale"), default="auto",
+                        help="law of the latents (default auto: multiscale around a common fixed point at 0)")
     verify.add_argument("--device", default="cpu", help="cpu | cuda")
     verify.add_argument("--dim", type=int, default=None, help="observed dimension D >= n (default n)")
     verify.add_argument("--ansatz", default=None, help="linear | affine (default: the spec's, else affine)")
@@ -104,8 +110,13 @@ def _verify(args: argparse.Namespace) -> int:
         resolve_device(args.device)
     system = load(_spec_path(args.spec))
     group = solve(load(_spec_path(args.group)), ansatz=args.ansatz) if args.group else solve(system, ansatz=args.ansatz)
+    if args.hidden < 1:
+        raise SpecError("--hidden", args.hidden, "a positive width")
+    if not args.lr > 0:
+        raise SpecError("--lr", args.lr, "a positive learning rate")
     report = verify(system, group=group, seeds=args.seeds, samples=args.samples, steps=args.steps, dim=args.dim,
-                    device=args.device, rng=args.rng, progress=not args.quiet)
+                    device=args.device, rng=args.rng, progress=not args.quiet, mixing=args.mixing, states=args.states,
+                    train_options={"hidden": args.hidden, "lr": args.lr})
     data = report.to_dict()
     if args.plot is not None:
         from .numeric.plot import plot_report

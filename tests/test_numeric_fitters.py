@@ -45,6 +45,8 @@ EXACT = [
     ("monomial", lambda z, y: F.fit_permutations(z, y, scales=True), np.diag([4.0, -0.25, 2.0])[[1, 2, 0]], np.zeros(N)),
     ("orthogonal+T", lambda z, y: F.fit_orthogonal(z, y, translations=True), _orthogonal(np.random.default_rng(3)),
      np.array([0.0, 1.0, 2.0])),
+    ("similarity+T", lambda z, y: F.fit_orthogonal(z, y, translations=True, scaled=True),
+     -2.5 * _orthogonal(np.random.default_rng(4)), np.array([1.0, 0.0, -1.0])),
     ("affine", F.fit_general, np.arange(9.0).reshape(3, 3) + np.eye(3), np.array([1.0, 2.0, 3.0])),
 ]
 
@@ -91,6 +93,20 @@ def test_procrustes_beats_random_orthogonal_maps(seed):
         assert _error(fit, z, y) <= float(((y - z @ Q.T) ** 2).sum()) + 1e-9
     special = F.fit_orthogonal(z, y, special=True)
     assert np.linalg.det(special.B) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_similarity_fit_beats_scaled_random_orthogonal_maps(seed):
+    rng = np.random.default_rng(seed)
+    z = _data(seed)
+    y = z @ rng.standard_normal((N, N)).T
+    fit = F.fit_orthogonal(z, y, scaled=True)
+    scale = np.sqrt(abs(np.linalg.det(fit.B))) ** (2 / N)
+    np.testing.assert_allclose(fit.B @ fit.B.T, scale**2 * np.eye(N), atol=1e-9)
+    for _ in range(100):
+        Q = _orthogonal(rng)
+        for s in (0.5, scale, 2.0):
+            assert _error(fit, z, y) <= float(((y - s * z @ Q.T) ** 2).sum()) + 1e-9
 
 
 def test_procrustes_in_a_metric_preserves_it():

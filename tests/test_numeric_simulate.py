@@ -61,9 +61,10 @@ def test_trajectories_are_consecutive():
     np.testing.assert_array_equal(path.z[1:], path.z_next[:-1])
 
 
+@pytest.mark.parametrize("activation", ["leaky", "smooth"])
 @pytest.mark.parametrize("n, dim, depth", [(2, 2, 3), (3, 7, 3), (6, 6, 3), (1, 4, 2)])
-def test_decoders_are_invertible_with_controlled_condition(n, dim, depth):
-    g = random_decoder(n, dim=dim, depth=depth, condition=4.0, rng=0)
+def test_decoders_are_invertible_with_controlled_condition(n, dim, depth, activation):
+    g = random_decoder(n, dim=dim, depth=depth, condition=4.0, activation=activation, rng=0)
     z = np.random.default_rng(1).standard_normal((100, n))
     x = g(z)
     assert x.shape == (100, dim)
@@ -73,15 +74,29 @@ def test_decoders_are_invertible_with_controlled_condition(n, dim, depth):
     assert not np.allclose(x, x @ np.linalg.lstsq(x, x, rcond=None)[0] + 1) or depth == 1
 
 
-def test_decoder_is_nonlinear():
-    g = random_decoder(2, rng=0)
+@pytest.mark.parametrize("activation", ["leaky", "smooth"])
+def test_decoder_is_nonlinear(activation):
+    g = random_decoder(2, activation=activation, rng=0)
     z = np.random.default_rng(0).standard_normal((500, 2))
     design = np.hstack([z, np.ones((500, 1))])
     residual = g(z) - design @ np.linalg.lstsq(design, g(z), rcond=None)[0]
     assert np.abs(residual).max() > 0.05
 
 
-@pytest.mark.parametrize("kwargs", [{"dim": 1}, {"depth": 2, "n": 6}, {"slope": 1.5}, {"condition": 0.5}])
+def test_the_smooth_decoder_is_smooth_and_inverted_far_out():
+    leaky, smooth = (random_decoder(2, activation=a, rng=0) for a in ("leaky", "smooth"))
+    assert leaky.weights[0].tolist() == smooth.weights[0].tolist()  # same layers, other activation
+    z = 30 * np.random.default_rng(2).standard_normal((2000, 2))  # far into both tails
+    np.testing.assert_allclose(smooth.inverse(smooth(z)), z, atol=1e-9)
+    # second differences along a line: bounded for the smooth map, a spike at each kink for the leaky one
+    t = np.linspace(-3, 3, 6001)[:, None]
+    line = t * [[0.6, 0.8]]
+    curvature = [np.abs(np.diff(g(line), n=2, axis=0)).max() / (t[1, 0] - t[0, 0]) ** 2 for g in (leaky, smooth)]
+    assert curvature[1] < 10 < curvature[0]
+
+
+@pytest.mark.parametrize("kwargs", [{"dim": 1}, {"depth": 2, "n": 6}, {"slope": 1.5}, {"condition": 0.5},
+                                    {"activation": "relu"}])
 def test_bad_decoder_arguments(kwargs):
     n = kwargs.pop("n", 2)
     with pytest.raises(equivid.SpecError):

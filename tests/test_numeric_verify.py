@@ -94,10 +94,62 @@ def test_torch_modules_are_accepted_as_encoders():
     assert report.verdict == "confirmed"
 
 
+def test_the_state_law_is_multiscale_around_a_common_fixed_point():
+    from equivid.numeric import state_law
+
+    for case, law in [("diagonal_scaling", "multiscale"), ("rotation_quarter", "multiscale"),
+                      ("translations_two", "normal"), ("laplace_walk", "normal"), ("translation_family", "normal")]:
+        assert state_law(equivid.load(EXAMPLES / f"{case}.yaml"))[0] == law, case
+    system = equivid.load(EXAMPLES / "diagonal_scaling.yaml")
+    name, draw = state_law(system, "multiscale")
+    radii = np.linalg.norm(draw(np.random.default_rng(0), 4000), axis=1)
+    assert name == "multiscale" and np.quantile(radii, 0.1) < 0.1 < 1 < np.quantile(radii, 0.99)
+    assert state_law(system, "normal")[0] == "normal"
+    with pytest.raises(equivid.SpecError, match="--states"):
+        state_law(system, "uniform")
+
+
+def test_consistency_separates_commuting_maps_from_the_rest():
+    from equivid.numeric import consistency_r2
+
+    grow = equivid.load(EXAMPLES / "diagonal_scaling.yaml")
+    kinked = lambda z: np.where(z > 0, z, 2 * z)  # noqa: E731 - commutes, not affine
+    assert consistency_r2(grow, kinked, 500, rng=0) == pytest.approx(1.0)
+    assert consistency_r2(grow, lambda z: z + 1, 500, rng=0) < 0.99  # a shift does not commute
+    family = equivid.load(EXAMPLES / "translations_two.yaml")
+    assert consistency_r2(family, lambda z: z @ [[0.0, 1.0], [1.0, 0.0]], 500, rng=0) < 0.9
+    assert consistency_r2(equivid.load(EXAMPLES / "laplace_walk.yaml"), lambda z: z, 500, rng=0) is None
+
+
+def test_consistency_of_flows_uses_their_time_dt_map():
+    from equivid.numeric import consistency_r2
+
+    drift = equivid.load(EXAMPLES / "drift_flow.yaml")  # the flow of (1, 0)
+    assert consistency_r2(drift, lambda z: z + [0.0, 3.0], 400, rng=0) == pytest.approx(1.0)
+    assert consistency_r2(drift, lambda z: 2 * z, 400, rng=0) < 0.99  # the drift's speed is not kept
+
+
+def test_the_torch_flow_matches_the_simulated_flow():
+    pytest.importorskip("torch")
+    import torch
+
+    from equivid.numeric import transitions
+    from equivid.numeric.train import _torch_flow, _torch_map
+
+    spin = equivid.System.from_maps(["z1", "z2"], flows={"spin": ["-z2 + z1*(1 - z1**2 - z2**2)", "z1"]})
+    data = transitions(spin, 50, rng=0, dt=0.5)
+    m = spin.mechanisms[0]
+    flow = _torch_flow(_torch_map(m.components, spin.latents), 2, 0.5)
+    z = torch.as_tensor(data.z, dtype=torch.float64)
+    np.testing.assert_allclose(flow(z[:, 0], z[:, 1]).numpy(), data.z_next, atol=1e-4)
+
+
 def test_verify_rejects_bad_arguments():
     system = equivid.load(EXAMPLES / "translations_two.yaml")
     with pytest.raises(equivid.SpecError):
         verify(system, seeds=0)
+    with pytest.raises(equivid.SpecError, match="--mixing"):
+        verify(system, mixing="relu")
     other = equivid.solve(equivid.System.from_maps(["a", "b"], {"m": ["a + 1", "b"]}))
     with pytest.raises(equivid.SpecError):
         verify(system, group=other)  # a group over other latents
@@ -120,6 +172,14 @@ def test_trained_encoders_refute_a_wrong_prediction():
     report = verify(system, group=wrong, seeds=1, samples=2000, steps=1000, rng=0)
     assert report.verdict == "refuted", str(report)
     assert report.controls_passed
+
+
+def test_trained_encoders_confirm_a_flow():
+    pytest.importorskip("torch")
+    report = verify(equivid.load(EXAMPLES / "drift_flow.yaml"), seeds=1, samples=1000, steps=1000, rng=0)
+    assert report.verdict == "confirmed", str(report)
+    assert report.controls_passed and report.seeds[0].consistency > 0.99
+    assert report.seeds[0].smaller[0][2].low > 0.3  # not a translation: the drift leaves B(0, 1) free
 
 
 def test_training_is_deterministic_and_leaves_torch_state_alone():
@@ -157,13 +217,28 @@ def test_trained_encoders_confirm_the_larger_cases(case):
 
 
 @pytest.mark.slow
-def test_encoders_trained_on_a_diagonal_scaling_leave_the_affine_class():
-    """The README's caveat, kept true: these encoders learn commuting maps that are not
-    affine, and the report explains a refutation by the class that was searched."""
+def test_smooth_encoders_confirm_a_diagonal_scaling():
+    """Smooth mixing and encoders, multiscale latents (the defaults of ``equivid verify``):
+    a map that commutes with (2 z1, 3 z2) and is smooth at 0 is a diagonal scaling."""
     pytest.importorskip("torch")
-    report = verify(equivid.load(EXAMPLES / "diagonal_scaling.yaml"), seeds=3, samples=2000, steps=3000, rng=0)
+    report = verify(equivid.load(EXAMPLES / "diagonal_scaling.yaml"), seeds=3, samples=2000, steps=8000, rng=0,
+                    train_options={"hidden": 128, "lr": 1e-3})
+    assert report.settings["states"] == "multiscale" and report.settings["mixing"] == "smooth"
+    assert report.verdict == "confirmed", str(report)
+    assert report.controls_passed and report.distinct == 3
+    assert all(s.consistency > 0.99 for s in report.seeds)
+
+
+@pytest.mark.slow
+def test_leaky_encoders_trained_on_a_diagonal_scaling_leave_the_affine_class():
+    """The README's caveat, kept true: piecewise-linear encoders learn kinked maps that
+    commute but are not affine, and the report explains the refutation by the class searched."""
+    pytest.importorskip("torch")
+    report = verify(equivid.load(EXAMPLES / "diagonal_scaling.yaml"), seeds=3, samples=2000, steps=3000, rng=0,
+                    mixing="leaky", states="normal")
     assert report.verdict != "confirmed"
-    assert any("searched" in note for note in report.notes)
+    assert any("searched" in note and "consistent" in note for note in report.notes)
+    assert all(s.consistency > 0.99 for s in report.seeds)  # consistent, yet outside the affine class
 
 
 # -- the command line -----------------------------------------------------------------------
@@ -177,17 +252,23 @@ def test_cli_json_and_plot(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert {"verdict", "seeds", "controls", "spread", "settings", "seconds"} <= set(data)
     assert data["controls_passed"] is True
-    assert {"r2_group", "r2_smaller", "r2_ceiling", "train_seconds"} <= set(data["seeds"][0])
+    assert {"r2_group", "r2_smaller", "r2_ceiling", "r2_consistency", "train_seconds"} <= set(data["seeds"][0])
+    assert data["settings"]["mixing"] == "smooth" and data["settings"]["states"] == "normal"
     assert plot.stat().st_size > 1000
     # never overwrite silently
     assert main(["verify", "translations_two", "--plot", str(plot), "--quiet"]) == 2
     assert "--force" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv", [["--seeds", "0"], ["--samples", "5"], ["--plot", "x.jpg"], ["--device", "tpu"]])
+@pytest.mark.parametrize("argv", [["--seeds", "0"], ["--samples", "5"], ["--plot", "x.jpg"], ["--device", "tpu"],
+                                  ["--hidden", "0"], ["--lr", "-1"], ["--mixing", "relu"], ["--states", "uniform"]])
 def test_cli_bad_input_exits_2_with_one_line(argv, capsys):
     pytest.importorskip("torch")
-    assert main(["verify", "translations_two", *argv, "--quiet"]) == 2
+    try:
+        code = main(["verify", "translations_two", *argv, "--quiet"])
+    except SystemExit as exc:  # argparse's own checks (choices) exit from the parser
+        code = exc.code
+    assert code == 2
     err = capsys.readouterr().err.strip()
     assert err.startswith("equivid: error:") and "\n" not in err
 

@@ -29,7 +29,17 @@ from .fitters import (
 from .mixing import Decoder, random_decoder
 from .models import GroupModel, group_model, outside_map
 from .simulate import Transitions, sample_noise, trajectory, transitions
-from .verify import Control, Estimate, SeedResult, VerifyReport, as_encoder, assess, verify
+from .verify import (
+    Control,
+    Estimate,
+    SeedResult,
+    VerifyReport,
+    as_encoder,
+    assess,
+    consistency_r2,
+    state_law,
+    verify,
+)
 
 simulate = transitions
 
@@ -44,6 +54,7 @@ __all__ = [
     "VerifyReport",
     "as_encoder",
     "assess",
+    "consistency_r2",
     "fit_elements",
     "fit_general",
     "fit_identity",
@@ -58,6 +69,7 @@ __all__ = [
     "random_decoder",
     "sample_noise",
     "simulate",
+    "state_law",
     "trajectory",
     "transitions",
     "verify",

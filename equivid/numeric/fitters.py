@@ -158,8 +158,10 @@ def fit_permutations(z: Array, y: Array, *, signs: bool = False, scales: bool = 
 
 
 def fit_orthogonal(z: Array, y: Array, *, translations: bool = False, special: bool = False,
-                   metric: Array | None = None) -> AffineFit:
+                   metric: Array | None = None, scaled: bool = False) -> AffineFit:
     """``a(z) = Q z (+ c)`` with ``Q`` orthogonal (``det Q = 1`` when ``special``): Procrustes.
+    With ``scaled``, the similarities ``s Q z (+ c)``: ``s`` is the least-squares scale
+    ``trace(Sigma) / |z|^2`` of the Procrustes solution (Umeyama).
 
     With ``metric = S`` (symmetric positive definite) the group is ``B S B^T = S``, fitted
     as ``B = S^{1/2} Q S^{-1/2}`` with ``Q`` the Procrustes solution in whitened
@@ -173,11 +175,14 @@ def fit_orthogonal(z: Array, y: Array, *, translations: bool = False, special: b
         root = vectors @ np.diag(np.sqrt(values)) @ vectors.T
         inv_root = vectors @ np.diag(1 / np.sqrt(values)) @ vectors.T
         zc, yc = zc @ inv_root, yc @ inv_root
-    U, _, Vt = np.linalg.svd(yc.T @ zc)
+    U, sigma, Vt = np.linalg.svd(yc.T @ zc)
     if special and np.linalg.det(U @ Vt) < 0:
         U[:, -1] = -U[:, -1]
-    B = root @ (U @ Vt) @ inv_root
-    name = ("rotations" if special else "orthogonal maps") + (" and translations" if translations else "")
+        sigma[-1] = -sigma[-1]
+    scale = float(sigma.sum() / max(float((zc**2).sum()), 1e-300)) if scaled else 1.0
+    B = scale * (root @ (U @ Vt) @ inv_root)
+    name = ("similarities" if scaled else "rotations" if special else "orthogonal maps") + (
+        " and translations" if translations else "")
     return AffineFit(name, B, _offset(z, y, B, translations))
 
 

@@ -1,10 +1,20 @@
 """Random invertible decoders ``g: R^n -> R^D`` (the mixing of the identifiability literature).
 
 The recipe (Hyvärinen and Morioka; Khemakhem et al.; Zimmermann et al.): square
-layers ``W_l`` with controlled condition number, each followed by a leaky ReLU
-(invertible, slope ``slope`` on the negative side), the last layer linear; depth at
-least 3 for ``n >= 6``. For ``D > n`` the output is embedded by a random matrix with
-orthonormal columns, so ``g`` stays injective and its inverse on the image is exact.
+layers ``W_l`` with controlled condition number, each followed by an invertible
+activation, the last layer linear; depth at least 3 for ``n >= 6``. For ``D > n`` the
+output is embedded by a random matrix with orthonormal columns, so ``g`` stays
+injective and its inverse on the image is exact. Two activations:
+
+- ``leaky``: the leaky ReLU ``max(h, slope*h)`` of the literature (piecewise linear);
+- ``smooth``: its analytic counterpart ``slope*h + (1 - slope)*softplus(h)``, increasing
+  with slope in ``(slope, 1)``, inverted by Newton's method to rounding error.
+
+Why both: the solver searches affine or polynomial maps, and for many mechanisms those
+are all the *smooth* commuting maps but not all the piecewise-linear ones. For
+``(2 z1, 3 z2)`` every map that commutes and is twice differentiable at the fixed point
+``0`` is a diagonal scaling, while ``z1 -> (z1 if z1 > 0 else 2 z1)`` commutes too; a
+leaky-ReLU decoder and encoder can learn such kinks, a smooth pair cannot.
 
 Examples
 --------
@@ -14,6 +24,9 @@ Examples
 True
 >>> random_decoder(2, dim=5, rng=0)(z).shape
 (5, 5)
+>>> smooth = random_decoder(2, activation="smooth", rng=0)
+>>> bool(np.allclose(smooth.inverse(smooth(z)), z, atol=1e-12))
+True
 """
 
 from __future__ import annotations
@@ -26,23 +39,54 @@ from numpy.typing import NDArray
 
 from ..errors import SpecError
 
-__all__ = ["Decoder", "random_decoder"]
+__all__ = ["ACTIVATIONS", "Decoder", "random_decoder"]
 
 Array = NDArray[np.float64]
+#: The decoders' activations.
+ACTIVATIONS = ("leaky", "smooth")
+
+
+def _softplus(h: Array) -> Array:
+    return np.asarray(np.logaddexp(0.0, h))
+
+
+def _activate(h: Array, activation: str, slope: float) -> Array:
+    if activation == "smooth":
+        return slope * h + (1 - slope) * _softplus(h)
+    return np.where(h > 0, h, slope * h)
+
+
+def _deactivate(y: Array, activation: str, slope: float) -> Array:
+    """The activation's inverse. For ``smooth``: Newton's method from ``max(y, y/slope)``,
+    which lies right of the root; the activation is convex and increasing, so the
+    iterates decrease monotonically to the root."""
+    if activation != "smooth":
+        return np.where(y > 0, y, y / slope)
+    h = np.maximum(y, y / slope)
+    for _ in range(100):
+        value = slope * h + (1 - slope) * _softplus(h) - y
+        derivative = slope + (1 - slope) / (1 + np.exp(-h))
+        step = value / derivative
+        h = h - step
+        if np.all(np.abs(step) <= 1e-15 * (1 + np.abs(h))):
+            break
+    return np.asarray(h)
 
 
 @dataclass(frozen=True)
 class Decoder:
-    """``g(z) = E · L_k(... leaky(W_1 z + b_1) ...)``: square layers, then an embedding ``E``.
+    """``g(z) = E · L_k(... s(W_1 z + b_1) ...)``: square layers, then an embedding ``E``.
 
-    ``weights``/``biases`` are the square layers (all but the last followed by the leaky
-    ReLU), ``embedding`` has orthonormal columns (``D x n``).
+    ``weights``/``biases`` are the square layers (all but the last followed by the
+    activation ``s``: ``leaky`` or ``smooth``, see the module), ``embedding`` has
+    orthonormal columns (``D x n``).
     """
 
     weights: tuple[Array, ...]
     biases: tuple[Array, ...]
     embedding: Array
     slope: float
+    activation: str = "leaky"
 
     @property
     def n(self) -> int:
@@ -58,7 +102,7 @@ class Decoder:
         for k, (W, b) in enumerate(zip(self.weights, self.biases)):
             h = h @ W.T + b
             if k < last:
-                h = np.where(h > 0, h, self.slope * h)
+                h = _activate(h, self.activation, self.slope)
         return h @ self.embedding.T
 
     def inverse(self, x: Array) -> Array:
@@ -67,7 +111,7 @@ class Decoder:
         last = len(self.weights) - 1
         for k in range(last, -1, -1):
             if k < last:
-                h = np.where(h > 0, h, h / self.slope)
+                h = _deactivate(h, self.activation, self.slope)
             h = np.asarray(np.linalg.solve(self.weights[k], (h - self.biases[k]).T).T, dtype=np.float64)
         return h
 
@@ -86,11 +130,13 @@ def _layer(n: int, condition: float, generator: np.random.Generator) -> Array:
 
 
 def random_decoder(n: int, *, dim: int | None = None, depth: int | None = None, slope: float = 0.2,
-                   condition: float = 3.0, rng: Any = None) -> Decoder:
-    """A random invertible leaky-ReLU MLP ``R^n -> R^dim`` (``dim >= n``, default ``n``).
+                   condition: float = 3.0, activation: str = "leaky", rng: Any = None) -> Decoder:
+    """A random invertible MLP ``R^n -> R^dim`` (``dim >= n``, default ``n``).
 
     ``depth`` square layers (default 3; at least 3 when ``n >= 6``), each of condition
-    number ``condition``; ``slope`` the leaky ReLU's negative slope.
+    number ``condition``; ``activation`` ``leaky`` (the literature's leaky ReLU) or
+    ``smooth`` (its analytic counterpart); ``slope`` the activation's slope far on the
+    negative side.
     """
     generator = np.random.default_rng(rng)
     dim = n if dim is None else dim
@@ -103,6 +149,8 @@ def random_decoder(n: int, *, dim: int | None = None, depth: int | None = None, 
         raise SpecError("depth", depth, "at least 3 layers for n >= 6 (at least 1 otherwise)")
     if not 0 < slope < 1:
         raise SpecError("slope", slope, "a leaky-ReLU slope in (0, 1)")
+    if activation not in ACTIVATIONS:
+        raise SpecError("activation", activation, " or ".join(ACTIVATIONS))
     if condition < 1:
         raise SpecError("condition", condition, "a condition number >= 1")
     weights = tuple(_layer(n, condition, generator) for _ in range(depth))
@@ -111,4 +159,4 @@ def random_decoder(n: int, *, dim: int | None = None, depth: int | None = None, 
         embedding = np.eye(n)
     else:
         embedding, _ = np.linalg.qr(generator.standard_normal((dim, n)))
-    return Decoder(weights, biases, np.asarray(embedding), float(slope))
+    return Decoder(weights, biases, np.asarray(embedding), float(slope), activation)

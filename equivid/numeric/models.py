@@ -86,6 +86,9 @@ def _named(kind: str, translations: bool, n: int, metric: Array | None = None) -
         return GroupModel("sign flips" + suffix, "sign flips", partial(F.fit_elements, elements=flips, translations=T), lower)
     if kind == f"orthogonal group O({n})":
         return orthogonal
+    if kind == "similarities z -> sQz (Q orthogonal)":
+        return GroupModel("similarities" + suffix, "similarities", partial(F.fit_orthogonal, translations=T, scaled=True),
+                          (orthogonal, uniform) + lower)
     if kind == f"SO({n})":
         return GroupModel("rotations" + suffix, "rotations", partial(F.fit_orthogonal, translations=T, special=True), lower)
     if kind.startswith("the orthogonal group of the covariance") and metric is not None:

@@ -139,8 +139,10 @@ def _flow(mechanism: NumericMechanism, z: Array, params: Array, dt: float) -> Ar
     return np.asarray(solution.y[:, -1].reshape(count, n))
 
 
-def _step(mechanisms: Sequence[NumericMechanism], z: Array, label: NDArray[np.int64], params: Array,
-          generator: np.random.Generator, dt: float) -> Array:
+def step(mechanisms: Sequence[NumericMechanism], z: Array, label: NDArray[np.int64], params: Array,
+         generator: np.random.Generator, dt: float) -> Array:
+    """One step of each row ``z[i]`` under mechanism ``label[i]``: maps applied (noise drawn
+    from ``generator``), flows integrated for time ``dt``."""
     out = np.empty_like(z)
     for k, m in enumerate(mechanisms):
         rows = label == k
@@ -192,7 +194,7 @@ def transitions(system: System, count: int, *, rng: Any = None, states: Callable
     z = states(generator, count) if states is not None else generator.standard_normal((count, system.n))
     label = generator.integers(0, len(mechanisms), size=count)
     params = family_scale * generator.standard_normal((count, len(system.families)))
-    z_next = _step(mechanisms, z, label, params, generator, dt)
+    z_next = step(mechanisms, z, label, params, generator, dt)
     return Transitions(z, z_next, label, params, tuple(m.name for m in mechanisms))
 
 
@@ -227,5 +229,5 @@ def trajectory(system: System, steps: int, *, rng: Any = None, start: Sequence[f
     label = generator.integers(0, len(mechanisms), size=steps)
     params = family_scale * generator.standard_normal((steps, len(system.families)))
     for t in range(steps):
-        z[t + 1] = _step(mechanisms, z[t : t + 1], label[t : t + 1], params[t : t + 1], generator, dt)[0]
+        z[t + 1] = step(mechanisms, z[t : t + 1], label[t : t + 1], params[t : t + 1], generator, dt)[0]
     return Transitions(z[:-1], z[1:], label, params, tuple(m.name for m in mechanisms))

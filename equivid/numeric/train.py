@@ -98,25 +98,82 @@ def _torch_map(components: Sequence[sympy.Expr], args: Sequence[sympy.Symbol]) -
     return apply
 
 
-def _class_template(system: System) -> tuple[tuple[sympy.Expr, ...], tuple[sympy.Symbol, ...]]:
-    """The learner's class as one template with unknowns (named classes of one piece)."""
+#: Runge-Kutta steps per flow transition in training (the simulation integrates adaptively).
+FLOW_SUBSTEPS = 16
+
+
+def _torch_flow(field: Callable[..., Any], n: int, dt: float) -> Callable[..., Any]:
+    """The time-``dt`` map of the vector field ``field`` (a :func:`_torch_map`), by classical
+    Runge-Kutta in ``FLOW_SUBSTEPS`` steps, differentiable in its inputs."""
+
+    def flow(*columns: Any) -> Any:
+        z, params = columns[:n], columns[n:]
+        state = require_torch().stack(list(z), dim=1)
+        h = dt / FLOW_SUBSTEPS
+
+        def V(y: Any) -> Any:
+            return field(*[y[:, j] for j in range(n)], *params)
+
+        for _ in range(FLOW_SUBSTEPS):
+            k1 = V(state)
+            k2 = V(state + h / 2 * k1)
+            k3 = V(state + h / 2 * k2)
+            k4 = V(state + h * k3)
+            state = state + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+        return state
+
+    return flow
+
+
+Piece = Callable[[Any, Any], Any]
+
+
+def _class_pieces(system: System) -> tuple[list[Piece], int]:
+    """The learner's class as pieces ``piece(u, theta) -> m_hat(u)`` (``u`` an ``(N, n)``
+    tensor, ``theta`` the piece's unknowns), and the most unknowns of a piece.
+
+    One piece for translations, diagonal, linear, affine and templates; one per axis for
+    axis_translations; one per permutation for permutations; for orthogonal, ``exp(S)``
+    and ``exp(S) diag(-1, 1, ..., 1)`` with ``S`` skew (both components of O(n)).
+    """
     from ..solve._classes import _named_templates
 
+    torch = require_torch()
+    n = system.n
     value = system.learner.get("class") if isinstance(system.learner, dict) else None
+    if value == "orthogonal":
+        upper = torch.triu_indices(n, n, 1)
+
+        def rotation(sign: float) -> Piece:
+            def piece(u: Any, theta: Any) -> Any:
+                S = torch.zeros(n, n, dtype=u.dtype, device=u.device)
+                S = S.index_put((upper[0], upper[1]), theta[: upper.shape[1]])
+                Q = torch.linalg.matrix_exp(S - S.T)
+                flip = torch.ones(n, dtype=u.dtype, device=u.device)
+                flip[0] = sign
+                return u @ (Q * flip).T
+
+            return piece
+
+        return [rotation(1.0), rotation(-1.0)], n * (n - 1) // 2
     if isinstance(value, str):
-        if value not in ("translations", "diagonal", "linear", "affine"):
-            raise UnsupportedMechanismError(f"training: the class {value!r} is not supported (use translations, "
-                                            "diagonal, linear, affine or a template)")
-        named, symbols = _named_templates(value, system.latents)[0]
-        return tuple(named), tuple(symbols)
-    if isinstance(value, dict) and "template" in value:
+        templates = [(tuple(t), tuple(u)) for t, u in _named_templates(value, system.latents)]
+    elif isinstance(value, dict) and "template" in value:
         from ..mechanisms import _components, make_symbols
 
         names = [s.name for s in system.latents + system.families]
         unknowns = make_symbols(value["unknowns"], "learner.class.unknowns", taken=names)
         table = {s.name: s for s in system.latents + unknowns}
-        return _components(value["template"], table, "learner.class.template", system.n, {}), unknowns
-    raise UnsupportedMechanismError(f"training: the learner {system.learner!r} is not supported")
+        templates = [(_components(value["template"], table, "learner.class.template", n, {}), unknowns)]
+    else:
+        raise UnsupportedMechanismError(f"training: the learner {system.learner!r} is not supported")
+
+    def lift(template: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol]) -> Piece:
+        function = _torch_map(template, system.latents + tuple(unknowns))
+        count = len(unknowns)
+        return lambda u, theta: function(*[u[:, j] for j in range(n)], *[theta[j].expand(len(u)) for j in range(count)])
+
+    return [lift(t, u) for t, u in templates], max(len(u) for _, u in templates)
 
 
 def _nll(law: dict[str, Any], r: Any) -> Any:
@@ -179,7 +236,8 @@ class TrainedEncoder:
     history_: list[float] = field(default_factory=list)
     seconds_: float = 0.0
     samples_per_second_: float = 0.0
-    mechanisms_: Any = None
+    mechanisms_: Any = None  # learned class unknowns, one row per mechanism (of its chosen piece)
+    pieces_: tuple[int, ...] = ()  # the class piece chosen for each mechanism
 
     def __call__(self, x: Array) -> Array:
         torch = require_torch()
@@ -191,8 +249,12 @@ class TrainedEncoder:
 def train_encoder(system: System, x: Array, x_next: Array, label: Any, params: Array | None = None, *,
                   steps: int = 600, batch: int = 256, lr: float | None = None, hidden: int = 64, depth: int = 3,
                   reconstruction: float = 1.0, device: str = "cpu", seed: int = 0, progress: bool = False,
-                  threads: int | None = 1, activation: str | None = None, label_text: str = "train") -> TrainedEncoder:
+                  threads: int | None = 1, activation: str | None = None, label_text: str = "train",
+                  dt: float = 0.5) -> TrainedEncoder:
     """Train ``f`` on observed transitions ``(x[i], x_next[i])`` under mechanism ``label[i]``.
+
+    A flow's transitions are its time-``dt`` map (``dt`` as in
+    :func:`~equivid.numeric.simulate.transitions`), integrated in torch by Runge-Kutta.
 
     ``params`` holds the family symbols' values per transition. The encoder is an MLP
     (``depth`` hidden layers of width ``hidden``, leaky ReLU); batches and initial weights
@@ -217,17 +279,18 @@ def train_encoder(system: System, x: Array, x_next: Array, label: Any, params: A
     try:
         return _train(torch, system, x, x_next, label, params, steps=steps, batch=batch, lr=lr, hidden=hidden,
                       depth=depth, reconstruction=reconstruction, device=device, seed=seed, progress=progress,
-                      activation=activation, label_text=label_text)
+                      activation=activation, label_text=label_text, dt=dt)
     finally:
         torch.set_num_threads(previous)
 
 
 def _train(torch: Any, system: System, x: Array, x_next: Array, label: Any, params: Array | None, *,
            steps: int, batch: int, lr: float, hidden: int, depth: int, reconstruction: float, device: str,
-           seed: int, progress: bool, activation: str, label_text: str) -> TrainedEncoder:
+           seed: int, progress: bool, activation: str, label_text: str, dt: float) -> TrainedEncoder:
     device = resolve_device(device)
-    if system.states is not None or system.flows:
-        raise UnsupportedMechanismError("training: maps of continuous latents only (no finite states, no flows)")
+    if system.states is not None:
+        raise UnsupportedMechanismError("training: continuous latents only (finite-state systems are simulated, "
+                                        "not trained)")
     n, D = system.n, int(np.shape(x)[1])
     stochastic = any(m.noise for m in system.mechanisms)
     learned = system.learner is not None
@@ -245,11 +308,11 @@ def _train(torch: Any, system: System, x: Array, x_next: Array, label: Any, para
         decoder = _mlp([n] + [hidden] * depth + [D], activation).to(device)
         extra: list[Any] = []
         maps = [_torch_map(m.components, system.latents + system.families) for m in system.mechanisms]
+        maps = [_torch_flow(f, n, dt) if m.is_flow else f for f, m in zip(maps, system.mechanisms)]
         theta = None
         if learned:
-            template, unknowns = _class_template(system)
-            maps = [_torch_map(template, system.latents + unknowns)] * len(system.mechanisms)
-            theta = torch.nn.Parameter(1 + 0.1 * torch.randn(len(system.mechanisms), len(unknowns), device=device))
+            pieces, unknowns = _class_pieces(system)
+            theta = torch.nn.Parameter(1 + 0.1 * torch.randn(len(system.mechanisms), len(pieces), unknowns, device=device))
             extra = [theta]
     if not stochastic:
         _standardise_output(torch, encoder, X)
@@ -268,19 +331,20 @@ def _train(torch: Any, system: System, x: Array, x_next: Array, label: Any, para
         xb, xnb, lb, pb = X[index], Xn[index], L[index], P[index]
         u, un = encoder(xb), encoder(xnb)
         loss = torch.zeros((), device=device)
-        for k, m in enumerate(maps):
+        for k, law in enumerate(laws):
             rows = lb == k
             if not bool(rows.any()):
                 continue
-            args = [u[rows, j] for j in range(n)]
-            args += [theta[k, j].expand(int(rows.sum())) for j in range(theta.shape[1])] if theta is not None else \
-                [pb[rows, j] for j in range(pb.shape[1])]
-            r = un[rows] - m(*args)
-            law = laws[k]
-            if law is not None:
-                loss = loss + _nll(law, r).sum() / len(xb)
-            else:
-                loss = loss + (r**2).mean(dim=0).sum() * rows.float().mean()
+            if theta is None:
+                predicted = [maps[k](*[u[rows, j] for j in range(n)], *[pb[rows, j] for j in range(pb.shape[1])])]
+            else:  # the learner picks the class's best piece for each mechanism
+                predicted = [piece(u[rows], theta[k, p]) for p, piece in enumerate(pieces)]
+                if len(pieces) > 1:  # every piece keeps its best unknowns for the current encoder, so the pick can change
+                    still, still_next = u[rows].detach(), un[rows].detach()
+                    loss = loss + sum(_misfit(law, still_next - piece(still, theta[k, p]))
+                                      for p, piece in enumerate(pieces)) * rows.float().mean()
+            fits = [_misfit(law, un[rows] - m_hat) for m_hat in predicted]
+            loss = loss + torch.stack(fits).min() * rows.float().mean()
         if reconstruction:
             loss = loss + reconstruction * ((decoder(u) - xb) ** 2).mean() / scale**2
         if stochastic:
@@ -301,8 +365,24 @@ def _train(torch: Any, system: System, x: Array, x_next: Array, label: Any, para
     seconds = time.perf_counter() - start
     encoder.eval()
     objective = "likelihood" if stochastic else "consistency (learned class mechanisms)" if learned else "consistency"
+    chosen: tuple[int, ...] = ()
+    learned_theta = None
+    if theta is not None:
+        with torch.no_grad():
+            u, un = encoder(X), encoder(Xn)
+            chosen = tuple(int(torch.stack([_misfit(laws[k], un[L == k] - piece(u[L == k], theta[k, p]))
+                                            for p, piece in enumerate(pieces)]).argmin())
+                           if bool((L == k).any()) else 0 for k in range(len(laws)))
+        learned_theta = np.stack([theta[k, p].detach().cpu().numpy() for k, p in enumerate(chosen)])
     return TrainedEncoder(encoder, device, objective, history, seconds, steps * min(batch, len(X)) / seconds,
-                          None if theta is None else theta.detach().cpu().numpy())
+                          learned_theta, chosen)
+
+
+def _misfit(law: dict[str, Any] | None, r: Any) -> Any:
+    """The per-transition loss of residuals ``r``: squared error, or the noise law's NLL."""
+    if law is not None:
+        return _nll(law, r).mean()
+    return (r**2).mean(dim=0).sum()
 
 
 def _standardise_output(torch: Any, encoder: Any, X: Any) -> None:
