@@ -182,6 +182,45 @@ def test_trained_encoders_confirm_a_flow():
     assert report.seeds[0].smaller[0][2].low > 0.3  # not a translation: the drift leaves B(0, 1) free
 
 
+def test_class_assignments_are_enumerated_or_drawn():
+    from equivid.numeric.train import MAX_ASSIGNMENTS, _assignments
+
+    assert _assignments(2, 2, 0) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    drawn = _assignments(6, 3, 0)  # 216 assignments: a reproducible sample
+    assert len(drawn) == MAX_ASSIGNMENTS == len(set(drawn)) and drawn == _assignments(6, 3, 0)
+
+
+@pytest.mark.parametrize("value, pieces", [("axis_translations", 2), ("permutations", 2), ("orthogonal", 2),
+                                           ("affine", 1)])
+def test_class_pieces_evaluate_the_class(value, pieces):
+    torch = pytest.importorskip("torch")
+    from equivid.numeric.train import _class_pieces
+
+    system = equivid.System.from_spec("latents: [z1, z2]\nmechanisms: {m: [z1 + 1, z2]}\n"
+                                      f"learner: {{knows: class, class: {value}}}\n")
+    found, unknowns = _class_pieces(system)
+    assert len(found) == pieces
+    u = torch.randn(5, 2, dtype=torch.float64)
+    theta = torch.full((unknowns,), 0.3, dtype=torch.float64)
+    outputs = [piece(u, theta) for piece in found]
+    if value == "orthogonal":  # a rotation by 0.3 and a rotation times a reflection: norms kept
+        for out in outputs:
+            np.testing.assert_allclose(out.norm(dim=1).numpy(), u.norm(dim=1).numpy())
+        assert torch.det(torch.linalg.lstsq(u, outputs[1]).solution) < 0
+    elif value == "axis_translations":
+        np.testing.assert_allclose((outputs[1] - u).numpy(), [[0.0, 0.3]] * 5)
+    elif value == "permutations":
+        np.testing.assert_allclose(outputs[1].numpy(), u.flip(1).numpy())
+
+
+def test_trained_encoders_confirm_axis_translations():
+    """The learner picks an axis per mechanism (the assignments are warmed up and raced)."""
+    pytest.importorskip("torch")
+    report = verify(equivid.load(EXAMPLES / "sparse_perturbations.yaml"), seeds=2, samples=1000, steps=1500, rng=0)
+    assert report.verdict == "confirmed", str(report)
+    assert report.controls_passed
+
+
 def test_training_is_deterministic_and_leaves_torch_state_alone():
     torch = pytest.importorskip("torch")
     from equivid.numeric import transitions

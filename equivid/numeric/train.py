@@ -9,7 +9,14 @@ Three objectives, picked from the system (THEORY.md, results 1-3):
   ``f`` with ``f∘g`` in the group and a spread above the floors has loss zero in the
   consistency term: the floors exclude near-degenerate elements, nothing else;
 - **a class of mechanisms**: the same, with ``m_hat`` from the class (the spec's template
-  or named class) and its unknowns learned, one set per mechanism;
+  or any named class) and its unknowns learned, one set per mechanism; each coordinate's
+  residual is weighed by the inverse of its spread (else a coordinate shrunk to the floor
+  is inconsistent at no cost). A class of several pieces (axis_translations: one per
+  axis; permutations: one per permutation; orthogonal: rotations ``exp(S)`` and
+  rotations times a reflection) lets the learner pick a piece per mechanism: the
+  assignments are warmed up side by side (``MAX_ASSIGNMENTS``) and training goes on
+  from the best;
+- **flows**: the time-``dt`` map of the vector field, by Runge-Kutta in torch;
 - **stochastic mechanisms** (additive noise): the negative log-likelihood of
   ``x' | x``, ``-log p_eps(f(x') - m(f(x))) - log |det Df(x')|`` (needs ``D = n``).
 
@@ -20,6 +27,7 @@ by the decoder. ``torch`` is imported here only, so ``import equivid`` stays lig
 
 from __future__ import annotations
 
+import itertools
 import math
 import sys
 import time
@@ -238,6 +246,8 @@ class TrainedEncoder:
     samples_per_second_: float = 0.0
     mechanisms_: Any = None  # learned class unknowns, one row per mechanism (of its chosen piece)
     pieces_: tuple[int, ...] = ()  # the class piece chosen for each mechanism
+    restarts_: int = 1  # assignments of class pieces to mechanisms warmed up (1 for one-piece classes)
+    learned_map_: Callable[[Array, Any], Array] | None = None  # (u, label) -> m_hat(u), the learned class mechanisms
 
     def __call__(self, x: Array) -> Array:
         torch = require_torch()
@@ -284,6 +294,29 @@ def train_encoder(system: System, x: Array, x_next: Array, label: Any, params: A
         torch.set_num_threads(previous)
 
 
+#: Classes of several pieces (axis_translations, permutations, orthogonal): the learner's
+#: discrete choice, a piece per mechanism, is searched explicitly. Each assignment (at most
+#: this many, drawn at random beyond) is warmed up from the same initial weights with its
+#: pieces fixed, and training goes on from the one with the lowest loss. Letting a
+#: gradient pick the pieces instead gets stuck: a piece once picked shapes the encoder
+#: around it, and two mechanisms on one axis is a local minimum of higher loss.
+MAX_ASSIGNMENTS = 16
+
+
+@dataclass
+class _Candidate:
+    """One initialisation: the networks, the class unknowns, the optimiser, the batches."""
+
+    encoder: Any
+    decoder: Any
+    theta: Any
+    optimiser: Any
+    batches: Any
+    modules: list[Any]
+    assignment: tuple[int, ...] | None = None  # pieces fixed per mechanism (while warming up)
+    history: list[float] = field(default_factory=list)
+
+
 def _train(torch: Any, system: System, x: Array, x_next: Array, label: Any, params: Array | None, *,
            steps: int, batch: int, lr: float, hidden: int, depth: int, reconstruction: float, device: str,
            seed: int, progress: bool, activation: str, label_text: str, dt: float) -> TrainedEncoder:
@@ -293,7 +326,6 @@ def _train(torch: Any, system: System, x: Array, x_next: Array, label: Any, para
                                         "not trained)")
     n, D = system.n, int(np.shape(x)[1])
     stochastic = any(m.noise for m in system.mechanisms)
-    learned = system.learner is not None
     if stochastic and D != n:
         raise SpecError("dim", D, f"D = n = {n} for stochastic mechanisms (the likelihood needs det Df)")
     as_tensor = lambda a: torch.as_tensor(np.asarray(a), dtype=torch.float32, device=device)  # noqa: E731
@@ -301,72 +333,97 @@ def _train(torch: Any, system: System, x: Array, x_next: Array, label: Any, para
     L = torch.as_tensor(np.asarray(label), dtype=torch.long, device=device)
     P = as_tensor(params if params is not None and np.size(params) else np.zeros((len(X), 0)))
     scale = X.std(dim=0).mean()
-
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        encoder = _mlp([D] + [hidden] * depth + [n], activation).to(device)
-        decoder = _mlp([n] + [hidden] * depth + [D], activation).to(device)
-        extra: list[Any] = []
-        maps = [_torch_map(m.components, system.latents + system.families) for m in system.mechanisms]
-        maps = [_torch_flow(f, n, dt) if m.is_flow else f for f, m in zip(maps, system.mechanisms)]
-        theta = None
-        if learned:
-            pieces, unknowns = _class_pieces(system)
-            theta = torch.nn.Parameter(1 + 0.1 * torch.randn(len(system.mechanisms), len(pieces), unknowns, device=device))
-            extra = [theta]
-    if not stochastic:
-        _standardise_output(torch, encoder, X)
+    maps = [_torch_map(m.components, system.latents + system.families) for m in system.mechanisms]
+    maps = [_torch_flow(f, n, dt) if m.is_flow else f for f, m in zip(maps, system.mechanisms)]
+    pieces, unknowns = _class_pieces(system) if system.learner is not None else ([], 0)
     laws = [None if not m.noise else _law(m, n) for m in system.mechanisms]
-    modules = list(encoder.parameters()) + list(decoder.parameters()) + extra
-    optimiser = torch.optim.Adam(modules, lr=lr)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=steps, eta_min=lr / 20)
-    generator = torch.Generator().manual_seed(seed)
-    bar = _Progress(steps, progress, label_text)
-    history: list[float] = []
-    if device == "cuda":
-        torch.cuda.synchronize()
-    start = time.perf_counter()
-    for step in range(1, steps + 1):
-        index = torch.randint(0, len(X), (min(batch, len(X)),), generator=generator).to(device)
+    size = min(batch, len(X))
+
+    def candidate(assignment: tuple[int, ...] | None) -> _Candidate:
+        with torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            encoder = _mlp([D] + [hidden] * depth + [n], activation).to(device)
+            decoder = _mlp([n] + [hidden] * depth + [D], activation).to(device)
+            theta = None
+            if pieces:
+                theta = torch.nn.Parameter(1 + 0.1 * torch.randn(len(laws), len(pieces), unknowns, device=device))
+        if not stochastic:
+            _standardise_output(torch, encoder, X)
+        modules = list(encoder.parameters()) + list(decoder.parameters()) + ([theta] if theta is not None else [])
+        return _Candidate(encoder, decoder, theta, torch.optim.Adam(modules, lr=lr),
+                          torch.Generator().manual_seed(seed), modules, assignment)
+
+    def loss_of(c: _Candidate) -> Any:
+        index = torch.randint(0, len(X), (size,), generator=c.batches).to(device)
         xb, xnb, lb, pb = X[index], Xn[index], L[index], P[index]
-        u, un = encoder(xb), encoder(xnb)
+        u, un = c.encoder(xb), c.encoder(xnb)
+        var = u.var(dim=0) + 1e-12
+        # with learned mechanisms, each coordinate's residual counts relative to its spread:
+        # otherwise a coordinate shrunk to the variance floor is inconsistent at no cost
+        weights = (var.mean() / var).detach() if pieces else None
         loss = torch.zeros((), device=device)
         for k, law in enumerate(laws):
             rows = lb == k
             if not bool(rows.any()):
                 continue
-            if theta is None:
+            share = rows.float().mean()
+            if c.theta is None:
                 predicted = [maps[k](*[u[rows, j] for j in range(n)], *[pb[rows, j] for j in range(pb.shape[1])])]
+            elif c.assignment is not None:
+                predicted = [pieces[c.assignment[k]](u[rows], c.theta[k, c.assignment[k]])]
             else:  # the learner picks the class's best piece for each mechanism
-                predicted = [piece(u[rows], theta[k, p]) for p, piece in enumerate(pieces)]
+                predicted = [piece(u[rows], c.theta[k, p]) for p, piece in enumerate(pieces)]
                 if len(pieces) > 1:  # every piece keeps its best unknowns for the current encoder, so the pick can change
                     still, still_next = u[rows].detach(), un[rows].detach()
-                    loss = loss + sum(_misfit(law, still_next - piece(still, theta[k, p]))
-                                      for p, piece in enumerate(pieces)) * rows.float().mean()
-            fits = [_misfit(law, un[rows] - m_hat) for m_hat in predicted]
-            loss = loss + torch.stack(fits).min() * rows.float().mean()
+                    loss = loss + sum(_misfit(law, still_next - piece(still, c.theta[k, p]), weights)
+                                      for p, piece in enumerate(pieces)) * share
+            loss = loss + torch.stack([_misfit(law, un[rows] - m_hat, weights) for m_hat in predicted]).min() * share
         if reconstruction:
-            loss = loss + reconstruction * ((decoder(u) - xb) ** 2).mean() / scale**2
+            loss = loss + reconstruction * ((c.decoder(u) - xb) ** 2).mean() / scale**2
         if stochastic:
-            loss = loss - _logdet(encoder, xnb).mean()
+            loss = loss - _logdet(c.encoder, xnb).mean()
         else:
-            var = u.var(dim=0) + 1e-12
             loss = loss + torch.relu(math.log(SCALE_FLOOR) - torch.log(var.mean())) ** 2
             loss = loss + (torch.relu(math.log(VAR_FLOOR) - torch.log(var / var.mean().detach())) ** 2).sum()
-        optimiser.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(modules, CLIP)
-        optimiser.step()
-        schedule.step()
-        history.append(float(loss.detach()))
-        bar.update(step, history[-1])
+        return loss
+
+    def train(c: _Candidate, count: int, schedule: Any, bar: _Progress | None) -> None:
+        for _ in range(count):
+            loss = loss_of(c)
+            c.optimiser.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(c.modules, CLIP)
+            c.optimiser.step()
+            if schedule is not None:
+                schedule.step()
+            c.history.append(float(loss.detach()))
+            if bar is not None:
+                bar.update(len(c.history), c.history[-1])
+
+    if device == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    bar = _Progress(steps, progress, label_text)
+    assignments: Sequence[tuple[int, ...] | None] = _assignments(len(pieces), len(laws), seed) if len(pieces) > 1 else [None]
+    warmup = min(steps, max(50, steps // 10)) if len(assignments) > 1 else 0
+    candidates = [candidate(a) for a in assignments]
+    for c in candidates:  # the pieces fixed and the learning rate constant while warming up
+        train(c, warmup, None, None)
+    best = min(candidates, key=lambda c: float(np.mean(c.history[-max(1, warmup // 4):])) if warmup else 0.0)
+    best.assignment = None
+    for step, value in enumerate(best.history, 1):
+        bar.update(step, value)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(best.optimiser, T_max=max(1, steps - warmup), eta_min=lr / 20)
+    train(best, steps - warmup, schedule, bar)
     if device == "cuda":
         torch.cuda.synchronize()
     seconds = time.perf_counter() - start
+    encoder, theta = best.encoder, best.theta
     encoder.eval()
-    objective = "likelihood" if stochastic else "consistency (learned class mechanisms)" if learned else "consistency"
+    objective = ("likelihood" if stochastic else "consistency (learned class mechanisms)" if pieces
+                 else "consistency")
     chosen: tuple[int, ...] = ()
-    learned_theta = None
+    learned_theta = learned_map = None
     if theta is not None:
         with torch.no_grad():
             u, un = encoder(X), encoder(Xn)
@@ -374,15 +431,43 @@ def _train(torch: Any, system: System, x: Array, x_next: Array, label: Any, para
                                             for p, piece in enumerate(pieces)]).argmin())
                            if bool((L == k).any()) else 0 for k in range(len(laws)))
         learned_theta = np.stack([theta[k, p].detach().cpu().numpy() for k, p in enumerate(chosen)])
-    return TrainedEncoder(encoder, device, objective, history, seconds, steps * min(batch, len(X)) / seconds,
-                          learned_theta, chosen)
+        learned_map = _learned_map(torch, pieces, theta.detach(), chosen, device)
+    samples = (steps + (len(assignments) - 1) * warmup) * size
+    return TrainedEncoder(encoder, device, objective, best.history, seconds, samples / seconds, learned_theta, chosen,
+                          len(assignments), learned_map)
 
 
-def _misfit(law: dict[str, Any] | None, r: Any) -> Any:
-    """The per-transition loss of residuals ``r``: squared error, or the noise law's NLL."""
+def _assignments(pieces: int, mechanisms: int, seed: int) -> list[tuple[int, ...]]:
+    """Every choice of a piece per mechanism, or ``MAX_ASSIGNMENTS`` of them drawn at random."""
+    if pieces**mechanisms <= MAX_ASSIGNMENTS:
+        return list(itertools.product(range(pieces), repeat=mechanisms))
+    generator = np.random.default_rng(seed)
+    drawn = {tuple(int(p) for p in generator.integers(0, pieces, mechanisms)) for _ in range(8 * MAX_ASSIGNMENTS)}
+    return sorted(drawn)[:MAX_ASSIGNMENTS]
+
+
+def _learned_map(torch: Any, pieces: Sequence[Piece], theta: Any, chosen: Sequence[int],
+                 device: str) -> Callable[[Array, Any], Array]:
+    def apply(u: Array, label: Any) -> Array:
+        out = np.array(u, dtype=np.float64)
+        with torch.no_grad():
+            for k, p in enumerate(chosen):
+                rows = np.asarray(label) == k
+                if rows.any():
+                    tensor = torch.as_tensor(out[rows], dtype=torch.float32, device=device)
+                    out[rows] = pieces[p](tensor, theta[k, p]).double().cpu().numpy()
+        return out
+
+    return apply
+
+
+def _misfit(law: dict[str, Any] | None, r: Any, weights: Any = None) -> Any:
+    """The per-transition loss of residuals ``r``: squared error (per coordinate times
+    ``weights`` when given), or the noise law's NLL."""
     if law is not None:
         return _nll(law, r).mean()
-    return (r**2).mean(dim=0).sum()
+    squares = (r**2).mean(dim=0)
+    return (squares if weights is None else squares * weights).sum()
 
 
 def _standardise_output(torch: Any, encoder: Any, X: Any) -> None:

@@ -21,8 +21,11 @@ refute, else ``inconclusive``. Two controls run in every call: the exact inverse
 the group (exact membership test) must be refuted.
 
 Each seed also reports how *consistent* its encoder is: the held-out R^2 of ``h(z')``
-against ``m(h(z))`` (:func:`consistency_r2`). The theory speaks of consistent encoders
-only; a seed below ``CONSISTENCY_NOTE`` is named in the notes.
+against ``m(h(z))`` (:func:`consistency_r2`; with a class learner, ``m`` is the learned
+mechanism). The theory speaks of consistent encoders only: a seed below
+``CONSISTENCY_NOTE`` is named in the notes, and a *trained* encoder below it is
+``inconclusive`` rather than ``refuted`` (training failed, the prediction is untested).
+An encoder the caller brings is judged on membership alone.
 
 The data: decoders are ``smooth`` by default (``leaky`` for the literature's leaky-ReLU
 recipe; :mod:`equivid.numeric.mixing` says why it matters) and the latents' law is
@@ -53,6 +56,8 @@ __all__ = ["Estimate", "SeedResult", "Control", "VerifyReport", "assess", "ceili
 Array = NDArray[np.float64]
 THRESHOLD = 0.95
 CEILING_THRESHOLD = 0.9
+#: Below this held-out consistency R^2 an encoder is reported as not mechanism-consistent.
+CONSISTENCY_NOTE = 0.99
 
 
 @dataclass(frozen=True)
@@ -339,6 +344,7 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
                                                                rng=generator.integers(2**32))
         held_out = draw(generator, samples)
         seconds = speed = 0.0
+        learned = None
         if encoder is not None:
             f = as_encoder(encoder, device=device)
         else:
@@ -348,11 +354,15 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
             trained = train_encoder(system, g(data.z), g(data.z_next), data.label, data.params, steps=steps,
                                     device=device, seed=int(generator.integers(2**31)), progress=progress,
                                     label_text=f"seed {seed}", **options)
-            f, seconds, speed = trained, trained.seconds_, trained.samples_per_second_
+            f, seconds, speed, learned = trained, trained.seconds_, trained.samples_per_second_, trained.learned_map_
         result = assess(model, held_out, f(g(held_out)), rng=generator.integers(2**32), seed=seed,
                         threshold=threshold, ceiling_threshold=ceiling_threshold)
-        consistency = consistency_r2(system, _compose(f, g), samples, rng=generator.integers(2**32), states=draw)
-        results.append(_with_timing(replace(result, consistency=consistency), seconds, speed))
+        consistency = consistency_r2(system, _compose(f, g), samples, rng=generator.integers(2**32), states=draw,
+                                     learned=learned)
+        result = replace(result, consistency=consistency)
+        if encoder is None and result.verdict == "refuted" and consistency is not None and consistency < CONSISTENCY_NOTE:
+            result = replace(result, verdict="inconclusive")  # training never reached a consistent encoder
+        results.append(_with_timing(result, seconds, speed))
     controls = _controls(group, model, n, dim, root, samples, threshold, ceiling_threshold, mixing, draw)
     spread, distinct = _spread([r.fit for r in results])
     settings = {"seeds": seeds, "samples": samples, "steps": steps, "device": device, "dim": dim or n,
@@ -419,11 +429,13 @@ def _fix_origin(system: System) -> bool:
 
 
 def consistency_r2(system: System, encode: Callable[[Array], Array], samples: int, *, rng: Any = None,
-                   states: Callable[[np.random.Generator, int], Array] | None = None, dt: float = 0.5) -> float | None:
+                   states: Callable[[np.random.Generator, int], Array] | None = None, dt: float = 0.5,
+                   learned: Callable[[Array, Any], Array] | None = None) -> float | None:
     """Held-out R^2 of ``h(z') ≈ m(h(z))`` over fresh transitions, ``h = encode`` applied to latents
-    (``f∘g``): how consistent the encoder is. A flow's ``m`` is its time-``dt`` map. ``None``
-    where no fixed ``m`` applies to the learned latents (stochastic mechanisms, learned
-    class mechanisms, finite states).
+    (``f∘g``): how consistent the encoder is. A flow's ``m`` is its time-``dt`` map; with a
+    class learner, ``m`` is the learned ``learned(u, label)``. ``None`` where no ``m``
+    applies to the learned latents (stochastic mechanisms, a class learner without
+    ``learned``, finite states).
 
     Examples
     --------
@@ -432,17 +444,16 @@ def consistency_r2(system: System, encode: Callable[[Array], Array], samples: in
     >>> consistency_r2(grow, lambda z: -z, 200, rng=0), consistency_r2(grow, lambda z: z[:, ::-1], 200, rng=0) < 0.9
     (1.0, True)
     """
-    if system.states is not None or system.learner is not None or any(m.noise for m in system.mechanisms):
+    if system.states is not None or any(m.noise for m in system.mechanisms) or (system.learner and learned is None):
         return None
     generator = np.random.default_rng(rng)
     data = transitions(system, samples, rng=generator, states=states, dt=dt)
     h, h_next = encode(data.z), encode(data.z_next)
-    predicted = step(numeric_mechanisms(system), h, data.label, data.params, generator, dt)
+    if learned is not None:
+        predicted = learned(h, data.label)
+    else:
+        predicted = step(numeric_mechanisms(system), h, data.label, data.params, generator, dt)
     return r2_score(h_next, h_next - predicted)
-
-
-#: Below this held-out consistency R^2 an encoder is reported as not mechanism-consistent.
-CONSISTENCY_NOTE = 0.99
 
 
 def _notes(group: Any, verdict: str, results: Sequence[SeedResult]) -> tuple[str, ...]:
@@ -461,8 +472,8 @@ def _notes(group: Any, verdict: str, results: Sequence[SeedResult]) -> tuple[str
     loose = [r.seed for r in results if r.consistency is not None and r.consistency < CONSISTENCY_NOTE]
     if loose:
         notes.append(f"seed(s) {', '.join(map(str, loose))}: the encoder is not mechanism-consistent (consistency R^2 "
-                     f"below {CONSISTENCY_NOTE}), and the prediction concerns consistent encoders: train longer "
-                     "(--steps) or wider (--hidden)")
+                     f"below {CONSISTENCY_NOTE}), and the prediction concerns consistent encoders (a trained one is "
+                     "not counted as refuting it): train longer (--steps) or wider (--hidden)")
     if any(r.verdict == "inconclusive" and r.ceiling.low < CEILING_THRESHOLD for r in results):
         notes.append("some encoders did not keep the latents (low ceiling): train longer (--steps) or on more samples")
     return tuple(notes)
