@@ -114,9 +114,11 @@ def _torch_flow(field: Callable[..., Any], n: int, dt: float) -> Callable[..., A
     """The time-``dt`` map of the vector field ``field`` (a :func:`_torch_map`), by classical
     Runge-Kutta in ``FLOW_SUBSTEPS`` steps, differentiable in its inputs."""
 
+    torch = require_torch()
+
     def flow(*columns: Any) -> Any:
         z, params = columns[:n], columns[n:]
-        state = require_torch().stack(list(z), dim=1)
+        state = torch.stack(list(z), dim=1)
         h = dt / FLOW_SUBSTEPS
 
         def V(y: Any) -> Any:

@@ -23,6 +23,7 @@ __all__ = [
     "is_zero",
     "commutes",
     "generates",
+    "unsound",
     "jacobian",
     "tangent_fields",
 ]
@@ -137,3 +138,22 @@ def commutes(a: Sequence[sympy.Expr], system: System) -> bool:
 def generates(X: Sequence[sympy.Expr], system: System) -> bool:
     """Whether the vector field ``X`` satisfies the infinitesimal condition for every mechanism."""
     return all(is_zero(r) for m in system.mechanisms for r in lie_residual(X, m, system.latents))
+
+
+def unsound(system: System, elements: Sequence[tuple[str, Sequence[sympy.Expr]]],
+            generators: Sequence[Sequence[sympy.Expr]],
+            representatives: Sequence[Sequence[sympy.Expr]]) -> str | None:
+    """The first failure of a solution's soundness, in words, or ``None``: each of the
+    ``elements`` (labelled, e.g. "the general element") and the component
+    ``representatives`` must commute, each Lie ``generators`` must satisfy the
+    infinitesimal condition."""
+    for label, a in elements:
+        if not commutes(a, system):
+            return f"{label} {tuple(a)} does not commute with every mechanism"
+    for X in generators:
+        if not generates(X, system):
+            return f"the Lie generator {tuple(X)} fails the infinitesimal condition"
+    for a in representatives:
+        if not commutes(a, system):
+            return f"the component representative {tuple(a)} does not commute"
+    return None

@@ -103,7 +103,7 @@ def assert_sound(group: EquivarianceGroup, system: System | None = None, *, samp
     """Assert that sampled elements and discrete representatives commute with every
     mechanism (exactly, by substitution) and that every Lie generator satisfies the
     infinitesimal condition."""
-    from ..solve._verify import commutes, generates
+    from ..solve._verify import unsound
 
     system = system or group.system
     generator = np.random.default_rng(rng)
@@ -123,16 +123,10 @@ def assert_sound(group: EquivarianceGroup, system: System | None = None, *, samp
             if not group.membership(a).commutes:
                 raise AssertionError(f"the sampled element {a} fails the defining condition")
         return group
-    for _ in range(samples):
-        a = group.sample(generator)
-        if not commutes(a, system):
-            raise AssertionError(f"the sampled element {a} does not commute with every mechanism")
-    for a in group.discrete:
-        if not commutes(a, system):
-            raise AssertionError(f"the discrete representative {a} does not commute")
-    for X in group.lie_algebra:
-        if not generates(X, system):
-            raise AssertionError(f"the Lie generator {X} fails the infinitesimal condition")
+    sampled = [("the sampled element", group.sample(generator)) for _ in range(samples)]
+    failure = unsound(system, sampled, group.lie_algebra, group.discrete)
+    if failure is not None:
+        raise AssertionError(failure)
     return group
 
 
