@@ -1,8 +1,14 @@
 """The ``equivid`` command: parse arguments, call the library, print.
 
-Bad input, and a valid system of a kind the solver does not support, exit with
-status 2 and one line on stderr naming the field, the value and what was expected.
-An answer that fails its verification is never printed: status 1.
+Exit status, for every command (each failure is one line on stderr):
+
+* 0: ok;
+* 1: a verification failed (an answer that fails its substitution check is never
+  printed; ``verify``: a control failed);
+* 2: bad input (a spec, a file or an option; usage errors too): the line names the
+  field, the value and what was expected;
+* 3: a valid system the solver does not support, or a computation stopped at its budget;
+* 130: interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -19,9 +25,53 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import EquividError, SpecError, UnsupportedMechanismError, VerificationError
+from .errors import (
+    BudgetExceededError,
+    EquividError,
+    SpecError,
+    UnsupportedMechanismError,
+    VerificationError,
+)
 
-__all__ = ["main"]
+__all__ = ["main", "OK", "VERIFICATION_FAILED", "BAD_INPUT", "UNSUPPORTED", "INTERRUPTED"]
+
+#: Exit statuses (the table in ``equivid --help``).
+OK = 0
+VERIFICATION_FAILED = 1
+BAD_INPUT = 2
+UNSUPPORTED = 3  # also: over budget
+INTERRUPTED = 130
+
+EXIT_STATUS = """\
+exit status:
+  0    ok
+  1    {one}
+  2    bad input: one line on stderr naming the field, the value and what was expected
+  3    unsupported or over budget: a valid system the solver cannot analyse, or a
+       computation stopped at its budget (EQUIVID_BUDGET_SECONDS)
+  130  interrupted (Ctrl-C){more}"""
+
+
+def _epilog(one: str = "verification failed", more: str = "") -> str:
+    """The exit-status table, with what status 1 means for this command and any notes."""
+    return EXIT_STATUS.format(one=one, more=more)
+
+
+SWEEP_NOTES = """
+
+A system that fails (unsupported, over budget, a failed verification) does not stop a
+sweep: its row has status error and the one-line message; the sweep exits 0. Interrupted
+(130) or stopped by a broken executor (1), a sweep keeps its finished rows: rerun it to
+resume."""
+
+VERIFY_NOTES = """
+
+The verdict (confirmed, refuted or inconclusive) is the output, printed with status 0
+whatever it is: a refuted prediction is a result, not a failure. Status 1 means a
+control failed (the exact inverse composed with a group element was not confirmed, or
+a map outside the group was not refuted), so the experiment cannot be trusted. Status 3
+also covers what training cannot do (finite-state systems, a learner or noise law
+without a likelihood) and a missing PyTorch or matplotlib."""
 
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 #: ``--degree auto``: invariants and the dimension profile up to this degree, for small systems.
@@ -30,14 +80,41 @@ AUTO_LATENTS = 3
 
 
 class _Parser(argparse.ArgumentParser):
+    """Usage errors: one line on stderr and status 2 (no usage dump)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"equivid: error: {message}\n")
+        self.exit(BAD_INPUT, f"equivid: error: {_one_line(message)}\n")
+
+
+def _whole(value: str) -> int:
+    """An argparse type: a whole number (its range is checked where it is used)."""
+    try:
+        return int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {value!r}, expected a whole number") from None
+
+
+def _number(value: str) -> float:
+    """An argparse type: a finite number."""
+    try:
+        number = float(value)
+    except ValueError:
+        number = float("nan")
+    if number != number or number in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"got {value!r}, expected a finite number")
+    return number
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="equivid", description="Identifiability from known mechanisms.")
+    parser = _Parser(prog="equivid", description="Identifiability from known mechanisms.",
+                     epilog=_epilog("verification failed (verify: a control failed; see equivid verify --help)"))
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    analyze = commands.add_parser("analyze", help="compute the equivariance group of a spec file")
+    analyze = commands.add_parser("analyze", help="compute the equivariance group of a spec file",
+                                  epilog=_epilog("verification failed (an answer failing its substitution check is never printed)"))
     analyze.add_argument("spec", help="spec file (YAML), or the name of a bundled example")
     analyze.add_argument("--ansatz", default=None, help="linear | affine | polynomial:D (default: the spec's, else affine)")
     analyze.add_argument("--check", action="append", default=[], metavar="MAP", help='membership test, e.g. "(z1 + 1, z2)"')
@@ -47,44 +124,47 @@ def _parser() -> argparse.ArgumentParser:
         help="degree for what the learner can recover and the dimension profile: a number, 0 for "
         f"none, or auto ({AUTO_DEGREE} up to {AUTO_LATENTS} latents, else none)",
     )
-    sketch = commands.add_parser("sketch", help="a checked proof sketch of the result (Markdown, LaTeX, JSON, PDF)")
+    sketch = commands.add_parser("sketch", help="a checked proof sketch of the result (Markdown, LaTeX, JSON, PDF)",
+                                 epilog=_epilog("verification failed (a step failed its check, or pdflatex failed)"))
     sketch.add_argument("spec", help="spec file (YAML), or the name of a bundled example")
     sketch.add_argument("--ansatz", default=None, help="linear | affine | polynomial:D (default: the spec's, else affine)")
     sketch.add_argument("--format", choices=("markdown", "latex", "json"), default="markdown")
     sketch.add_argument("-o", "--output", metavar="FILE", help="write to FILE (refused if it exists, unless --force)")
     sketch.add_argument("--force", action="store_true", help="overwrite FILE")
     sketch.add_argument("--pdf", action="store_true", help="compile the LaTeX with pdflatex into FILE (default SPEC.pdf)")
-    sweep = commands.add_parser("sweep", help="many systems x ansatz in parallel, rows streamed to a table")
+    sweep = commands.add_parser("sweep", help="many systems x ansatz in parallel, rows streamed to a table",
+                                epilog=_epilog("the executor broke (a worker killed, a scheduler lost); finished rows are kept", SWEEP_NOTES))
     sweep.add_argument("sweep", help="sweep file (YAML, format in `pydoc equivid.sweep`)")
     sweep.add_argument("-o", "--output", default=None, help="rows file, .jsonl or .parquet (default: the sweep's output:)")
-    sweep.add_argument("--workers", type=int, default=None, help="worker processes (default: one per CPU; 2 with --dask local)")
+    sweep.add_argument("--workers", type=_whole, default=None, help="worker processes (default: one per CPU; 2 with --dask local)")
     sweep.add_argument("--dask", default=None, metavar="ADDRESS", help="run on a Dask scheduler at ADDRESS, or start a local cluster: local")
-    sweep.add_argument("--limit", type=int, default=None, metavar="K", help="run at most K new tasks, then stop (rerun to continue)")
+    sweep.add_argument("--limit", type=_whole, default=None, metavar="K", help="run at most K new tasks, then stop (rerun to continue)")
     sweep.add_argument("--force", action="store_true", help="append to an output that holds rows of another sweep")
     _verify_parser(commands)
-    examples = commands.add_parser("examples", help="list the bundled example specs")
+    examples = commands.add_parser("examples", help="list the bundled example specs", epilog=_epilog())
     examples.add_argument("--show", metavar="NAME", help="print one example's spec")
     return parser
 
 
 def _verify_parser(commands: Any) -> None:
-    verify = commands.add_parser("verify", help="train encoders on simulated data and check the predicted group")
+    verify = commands.add_parser("verify", help="train encoders on simulated data and check the predicted group",
+                                 epilog=_epilog("verification failed: a control failed (see below)", VERIFY_NOTES))
     verify.add_argument("spec", help="spec file (YAML), or the name of a bundled example")
-    verify.add_argument("--seeds", type=int, default=3, help="encoders to train (default 3)")
-    verify.add_argument("--samples", type=int, default=2000, help="transitions per encoder, and as many held out")
-    verify.add_argument("--steps", type=int, default=8000, help="training steps per encoder (default 8000)")
-    verify.add_argument("--hidden", type=int, default=128, help="width of the encoder's hidden layers (default 128)")
-    verify.add_argument("--lr", type=float, default=1e-3, help="Adam's learning rate (default 1e-3)")
+    verify.add_argument("--seeds", type=_whole, default=3, help="encoders to train (default 3)")
+    verify.add_argument("--samples", type=_whole, default=2000, help="transitions per encoder, and as many held out")
+    verify.add_argument("--steps", type=_whole, default=8000, help="training steps per encoder (default 8000)")
+    verify.add_argument("--hidden", type=_whole, default=128, help="width of the encoder's hidden layers (default 128)")
+    verify.add_argument("--lr", type=_number, default=1e-3, help="Adam's learning rate (default 1e-3)")
     verify.add_argument("--mixing", choices=("smooth", "leaky"), default="smooth",
                         help="the decoders' activation: smooth (default) or the literature's leaky ReLU")
     verify.add_argument("--states", choices=("auto", "normal", "multiscale"), default="auto",
                         help="law of the latents (default auto: multiscale around a common fixed point at 0)")
     verify.add_argument("--device", default="cpu", help="cpu | cuda")
-    verify.add_argument("--dim", type=int, default=None, help="observed dimension D >= n (default n)")
+    verify.add_argument("--dim", type=_whole, default=None, help="observed dimension D >= n (default n)")
     verify.add_argument("--ansatz", default=None, help="linear | affine (default: the spec's, else affine)")
     verify.add_argument("--group", default=None, metavar="SPEC",
                         help="check against the group solved for this other spec instead (e.g. a deliberately wrong prediction)")
-    verify.add_argument("--rng", type=int, default=0, help="seed of everything random (default 0)")
+    verify.add_argument("--rng", type=_whole, default=0, help="seed of everything random (default 0)")
     verify.add_argument("--format", choices=("text", "json"), default="text")
     verify.add_argument("--plot", default=None, metavar="FILE.png", help="true vs learned latents, fitted element undone")
     verify.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
@@ -104,16 +184,16 @@ def _verify(args: argparse.Namespace) -> int:
         from .numeric.plot import require_matplotlib
 
         require_matplotlib()
+    if args.hidden < 1:
+        raise SpecError("--hidden", args.hidden, "a positive width")
+    if not args.lr > 0:
+        raise SpecError("--lr", args.lr, "a positive learning rate")
     if args.device != "cpu":
         from .numeric.train import resolve_device
 
         resolve_device(args.device)
     system = load(_spec_path(args.spec))
     group = solve(load(_spec_path(args.group)), ansatz=args.ansatz) if args.group else solve(system, ansatz=args.ansatz)
-    if args.hidden < 1:
-        raise SpecError("--hidden", args.hidden, "a positive width")
-    if not args.lr > 0:
-        raise SpecError("--lr", args.lr, "a positive learning rate")
     report = verify(system, group=group, seeds=args.seeds, samples=args.samples, steps=args.steps, dim=args.dim,
                     device=args.device, rng=args.rng, progress=not args.quiet, mixing=args.mixing, states=args.states,
                     train_options={"hidden": args.hidden, "lr": args.lr})
@@ -121,7 +201,10 @@ def _verify(args: argparse.Namespace) -> int:
     if args.plot is not None:
         from .numeric.plot import plot_report
 
-        plot_report(report, args.plot)
+        try:
+            plot_report(report, args.plot)
+        except OSError as exc:
+            raise SpecError("--plot", args.plot, "a writable file", detail=exc.strerror or type(exc).__name__) from None
         data["plot"] = args.plot
     if args.format == "json":
         print(json.dumps(data, indent=2))
@@ -129,7 +212,7 @@ def _verify(args: argparse.Namespace) -> int:
         print(report)
         if args.plot is not None:
             print(f"plot: {args.plot}")
-    return 0 if report.controls_passed else 1
+    return OK if report.controls_passed else VERIFICATION_FAILED
 
 
 def _spec_path(value: str) -> Path:
@@ -144,6 +227,7 @@ def _analyze(args: argparse.Namespace) -> int:
     from . import load, solve
     from .render import latex_report, markdown_report, text_report
 
+    _degree(args.degree, None)  # a bad value is reported before any solving
     system = load(_spec_path(args.spec))
     for k, check in enumerate(args.check):
         system.parse_map(check, field=f"--check[{k}]")
@@ -213,19 +297,26 @@ def _write(target: Path, data: bytes) -> None:
     folder = target.resolve().parent
     if not folder.is_dir():
         raise SpecError("-o", str(target), "a path in an existing folder")
-    handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise SpecError("-o", str(target), "a path in a writable folder", detail=exc.strerror or type(exc).__name__) from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.replace(name, target)
-    except BaseException:
+    except BaseException as exc:
         Path(name).unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise SpecError("-o", str(target), "a writable file", detail=exc.strerror or type(exc).__name__) from None
         raise
 
 
 def _degree(value: str, group: Any) -> int | None:
-    """``--degree``: a whole number >= 0 (0: none) or ``auto``."""
+    """``--degree``: a whole number >= 0 (0: none) or ``auto`` (``group`` None: only check ``value``)."""
     if value == "auto":
+        if group is None:
+            return None
         small = group.solution.finite_group is None and len(group.latents) <= AUTO_LATENTS
         return AUTO_DEGREE if small else None
     if not value.isdigit():
@@ -242,12 +333,12 @@ def _sweep(args: argparse.Namespace) -> int:
                             limit=args.limit, force=args.force, progress=sys.stderr)
     except KeyboardInterrupt:
         print("equivid: sweep interrupted; finished rows are kept, rerun to resume", file=sys.stderr)
-        return 130
-    except RuntimeError as exc:  # the executor broke; an EquividError is reported by main()
+        return INTERRUPTED
+    except RuntimeError as exc:  # the executor broke; an EquividError (over budget too) is reported by main()
         if isinstance(exc, EquividError):
             raise
-        print(f"equivid: {exc}", file=sys.stderr)
-        return 1
+        print(f"equivid: {_one_line(str(exc))}", file=sys.stderr)
+        return VERIFICATION_FAILED
     print(f"sweep: {summary}")
     return 0
 
@@ -269,29 +360,49 @@ def _examples(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit status."""
-    args = _parser().parse_args(argv)
+    """Run the command line; return the exit status (0, 1, 2, 3 or 130: ``equivid --help``).
+
+    Usage errors and ``--help`` return their status too (2 and 0) instead of raising
+    SystemExit, so ``sys.exit(main())`` and ``main([...]) == 2`` both work.
+    """
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse: --help (0) or a usage error (2, its line already printed)
+        return exc.code if isinstance(exc.code, int) else (OK if exc.code is None else BAD_INPUT)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always")
             warnings.showwarning = _warn  # type: ignore[assignment]
             return {"analyze": _analyze, "examples": _examples, "sketch": _sketch, "sweep": _sweep, "verify": _verify}[args.command](args)
     except VerificationError as exc:
-        print(f"equivid: verification failed: {exc}", file=sys.stderr)
-        return 1
+        return _fail(VERIFICATION_FAILED, "verification failed", exc)
+    # BudgetExceededError is not an UnsupportedMechanismError (it is a RuntimeError): both named.
+    except BudgetExceededError as exc:
+        return _fail(UNSUPPORTED, "over budget", exc)
     except UnsupportedMechanismError as exc:
-        print(f"equivid: unsupported: {exc}", file=sys.stderr)
-        return 2
-    except EquividError as exc:
-        print(f"equivid: error: {exc}", file=sys.stderr)
-        return 2
+        return _fail(UNSUPPORTED, "unsupported", exc)
+    except EquividError as exc:  # SpecError, and any other bad input
+        return _fail(BAD_INPUT, "error", exc)
+    except KeyboardInterrupt:
+        print("equivid: interrupted", file=sys.stderr)
+        return INTERRUPTED
     except BrokenPipeError:  # e.g. `equivid examples | head -1`
         sys.stderr.close()
-        return 0
+        return OK
+
+
+def _one_line(text: str) -> str:
+    """``text`` on one line: its lines joined by spaces."""
+    return " ".join(line.strip() for line in str(text).splitlines() if line.strip())
+
+
+def _fail(status: int, kind: str, exc: BaseException) -> int:
+    print(f"equivid: {kind}: {_one_line(str(exc)) or type(exc).__name__}", file=sys.stderr)
+    return status
 
 
 def _warn(message: Warning | str, category: type[Warning], *args: object, **kwargs: object) -> None:
-    print(f"equivid: warning: {message}", file=sys.stderr)
+    print(f"equivid: warning: {_one_line(str(message))}", file=sys.stderr)
 
 
 if __name__ == "__main__":  # pragma: no cover

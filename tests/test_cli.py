@@ -203,10 +203,6 @@ BAD_SPECS = {
     "unknown-symbol": ("latents: [z1, z2]\nmechanisms: {m: [z1, w]}\n", "mechanisms.m[1]"),
     "duplicate-latent": ("latents: [z1, z1]\nmechanisms: {m: [z1, z1]}\n", "latents[1]"),
     "unparsable": ("latents: [z1, z2]\nmechanisms: {m: '(z1 +, z2)'}\n", "mechanisms.m"),
-    "nonlinear-unsupported": (
-        "latents: [z1, z2]\nmechanisms: {sq: ['tanh(z1)', z2]}\nansatz: polynomial:2\n",
-        "mechanisms.sq",
-    ),
     "invalid-yaml": ("latents: [z1, z2\nmechanisms: {m: [z1]}\n", "spec"),
     "bad-spec-ansatz": (
         "latents: [z1, z2]\nmechanisms: {m: [z1, z2]}\nansatz: quadratic\n",
@@ -231,6 +227,18 @@ def test_bad_spec_exits_2_with_one_line(capsys, tmp_path, text, field):
     status, out, err = run(capsys, "analyze", str(path), "--format", "json")
     assert_one_line_error(status, out, err, field)
     assert out == ""
+
+
+def test_unsupported_system_exits_3_with_one_line(capsys, tmp_path):
+    """A valid system the solver refuses is not bad input: status 3 (it was 2)."""
+    path = tmp_path / "tanh.yaml"
+    path.write_text("latents: [z1, z2]\nmechanisms: {sq: ['tanh(z1)', z2]}\nansatz: polynomial:2\n", encoding="utf-8")
+    status, out, err = run(capsys, "analyze", str(path), "--format", "json")
+    assert status == 3 and out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith("equivid: unsupported: mechanisms.sq: ")
+    assert "Traceback" not in err
 
 
 @pytest.mark.parametrize(
@@ -276,10 +284,8 @@ def test_unknown_example_show_exits_2(capsys):
     ],
 )
 def test_usage_errors_exit_2(capsys, argv):
-    with pytest.raises(SystemExit) as info:
-        main(argv)
-    _, err = capsys.readouterr()
-    assert info.value.code == 2
+    status, out, err = run(capsys, *argv)  # returned, not raised as SystemExit
+    assert status == 2 and out == ""
     assert len(err.splitlines()) == 1
     assert err.startswith("equivid: error: ")
 
