@@ -40,18 +40,18 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .automorphisms import (
-    Generators,
-    _base_path,
-    _individualise,
-    _is_permutation,
-    _mix,
-    _orbit_labels,
-    _parts,
-    _ranks,
-    _smallest_member,
-    _stabiliser_chain,
+from ._partitions import (
+    base_path,
+    dense_ranks,
+    individualise,
+    is_permutation,
+    orbit_labels_of,
+    partition_parts,
+    smallest_member_labels,
+    splitmix64,
+    stabiliser_chain,
 )
+from .automorphisms import Generators
 from .errors import BudgetExceededError, SpecError, VerificationError
 
 __all__ = [
@@ -166,7 +166,7 @@ def _edges(n: int, sparse: list[tuple[IntArray, IntArray, list[Fraction]]]) -> t
         col = np.zeros(keys.size, dtype=np.int64)
         col[np.searchsorted(keys, k)] = codes
         columns.append(col)
-    return keys // n, keys % n, _ranks(*columns[::-1])
+    return keys // n, keys % n, dense_ranks(*columns[::-1])
 
 
 def deterministic_table(kernel: Any) -> IntArray | None:
@@ -207,7 +207,7 @@ class _Digraph:
         for a, b in ((src, dst), (dst, src)):
             o = np.argsort(a, kind="stable")
             owners, starts = np.unique(a[o], return_index=True)
-            ecode = _mix(_mix(colour[o].astype(_U64) + _U64(0x9E3779B97F4A7C15)) ^ _U64(len(self.sides) + 1))
+            ecode = splitmix64(splitmix64(colour[o].astype(_U64) + _U64(0x9E3779B97F4A7C15)) ^ _U64(len(self.sides) + 1))
             self.sides.append((b[o], ecode, owners, starts))
         self.nodes = 0
 
@@ -215,17 +215,17 @@ class _Digraph:
         """Equitable refinement of ``part`` (canonical labels ``0..K-1``)."""
         self.nodes += 1
         n = self.n
-        part = _ranks(part)
+        part = dense_ranks(part)
         cells = int(part.max()) + 1 if n else 0
         while cells < n:
             hashes = []
             for b, ecode, owners, starts in self.sides:
                 h = np.zeros(n, dtype=_U64)
                 if b.size:
-                    x = _mix(ecode + _mix(part[b].astype(_U64) + _U64(0xD6E8FEB86659FD93)))
+                    x = splitmix64(ecode + splitmix64(part[b].astype(_U64) + _U64(0xD6E8FEB86659FD93)))
                     h[owners] = np.add.reduceat(x, starts)
                 hashes.append(h)
-            new = _ranks(hashes[0], hashes[1], part)
+            new = dense_ranks(hashes[0], hashes[1], part)
             count = int(new.max()) + 1
             part = new
             if count == cells:
@@ -290,17 +290,17 @@ class KernelGroup:
     def orbit_labels(self) -> IntArray:
         """Orbit label of every state (the smallest state of its orbit)."""
         n = self.n_states
-        return _smallest_member(_orbit_labels(n, list(self.generators)), n)
+        return smallest_member_labels(orbit_labels_of(n, list(self.generators)), n)
 
     @cached_property
     def orbits(self) -> tuple[tuple[int, ...], ...]:
         """The orbits as sorted tuples of states, ordered by smallest state."""
-        return _parts(self.orbit_labels)
+        return partition_parts(self.orbit_labels)
 
     def contains(self, perm: Any) -> bool:
         """Whether ``perm`` is a permutation keeping every kernel and state colour."""
         p = np.asarray(perm)
-        if not _is_permutation(p, self.n_states):
+        if not is_permutation(p, self.n_states):
             return False
         return self._graph.is_automorphism(p.astype(np.int64))
 
@@ -386,8 +386,8 @@ class _Search:
     def __init__(self, graph: _Digraph, budget: int) -> None:
         self.g = graph
         self.budget = budget
-        self.path, self.cells, self.base, self.leaf = _base_path(graph.refine(graph.vcol), graph.refine)
-        self.gens, self.levels, self.order = _stabiliser_chain(self.path, self.cells, self.base, self._find)
+        self.path, self.cells, self.base, self.leaf = base_path(graph.refine(graph.vcol), graph.refine)
+        self.gens, self.levels, self.order = stabiliser_chain(self.path, self.cells, self.base, self._find)
 
     def _find(self, i: int, w: int) -> IntArray | None:
         """An automorphism fixing ``base[:i]`` with ``base[i] -> w``: a swap first, then the search."""
@@ -405,7 +405,7 @@ class _Search:
             raise BudgetExceededError(
                 f"kernel automorphisms: more than {self.budget} search nodes (a highly regular state graph)"
             )
-        q = self.g.refine(_individualise(part, w))
+        q = self.g.refine(individualise(part, w))
         if not np.array_equal(np.bincount(q), np.bincount(self.path[i + 1])):
             return None
         if i + 1 == len(self.base):
@@ -462,7 +462,7 @@ def coloured_digraph_group(
     vcol = np.zeros(n, dtype=np.int64) if state_colours is None else np.asarray(state_colours, dtype=np.int64)
     if vcol.shape != (n,):
         raise SpecError("state_colours", vcol.shape, f"one colour per state ({n})")
-    graph = _Digraph(n, s, d, c, _ranks(vcol) if n else vcol)
+    graph = _Digraph(n, s, d, c, dense_ranks(vcol) if n else vcol)
     search = _Search(graph, budget)
     gens = [_sparse_generator(p) for p in search.gens]
     return KernelGroup(n, search.order, Generators(n, gens), graph.vcol, tuple(search.base), graph,
