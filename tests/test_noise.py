@@ -1,5 +1,8 @@
 """Stochastic mechanisms (THEORY.md, result 3): mean maps commute, B eps has the law of eps."""
 
+import itertools
+import math
+
 import numpy as np
 import pytest
 import sympy
@@ -50,9 +53,106 @@ def test_asymmetric_law_gives_permutations_only():
     assert group.contains("(z2, z1)") and not group.contains("(-z1, z2)")
 
 
-def test_product_of_different_laws_allows_no_permutation():
-    group = equivid.solve(walk("{law: product, factors: [{law: laplace, scale: 1}, {law: laplace, scale: 2}]}"))
-    assert group.name == "sign flips and translations R^2" and not group.contains("(z2, z1)")
+def test_product_of_different_families_allows_no_permutation():
+    group = equivid.solve(walk("{law: product, factors: [{law: laplace, scale: 1}, {law: uniform, scale: 1}]}"))
+    assert group.name == "sign flips and translations R^2" and group.components == 4
+    assert not group.contains("(z2, z1)") and not group.contains("(z2/2, 2*z1)")
+
+
+# -- one scale family, different scales (Darmois-Skitovich: B e_j = s e_i with s eps_j ~ eps_i) ---
+LAPLACE_1_2 = "{law: product, factors: [{law: laplace, scale: 1}, {law: laplace, scale: 2}]}"
+EXPONENTIAL_1_3 = "{law: product, factors: [{law: exponential, scale: 1}, {law: exponential, scale: 3}]}"
+
+
+def laplace_density(b):
+    return lambda x: math.exp(-abs(x) / b) / (2 * b)
+
+
+def exponential_density(b):
+    return lambda x: math.exp(-x / b) / b if x >= 0 else 0.0
+
+
+POINTS = [-3.1, -2.0, -1.0, -0.4, 0.3, 0.5, 1.0, 1.7, 2.0, 4.2]
+
+
+def _same_law_after_scaling(s, p_source, p_target):
+    """``s * X ~ Y`` for densities ``p_source`` of X and ``p_target`` of Y: the density of ``s * X``
+    at x is ``p_source(x / s) / |s|`` (compared on a grid of points on both sides of 0)."""
+    return all(math.isclose(p_source(x / s) / abs(s), p_target(x), rel_tol=1e-12, abs_tol=1e-15) for x in POINTS)
+
+
+def _brute_force(densities, values):
+    """Every 2 x 2 generalised permutation matrix with nonzero entries in ``values``, split into
+    those that map eps (independent coordinates with ``densities``) to its own law and the others."""
+    members, others = [], []
+    for perm in itertools.permutations(range(2)):
+        for entries in itertools.product(values, repeat=2):
+            B = sympy.zeros(2, 2)
+            for i, (j, s) in enumerate(zip(perm, entries)):
+                B[i, j] = s
+            # (B eps)_i = B[i, j] eps_j: it must have the law of eps_i, for each row i
+            ok = all(_same_law_after_scaling(float(s), densities[j], densities[i]) for i, (j, s) in enumerate(zip(perm, entries)))
+            (members if ok else others).append(B)
+    return members, others
+
+
+def _as_map(B):
+    return tuple(B * sympy.Matrix(Z))
+
+
+def test_laplace_coordinates_of_scales_1_and_2_are_swapped_with_factors_half_and_two():
+    group = equivid.solve(walk(LAPLACE_1_2))
+    assert group.contains("(z2/2, 2*z1)") and group.contains("(-z2/2, 2*z1)") and group.contains("(z2/2 + 1, -2*z1)")
+    assert not group.contains("(z2, z1)") and not group.contains("(2*z2, z1/2)")
+    assert group.name == "signed scaled permutations and translations R^2"
+    assert "signed permutations" not in group.name and group.dimension == 2
+
+
+def test_laplace_1_2_finite_part_is_the_brute_force_group_of_order_8():
+    half = sympy.Rational(1, 2)
+    values = [s * v for v in (half, 1, 2) for s in (1, -1)]
+    members, others = _brute_force([laplace_density(1), laplace_density(2)], values)
+    assert len(members) == 8
+    group = equivid.solve(walk(LAPLACE_1_2))
+    assert group.components == 8
+    reps = {tuple(sympy.Matrix([[sympy.diff(e, z) for z in Z] for e in d])) for d in group.discrete}
+    reps.add(tuple(sympy.eye(2)))
+    assert reps == {tuple(B) for B in members}
+    assert all(group.contains(_as_map(B)) for B in members)
+    assert not any(group.contains(_as_map(B)) for B in others)
+
+
+def test_exponential_coordinates_of_scales_1_and_3_are_swapped_with_positive_factors_only():
+    # (B eps)_1 = s eps_2 with eps_2 ~ Exp(scale 3) has the law Exp(scale 1) iff s = 1/3 (by hand:
+    # E[s eps_2] = 3 s = 1, and s > 0 keeps the support [0, oo)); likewise (B eps)_2 = 3 eps_1
+    members, others = _brute_force([exponential_density(1), exponential_density(3)],
+                                   [s * v for v in (sympy.Rational(1, 3), 1, 3) for s in (1, -1)])
+    assert sorted(map(tuple, members)) == sorted([tuple(sympy.eye(2)), (0, sympy.Rational(1, 3), 3, 0)])
+    group = equivid.solve(walk(EXPONENTIAL_1_3))
+    assert group.components == 2 and group.name == "scaled permutations and translations R^2"
+    assert group.contains("(z2/3, 3*z1)") and group.contains("(z2/3 + 5, 3*z1 - 1)")
+    for outside in ["(3*z2, z1/3)", "(-z2/3, 3*z1)", "(-z2/3, -3*z1)", "(z2, z1)", "(-z1, z2)"]:
+        assert not group.contains(outside), outside
+    assert not any(group.contains(_as_map(B)) for B in others)
+
+
+def test_the_scaled_swap_maps_laplace_1_2_noise_to_its_own_law_by_simulation():
+    group = equivid.solve(walk(LAPLACE_1_2))
+    assert group.contains("(z2/2, 2*z1)")
+    B, _ = _affine(group.system.parse_map("(z2/2, 2*z1)"))
+    rng = np.random.default_rng(11)
+    eps = np.stack([rng.laplace(0, 1, 20000), rng.laplace(0, 2, 20000)], axis=1)
+    fresh = np.random.default_rng(12)
+    mapped = eps @ B.T
+    assert stats.ks_2samp(mapped[:, 0], fresh.laplace(0, 1, 20000)).pvalue > 1e-4
+    assert stats.ks_2samp(mapped[:, 1], fresh.laplace(0, 2, 20000)).pvalue > 1e-4
+    swapped = eps[:, ::-1]  # the plain swap (z2, z1) changes the law
+    assert stats.ks_2samp(swapped[:, 0], fresh.laplace(0, 1, 20000)).pvalue < 1e-6
+
+
+def test_laplace_and_generalized_normal_with_beta_1_are_one_law():
+    group = equivid.solve(walk("{law: product, factors: [{law: laplace, scale: 2}, {law: generalized_normal, beta: 1, scale: 2}]}"))
+    assert group.components == 8 and group.contains("(z2, -z1)")
 
 
 def test_product_with_a_gaussian_factor_keeps_its_signs_only():

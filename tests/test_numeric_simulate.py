@@ -44,6 +44,24 @@ def test_noise_has_its_law():
     assert uniform.min() >= -1 and uniform.max() <= 1
 
 
+def test_product_noise_is_drawn_per_coordinate_from_the_registry():
+    from equivid.noise import parse_law, sample_law
+    from equivid.numeric.simulate import mechanism_noise
+
+    spec = ("latents: [z1, z2]\nmechanisms: {walk: {map: [z1, z2], noise: {law: product, factors: "
+            "[{law: laplace, scale: 1}, {law: exponential, scale: 3}]}}}\n")
+    system = equivid.System.from_spec(spec)
+    law = mechanism_noise(system.mechanisms[0], 2)
+    assert law == parse_law({"law": "product", "factors": [{"law": "laplace"}, {"law": "exponential", "scale": 3}]},
+                            "mechanisms.walk.noise", 2)
+    assert mechanism_noise(equivid.System.from_spec(SPECS["map"]).mechanisms[0], 2) is None
+    steps = transitions(system, 20000, rng=0)
+    eps = steps.z_next - steps.z
+    assert np.abs(eps[:, 0]).mean() == pytest.approx(1.0, rel=0.03)  # Laplace(1): E|eps| = 1
+    assert eps[:, 1].min() >= -1e-12 and eps[:, 1].mean() == pytest.approx(3.0, rel=0.03)  # Exp(scale 3)
+    np.testing.assert_array_equal(sample_noise(law, 7, 2, rng=4), sample_law(law, 7, 2, rng=4))
+
+
 def test_flow_is_integrated():
     data = transitions(equivid.System.from_spec(SPECS["flow"]), 20, rng=0, dt=np.pi / 2)
     np.testing.assert_allclose(data.z_next, np.stack([-data.z[:, 1], data.z[:, 0]], axis=1), atol=1e-5)

@@ -18,7 +18,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,8 +28,10 @@ from numpy.typing import NDArray
 
 from ..errors import SpecError, UnsupportedMechanismError
 from ..mechanisms import Mechanism, System
+from ..noise import parse_law, sample_law
 
-__all__ = ["Transitions", "NumericMechanism", "numeric_mechanisms", "transitions", "trajectory", "sample_noise"]
+__all__ = ["Transitions", "NumericMechanism", "numeric_mechanisms", "mechanism_noise", "transitions", "trajectory",
+           "sample_noise"]
 
 Array = NDArray[np.float64]
 
@@ -76,21 +78,21 @@ def numeric_mechanisms(system: System) -> tuple[NumericMechanism, ...]:
     out = []
     for m in system.mechanisms:
         function = sympy.lambdify(system.latents + system.families, list(m.components), modules="numpy")
-        out.append(NumericMechanism(m.name, m.kind, function, _noise(m, system.n), system.n))
+        out.append(NumericMechanism(m.name, m.kind, function, mechanism_noise(m, system.n), system.n))
     return tuple(out)
 
 
-def _noise(m: Mechanism, n: int) -> dict[str, Any] | None:
+def mechanism_noise(m: Mechanism, n: int) -> dict[str, Any] | None:
+    """The validated noise law of ``m`` as ``{"law": name, **parameters}`` (None without noise);
+    see :func:`equivid.noise.parse_law`."""
     if not m.noise:
         return None
-    from ..solve._noise import _one
-
-    law, params = _one(dict(m.noise), f"mechanisms.{m.name}.noise", n)
-    return {"law": law, **params}
+    return parse_law(dict(m.noise), f"mechanisms.{m.name}.noise", n)
 
 
-def sample_noise(law: dict[str, Any], size: int, n: int, rng: Any = None) -> Array:
-    """``size`` draws of an ``n``-dimensional noise law (as parsed from a spec).
+def sample_noise(law: Mapping[str, Any], size: int, n: int, rng: Any = None) -> Array:
+    """``size`` draws of an ``n``-dimensional noise law (as parsed from a spec; the
+    registry :mod:`equivid.noise` does the sampling).
 
     Laws: ``gaussian`` (``cov``), ``laplace``/``uniform``/``exponential`` (``scale``;
     uniform on ``[-scale, scale]`` per coordinate), ``generalized_normal`` (``beta``,
@@ -102,28 +104,7 @@ def sample_noise(law: dict[str, Any], size: int, n: int, rng: Any = None) -> Arr
     >>> bool(abs(np.abs(eps).mean() - 1) < 0.05)
     True
     """
-    generator = np.random.default_rng(rng)
-    name = law["law"]
-    if name == "product":
-        columns = [sample_noise({"law": f, **p}, size, 1, generator)[:, 0] for f, p in law["factors"]]
-        return np.stack(columns, axis=1)
-    if name == "gaussian":
-        cov = np.array(sympy.Matrix(law["cov"]).evalf(), dtype=np.float64)
-        return generator.multivariate_normal(np.zeros(n), cov, size=size)
-    scale = float(law.get("scale", 1))
-    if name == "laplace":
-        return generator.laplace(0.0, scale, size=(size, n))
-    if name == "uniform":
-        return generator.uniform(-scale, scale, size=(size, n))
-    if name == "exponential":
-        return generator.exponential(scale, size=(size, n))
-    if name == "student_t":
-        return scale * generator.standard_t(float(law["nu"]), size=(size, n))
-    if name == "generalized_normal":
-        from scipy.stats import gennorm
-
-        return np.asarray(gennorm.rvs(float(law["beta"]), scale=scale, size=(size, n), random_state=generator))
-    raise SpecError("noise.law", name, "a law equivid can sample")  # pragma: no cover
+    return sample_law(law, size, n, rng)
 
 
 def _flow(mechanism: NumericMechanism, z: Array, params: Array, dt: float) -> Array:

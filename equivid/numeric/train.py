@@ -41,6 +41,8 @@ from numpy.typing import NDArray
 
 from ..errors import SpecError, UnsupportedMechanismError
 from ..mechanisms import System
+from ..noise import negative_log_likelihood
+from .simulate import mechanism_noise
 
 __all__ = ["TrainedEncoder", "require_torch", "resolve_device", "train_encoder"]
 
@@ -184,31 +186,6 @@ def _class_pieces(system: System) -> tuple[list[Piece], int]:
         return lambda u, theta: function(*[u[:, j] for j in range(n)], *[theta[j].expand(len(u)) for j in range(count)])
 
     return [lift(t, u) for t, u in templates], max(len(u) for _, u in templates)
-
-
-def _nll(law: dict[str, Any], r: Any) -> Any:
-    """``-log p(r)`` per sample, up to a constant, for the noise law of a mechanism."""
-    torch = require_torch()
-    name = law["law"]
-    if name == "product":
-        terms = [_nll({"law": f, **p}, r[:, k : k + 1]) for k, (f, p) in enumerate(law["factors"])]
-        return sum(terms)
-    if name == "gaussian":
-        precision = torch.tensor(np.linalg.inv(np.array(sympy.Matrix(law["cov"]).evalf(), dtype=np.float64)),
-                                 dtype=r.dtype, device=r.device)
-        return 0.5 * ((r @ precision) * r).sum(dim=1)
-    scale = float(law.get("scale", 1))
-    u = r / scale
-    if name == "laplace":
-        return u.abs().sum(dim=1)
-    if name == "generalized_normal":
-        return (u.abs() ** float(law["beta"])).sum(dim=1)
-    if name == "uniform":  # a smooth stand-in for the box: the generalized normal with beta = 10
-        return (u.abs() ** 10).sum(dim=1)
-    if name == "student_t":
-        nu = float(law["nu"])
-        return ((nu + 1) / 2 * torch.log1p(u**2 / nu)).sum(dim=1)
-    raise UnsupportedMechanismError(f"training: no likelihood for the noise law {name!r}")
 
 
 def _mlp(sizes: Sequence[int], activation: str = "leaky") -> Any:
@@ -467,7 +444,7 @@ def _misfit(law: dict[str, Any] | None, r: Any, weights: Any = None) -> Any:
     """The per-transition loss of residuals ``r``: squared error (per coordinate times
     ``weights`` when given), or the noise law's NLL."""
     if law is not None:
-        return _nll(law, r).mean()
+        return negative_log_likelihood(law, r).mean()
     squares = (r**2).mean(dim=0)
     return (squares if weights is None else squares * weights).sum()
 
@@ -484,9 +461,7 @@ def _standardise_output(torch: Any, encoder: Any, X: Any) -> None:
 
 
 def _law(mechanism: Any, n: int) -> dict[str, Any]:
-    from .simulate import _noise
-
-    law = _noise(mechanism, n)
+    law = mechanism_noise(mechanism, n)
     assert law is not None
     return law
 

@@ -8,14 +8,19 @@ noise (it is additive). The symmetry groups (derived in the README and THEORY.md
 
 - Gaussian ``N(0, S)``: ``B S B^T = S`` (for ``S = I`` the orthogonal group);
 - independent coordinates with non-Gaussian laws (Darmois-Skitovich: ``B`` must be a
-  permutation times a scaling, and ``X = aX`` in law forces ``|a| = 1``): signed
-  permutations among coordinates of equal symmetric law (``laplace``, ``uniform``,
-  ``generalized_normal`` with ``beta != 2``, ``student_t``), plain permutations among
-  coordinates of equal asymmetric law (``exponential``); Gaussian coordinates of a
-  ``product`` law mix among themselves by ``B S B^T = S``.
+  generalised permutation, ``B e_j = s e_i``, and ``s eps_j ~ eps_i`` for each such pair):
+  within one scale family (``eps = scale * X``, see :mod:`equivid.noise`) that forces
+  ``s = +-scale_i/scale_j`` for symmetric laws (``laplace``, ``uniform``,
+  ``generalized_normal`` with ``beta != 2``, ``student_t``) and ``s = scale_i/scale_j`` for
+  asymmetric ones (``exponential``); coordinates of different families are not mixed. For
+  i.i.d. coordinates these are signed permutations (plain permutations for asymmetric
+  laws); Gaussian coordinates of a ``product`` law mix among themselves by ``B S B^T = S``.
+
+The facts about each law (parameters, scale family, sampler, likelihood) live in the
+registry :mod:`equivid.noise`; this module applies its symmetry rule.
 
 The identity component is parametrised by products of one-parameter subgroups
-``exp(t X)`` (compact, so onto), the other components are represented by signed
+``exp(t X)`` (compact, so onto), the other components are represented by (scaled) signed
 permutation matrices or exact solutions, each verified.
 
 Examples
@@ -30,59 +35,82 @@ Examples
 ('signed permutations and translations R^2', 2, 8)
 >>> group.contains("(1 - z2, z1)"), group.contains("(3*z1/5 - 4*z2/5, 4*z1/5 + 3*z2/5)")
 (True, False)
+
+Laplace coordinates of scales 1 and 2 are swapped with the factors 1/2 and 2:
+
+>>> scaled = equivid.solve(equivid.System.from_spec('''
+... latents: [z1, z2]
+... mechanisms:
+...   walk: {map: [z1, z2], noise: {law: product, factors: [{law: laplace, scale: 1}, {law: laplace, scale: 2}]}}
+... '''))
+>>> scaled.name, scaled.components, scaled.contains("(z2/2, 2*z1)"), scaled.contains("(z2, z1)")
+('signed scaled permutations and translations R^2', 8, True, False)
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 import sympy
 
 from ..ansatz import Ansatz
-from ..errors import BudgetExceededError, SpecError, UnsupportedMechanismError, VerificationError
-from ..mechanisms import Mechanism, System, _value
+from ..errors import BudgetExceededError, UnsupportedMechanismError, VerificationError
+from ..mechanisms import Mechanism, System
+from ..noise import LAWS, ScaleFamily, describe, gaussian_covariance, parse_law, scale_family
 from ._pieces import AffineMap, Piece, affine_membership, assemble, sample_union
 from ._result import AffineStructure, Solution
 from ._verify import commutes, generates, is_zero
 
 __all__ = ["NoisePart", "NoiseLaw", "noise_law", "LAWS"]
 
-#: law -> (parameters with defaults, symmetric)
-LAWS: dict[str, tuple[dict[str, Any], bool]] = {
-    "gaussian": ({"cov": None, "scale": None}, True),
-    "laplace": ({"scale": 1}, True),
-    "uniform": ({"scale": 1}, True),
-    "generalized_normal": ({"beta": None, "scale": 1}, True),
-    "student_t": ({"nu": None, "scale": 1}, True),
-    "exponential": ({"scale": 1}, False),
-    "product": ({"factors": None}, True),
-}
-#: Finite parts (permutations of equal-law coordinates, with signs) enumerated up to this size.
+#: Finite parts (generalised permutations of coordinates of one scale family) enumerated up to this size.
 MAX_FINITE = 50_000
 
 
 @dataclass(frozen=True)
 class NoiseLaw:
     """The law of ``eps``: Gaussian coordinates ``gauss`` with covariance ``cov``, and
-    independent non-Gaussian coordinates with a ``label`` each (equal labels: equal laws)
-    and a ``symmetric`` flag."""
+    independent non-Gaussian coordinates ``factors``: ``(coordinate, label, family)`` with
+    the label of its law and its :class:`~equivid.noise.ScaleFamily`."""
 
     n: int
     gauss: tuple[int, ...]
     cov: sympy.ImmutableMatrix
-    labels: tuple[tuple[int, str, bool], ...]
+    factors: tuple[tuple[int, str, ScaleFamily], ...]
     text: str
 
     @property
     def others(self) -> tuple[int, ...]:
-        return tuple(i for i, _, _ in self.labels)
+        return tuple(i for i, _, _ in self.factors)
+
+    @property
+    def labels(self) -> tuple[tuple[int, str, bool], ...]:
+        """``(coordinate, label, symmetric)`` per non-Gaussian coordinate."""
+        return tuple((i, label, family.symmetric) for i, label, family in self.factors)
+
+    @property
+    def scaled(self) -> bool:
+        """Whether coordinates of one scale family have different scales (factors other than +-1)."""
+        scales: dict[tuple[Any, ...], set[sympy.Expr]] = {}
+        for _, _, family in self.factors:
+            scales.setdefault(family.identity, set()).add(family.scale)
+        return any(len(v) > 1 for v in scales.values())
+
+    def scales(self) -> list[sympy.Expr]:
+        """The scale of every coordinate (1 on Gaussian ones)."""
+        out = [sympy.Integer(1)] * self.n
+        for i, _, family in self.factors:
+            out[i] = family.scale
+        return out
 
     def preserves(self, B: sympy.MatrixBase) -> bool:
-        """Whether ``B eps`` has the law of ``eps`` (exact)."""
+        """Whether ``B eps`` has the law of ``eps`` (exact): ``B S B^T = S`` on the Gaussian
+        block, and on the others a generalised permutation, ``B e_j = s e_i`` with
+        ``s eps_j ~ eps_i`` (the scale-family rule of :mod:`equivid.noise`)."""
         g, o = list(self.gauss), list(self.others)
         if any(not is_zero(B[i, j]) for i in g for j in o) or any(not is_zero(B[i, j]) for i in o for j in g):
             return False
@@ -90,106 +118,52 @@ class NoiseLaw:
             Bg = B.extract(g, g)
             if any(not is_zero(e) for e in Bg * self.cov * Bg.T - self.cov):
                 return False
-        label = {i: (name, sym) for i, name, sym in self.labels}
+        family = {i: f for i, _, f in self.factors}
+        used = set()
         for i in o:
             nonzero = [j for j in o if not is_zero(B[i, j])]
-            if len(nonzero) != 1:
+            if len(nonzero) != 1 or nonzero[0] in used:
                 return False
             j = nonzero[0]
-            if label[i][0] != label[j][0] or B[i, j] not in ((1, -1) if label[i][1] else (1,)):
+            used.add(j)
+            if not any(is_zero(B[i, j] - s) for s in family[j].scalings(family[i])):
                 return False
         return True
 
+    def classes(self) -> dict[tuple[Any, ...], list[int]]:
+        """Positions in ``others`` by scale family (in order of first appearance)."""
+        out: dict[tuple[Any, ...], list[int]] = {}
+        for pos, (_, _, family) in enumerate(self.factors):
+            out.setdefault(family.identity, []).append(pos)
+        return out
+
     def finite_choices(self) -> list[sympy.Matrix]:
-        """The ``others`` block of every element: signed permutations among equal laws."""
+        """The ``others`` block of every element: generalised permutations among coordinates
+        of one scale family, ``F[a, b] = s`` with ``s eps_b ~ eps_a``."""
         o = list(self.others)
-        classes: dict[str, list[int]] = {}
-        symmetric = {}
-        for pos, (_, name, sym) in enumerate(self.labels):
-            classes.setdefault(name, []).append(pos)
-            symmetric[name] = sym
-        size = math.prod(math.factorial(len(v)) * (2 ** len(v) if symmetric[k] else 1) for k, v in classes.items())
+        families = [f for _, _, f in self.factors]
+        classes = self.classes()
+        size = math.prod(math.factorial(len(v)) * (2 ** len(v) if families[v[0]].symmetric else 1)
+                         for v in classes.values())
         if size > MAX_FINITE:
-            raise BudgetExceededError(f"noise: {size} signed permutations exceed the budget of {MAX_FINITE}")
+            what = "signed permutations" if not self.scaled else "generalised permutations"
+            raise BudgetExceededError(f"noise: {size} {what} exceed the budget of {MAX_FINITE}")
         per_class = []
-        for name, members in classes.items():
+        for members in classes.values():
             options = []
-            signs = [1, -1] if symmetric[name] else [1]
             for perm in itertools.permutations(members):
-                for pattern in itertools.product(signs, repeat=len(members)):
-                    options.append(list(zip(members, perm, pattern)))
+                pairs = list(zip(members, perm))
+                for values in itertools.product(*[families[j].scalings(families[i]) for i, j in pairs]):
+                    options.append([(i, j, s) for (i, j), s in zip(pairs, values)])
             per_class.append(options)
         out = []
         for combo in itertools.product(*per_class):
             M = sympy.zeros(len(o), len(o))
             for option in combo:
-                for i, j, sign in option:
-                    M[i, j] = sign
+                for i, j, s in option:
+                    M[i, j] = s
             out.append(M)
         return out
-
-
-def _positive(value: Any, field: str, what: str = "a positive number") -> sympy.Expr:
-    expr = _value(value, {}, field, what)
-    if expr.free_symbols or not expr.is_real or not expr.is_positive:
-        raise SpecError(field, value, what)
-    return expr
-
-
-def _one(spec: Any, field: str, n: int, *, factor: bool = False) -> tuple[str, dict[str, Any]]:
-    """Validate one law; return ``(law, normalised parameters)``."""
-    if not isinstance(spec, Mapping) or "law" not in spec:
-        raise SpecError(field, spec, "a mapping such as {law: laplace, scale: 1}")
-    law = spec["law"]
-    if law not in LAWS or (factor and law == "product"):
-        known = [k for k in LAWS if not (factor and k == "product")]
-        raise SpecError(f"{field}.law", law, f"one of {', '.join(known)}")
-    defaults, _ = LAWS[law]
-    extra = set(spec) - {"law"} - set(defaults)
-    if extra:
-        raise SpecError(f"{field}.{sorted(extra)[0]}", spec[sorted(extra)[0]], f"a parameter of {law} ({', '.join(defaults) or 'none'})")
-    params: dict[str, Any] = {}
-    if law == "gaussian":
-        if "cov" in spec and "scale" in spec:
-            raise SpecError(field, dict(spec), "either cov or scale for a gaussian, not both")
-        if "cov" in spec:
-            params["cov"] = _covariance(spec["cov"], f"{field}.cov", 1 if factor else n)
-        else:
-            s = _positive(spec.get("scale", 1), f"{field}.scale")
-            params["cov"] = sympy.ImmutableMatrix(s**2 * sympy.eye(1 if factor else n))
-        return law, params
-    if law == "product":
-        factors = spec.get("factors")
-        if not isinstance(factors, list) or len(factors) != n:
-            raise SpecError(f"{field}.factors", factors, f"a list of {n} one-dimensional laws, one per coordinate")
-        params["factors"] = [_one(f, f"{field}.factors[{k}]", n, factor=True) for k, f in enumerate(factors)]
-        return law, params
-    params["scale"] = _positive(spec.get("scale", 1), f"{field}.scale")
-    if law == "generalized_normal":
-        params["beta"] = _positive(spec.get("beta"), f"{field}.beta", "a positive shape beta")
-    if law == "student_t":
-        params["nu"] = _positive(spec.get("nu"), f"{field}.nu", "positive degrees of freedom nu")
-    return law, params
-
-
-def _covariance(value: Any, field: str, n: int) -> sympy.ImmutableMatrix:
-    expected = f"a symmetric positive definite {n} x {n} matrix of exact numbers"
-    if n == 1 and not isinstance(value, list):
-        value = [[value]]
-    if not isinstance(value, list) or len(value) != n or any(not isinstance(r, list) or len(r) != n for r in value):
-        raise SpecError(field, value, expected)
-    S = sympy.ImmutableMatrix([[_value(v, {}, f"{field}[{i}][{j}]", "an exact number") for j, v in enumerate(r)] for i, r in enumerate(value)])
-    if any(e.free_symbols for e in S):
-        raise SpecError(field, value, expected)
-    if S != S.T:
-        raise SpecError(field, value, expected, detail="not symmetric")
-    if not all(S[:k, :k].det() > 0 for k in range(1, n + 1)):
-        raise SpecError(field, value, expected, detail="not positive definite")
-    return S
-
-
-def _label(law: str, params: Mapping[str, Any]) -> str:
-    return law + "(" + ", ".join(f"{k}={v}" for k, v in sorted(params.items())) + ")"
 
 
 def noise_law(mechanism: Mechanism, n: int) -> NoiseLaw:
@@ -203,25 +177,28 @@ def noise_law(mechanism: Mechanism, n: int) -> NoiseLaw:
     ('i.i.d. laplace(scale=2) per coordinate', 8)
     """
     field = f"mechanisms.{mechanism.name}.noise"
-    law, params = _one(dict(mechanism.noise or ()), field, n)
-    if law == "generalized_normal" and params["beta"] == 2:  # the Gaussian
-        law, params = "gaussian", {"cov": sympy.ImmutableMatrix(params["scale"] ** 2 / 2 * sympy.eye(n))}
-    if law == "gaussian":
-        return NoiseLaw(n, tuple(range(n)), params["cov"], (), f"gaussian N(0, {params['cov'].tolist()})")
-    if law == "product":
+    law = parse_law(dict(mechanism.noise or ()), field, n)
+    cov = gaussian_covariance(law, n)
+    if cov is not None:
+        return NoiseLaw(n, tuple(range(n)), cov, (), f"gaussian N(0, {cov.tolist()})")
+    if law["law"] == "product":
+        covs = [gaussian_covariance(f, 1) for f in law["factors"]]
+        variances = {k: c[0, 0] for k, c in enumerate(covs) if c is not None}
+        gauss = tuple(variances)
+        S = sympy.ImmutableMatrix(sympy.diag(*variances.values())) if gauss else sympy.ImmutableMatrix(0, 0, [])
         factors = []
-        for f_law, f_params in params["factors"]:
-            if f_law == "generalized_normal" and f_params["beta"] == 2:
-                f_law, f_params = "gaussian", {"cov": sympy.ImmutableMatrix([[f_params["scale"] ** 2 / 2]])}
-            factors.append((f_law, f_params))
-        gauss = tuple(k for k, (f, _) in enumerate(factors) if f == "gaussian")
-        cov = sympy.ImmutableMatrix(sympy.diag(*[factors[k][1]["cov"][0, 0] for k in gauss])) if gauss else sympy.ImmutableMatrix(0, 0, [])
-        labels = tuple((k, _label(f, p), LAWS[f][1]) for k, (f, p) in enumerate(factors) if f != "gaussian")
+        for k, f in enumerate(law["factors"]):
+            family = scale_family(f)
+            if covs[k] is None and family is not None:
+                factors.append((k, describe(f), family))
         text = "independent coordinates: " + ", ".join(
-            f"gaussian(var={p['cov'][0, 0]})" if f == "gaussian" else _label(f, p) for f, p in factors)
-        return NoiseLaw(n, gauss, cov, labels, text)
-    label = _label(law, params)
-    return NoiseLaw(n, (), sympy.ImmutableMatrix(0, 0, []), tuple((k, label, LAWS[law][1]) for k in range(n)),
+            describe(f) if c is None else f"gaussian(var={c[0, 0]})" for f, c in zip(law["factors"], covs))
+        return NoiseLaw(n, gauss, S, tuple(factors), text)
+    family = scale_family(law)
+    if family is None:  # pragma: no cover - every 1-D law has a scale family
+        raise UnsupportedMechanismError(f"{field}: the law {law['law']} has no scale family")
+    label = describe(law)
+    return NoiseLaw(n, (), sympy.ImmutableMatrix(0, 0, []), tuple((k, label, family) for k in range(n)),
                     f"i.i.d. {label} per coordinate")
 
 
@@ -443,7 +420,7 @@ class NoisePart:
         """``B1^{-1} B2`` in the identity component (known when the Lie algebra is 0 or all of o(S))."""
         D = B1.inv() * B2
         o = list(law.others)
-        if any(D[i, j] != int(i == j) for i in o for j in range(D.rows)):
+        if any(not is_zero(D[i, j] - int(i == j)) for i in o for j in range(D.rows)):
             return False
         if not lie:
             return bool(D == sympy.eye(D.rows))
@@ -458,12 +435,18 @@ class NoisePart:
             k = len(law.gauss)
             S = law.cov
             parts.append(f"O({k})" if S == sympy.eye(k) else f"{{B : B S B^T = S}} with S = {S.tolist()}")
-        if law.labels:
-            symmetric = all(sym for _, _, sym in law.labels)
-            classes = {name for _, name, _ in law.labels}
-            what = "signed permutations" if symmetric else "permutations"
-            if len(classes) > 1:
-                what += " among coordinates of equal law"
+        if law.factors:
+            symmetric = all(family.symmetric for _, _, family in law.factors)
+            if law.scaled:
+                mixed = not symmetric and any(family.symmetric for _, _, family in law.factors)
+                rule = ("+-(scale_i/scale_j) e_i" if symmetric else "(scale_i/scale_j) e_i" if not mixed
+                        else "+-(scale_i/scale_j) e_i, the sign + for asymmetric laws")
+                what = ("signed scaled permutations" if symmetric else "scaled permutations") + \
+                    f" among coordinates of one scale family (B e_j = {rule})"
+            else:
+                what = "signed permutations" if symmetric else "permutations"
+                if len({label for _, label, _ in law.factors}) > 1:
+                    what += " among coordinates of equal law"
             parts.append(f"{what} (order {len(law.finite_choices())})")
         return " x ".join(parts)
 
@@ -478,8 +461,15 @@ class NoisePart:
             from .._naming import finite_linear_name  # naming sits above the solver
 
             z = sympy.Matrix(system.latents)
-            elements = [tuple(z)] + [tuple(B * z) for B, _ in reps]
+            # conjugated by the scales, B e_j = +-(scale_i/scale_j) e_i becomes a signed permutation
+            D = sympy.diag(*law.scales())
+            conjugated = [(D.inv() * B * D).applyfunc(sympy.simplify) for B, _ in reps]
+            scaled = any(C != B for C, (B, _) in zip(conjugated, reps))
+            elements = [tuple(z)] + [tuple(C * z) for C in conjugated]
             name = finite_linear_name(elements, system.latents)
+            if scaled:
+                name = {"signed permutations": "signed scaled permutations",
+                        "permutations": "scaled permutations"}.get(name or "")
         elif law.gauss == tuple(range(n)) and len(lie) == n * (n - 1) // 2:
             name = f"orthogonal group O({n})" if law.cov == sympy.eye(n) else "the orthogonal group of the covariance (B S B^T = S)"
             if not reps:
