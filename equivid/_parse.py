@@ -15,7 +15,7 @@ import sympy
 
 from .errors import SpecError
 
-__all__ = ["parse_expression", "parse_tuple", "FUNCTIONS", "ExactnessWarning"]
+__all__ = ["parse_expression", "parse_tuple", "CONSTANTS", "FUNCTIONS", "ExactnessWarning"]
 
 
 class ExactnessWarning(UserWarning):
@@ -65,7 +65,8 @@ FUNCTIONS: Mapping[str, Callable[..., sympy.Expr]] = {
     "sigmoid": lambda x: 1 / (1 + sympy.exp(-x)),
 }
 
-_CONSTANTS: Mapping[str, sympy.Expr] = {"pi": sympy.pi, "E": sympy.E}
+#: Names of the constants an expression may use, and their exact values.
+CONSTANTS: Mapping[str, sympy.Expr] = {"pi": sympy.pi, "E": sympy.E}
 
 _BINARY: Mapping[type, Callable[[sympy.Expr, sympy.Expr], sympy.Expr]] = {
     ast.Add: lambda a, b: a + b,
@@ -137,8 +138,8 @@ class _Converter:
     def visit_Name(self, node: ast.Name) -> sympy.Basic:
         if node.id in self.symbols:
             return self.symbols[node.id]
-        if node.id in _CONSTANTS:
-            return _CONSTANTS[node.id]
+        if node.id in CONSTANTS:
+            return CONSTANTS[node.id]
         if node.id in FUNCTIONS:
             raise self.fail(node, f"function {node.id!r} used without arguments")
         known = ", ".join(self.symbols) or "none declared"

@@ -24,23 +24,37 @@ generators, and ratios of polynomial invariants (implied by the polynomial ones)
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import combinations_with_replacement
 
 import flint
 import sympy
 
 from . import linalg
 from .errors import UnsupportedMechanismError
-from .invariants import _columns
 from .solve._verify import compose, is_zero
 
-__all__ = ["rational_invariants"]
+__all__ = ["is_linear_map", "monomial_exponents", "rational_invariants"]
 
+Exponents = tuple[int, ...]
 Map = tuple[sympy.Expr, ...]
 Vector = list[sympy.Expr]
 Character = tuple[sympy.Rational, ...]
 
 
-def _is_linear(components: Map, latents: Sequence[sympy.Symbol]) -> bool:
+def monomial_exponents(n: int, degree: int) -> list[Exponents]:
+    """Exponents of the monomials of degree 1..degree, highest degree first, then lex."""
+    out: list[Exponents] = []
+    for d in range(degree, 0, -1):
+        for combo in combinations_with_replacement(range(n), d):
+            exps = [0] * n
+            for i in combo:
+                exps[i] += 1
+            out.append(tuple(exps))
+    return out
+
+
+def is_linear_map(components: Map, latents: Sequence[sympy.Symbol]) -> bool:
+    """Whether every component is zero or a homogeneous linear form with rational coefficients."""
     for c in components:
         if c == 0:
             continue
@@ -52,8 +66,11 @@ def _is_linear(components: Map, latents: Sequence[sympy.Symbol]) -> bool:
     return True
 
 
+_is_linear = is_linear_map  # old name, for modules not yet updated
+
+
 def _basis(n: int, k: int) -> list[tuple[int, ...]]:
-    return [e for e in _columns(n, k) if sum(e) == k]
+    return [e for e in monomial_exponents(n, k) if sum(e) == k]
 
 
 def _operator(
@@ -174,7 +191,7 @@ def rational_invariants(
     ([z1**2/z2**2], 0)
     """
     actions = [(tuple(X), True) for X in flows] + [(tuple(d), False) for d in maps]
-    bad = [a for a, _ in actions if not _is_linear(a, latents)]
+    bad = [a for a, _ in actions if not is_linear_map(a, latents)]
     if bad:
         raise UnsupportedMechanismError(
             f"rational invariants need linear generators and discrete elements; got {tuple(map(str, bad[0]))}"

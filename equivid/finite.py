@@ -29,7 +29,7 @@ import sympy
 from numpy.typing import NDArray
 
 from .errors import SpecError
-from .mechanisms import System, _mechanism, _named, make_symbols
+from .mechanisms import System, finite_system, state_sizes, system_from_graph
 
 __all__ = [
     "MAX_STATES",
@@ -41,6 +41,7 @@ __all__ = [
     "map_table",
     "mechanism_kernels",
     "mechanism_tables",
+    "state_sizes",
     "system_from_graph",
 ]
 
@@ -346,92 +347,3 @@ def expression_for(perm: IntArray, space: StateSpace) -> Map | None:
     return tuple(out)
 
 
-def state_sizes(states: Any) -> tuple[tuple[str, int], ...]:
-    """Validate a ``states:`` mapping ``{name: size}`` and return its (name, size) pairs.
-
-    Examples
-    --------
-    >>> state_sizes({"i": 4, "j": 3})
-    (('i', 4), ('j', 3))
-    """
-    if not isinstance(states, Mapping) or not states:
-        raise SpecError("states", states, "a mapping from coordinate names to sizes, e.g. {i: 4, j: 3}")
-    sizes = []
-    for name, size in states.items():
-        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
-            raise SpecError(f"states.{name}", size, "a positive integer number of values")
-        sizes.append((str(name), int(size)))
-    return tuple(sizes)
-
-
-def finite_system(
-    states: Mapping[str, int],
-    maps: Mapping[str, Any],
-    *,
-    description: str = "",
-) -> System:
-    """Build a finite-state system from Python: coordinate ranges and named maps.
-
-    A map is a tuple string ``"(e1, e2)"``, a list of components, or ``{"table": [...]}``
-    (the image index of every state, in lexicographic state order).
-
-    Examples
-    --------
-    >>> finite_system({"i": 2}, {"flip": {"table": [1, 0]}}).mechanisms[0].table
-    (1, 0)
-    """
-    sizes = list(state_sizes(states))
-    latents = make_symbols(list(states), "states")
-    table = {s.name: s for s in latents}
-    mechanisms = tuple(_mechanism(name, value, "map", table, {}) for name, value in _named(maps, "mechanisms"))
-    return System(latents, mechanisms, ansatz="finite", states=tuple(sizes), description=description)
-
-
-def system_from_graph(graph: Any, *, coordinate: str = "s") -> System:
-    """A finite-state system from a networkx digraph whose edges name their mechanism.
-
-    Every edge ``u -> v`` carries ``mechanism`` (a name, or a list of names for edges
-    shared by several mechanisms; a ``MultiDiGraph`` may repeat edges instead). Each
-    mechanism must leave every node exactly once. State ``k`` (coordinate ``s = k``) is
-    the ``k``-th node of ``graph.nodes``.
-
-    Examples
-    --------
-    >>> import networkx as nx
-    >>> G = nx.cycle_graph(5, create_using=nx.DiGraph)
-    >>> nx.set_edge_attributes(G, "step", "mechanism")
-    >>> system = system_from_graph(G)
-    >>> system.states, system.mechanisms[0].table
-    ((('s', 5),), (1, 2, 3, 4, 0))
-    """
-    if not hasattr(graph, "is_directed") or not graph.is_directed():
-        raise SpecError("graph", type(graph).__name__, "a networkx DiGraph or MultiDiGraph")
-    nodes = list(graph.nodes)
-    if not nodes:
-        raise SpecError("graph", "no nodes", "at least one state")
-    where = {node: k for k, node in enumerate(nodes)}
-    tables: dict[str, IntArray] = {}
-    for u, v, data in graph.edges(data=True):
-        names = data.get("mechanism")
-        if isinstance(names, str):
-            names = [names]
-        if not isinstance(names, (list, tuple, set, frozenset)) or not names or not all(
-            isinstance(n, str) and n for n in names
-        ):
-            raise SpecError(f"graph.edges[{u!r}, {v!r}]", dict(data),
-                            "an edge attribute 'mechanism' naming its mechanism(s)")
-        for name in names:
-            row = tables.setdefault(name, np.full(len(nodes), -1, dtype=np.int64))
-            if row[where[u]] not in (-1, where[v]):
-                raise SpecError(f"mechanisms.{name}", f"state {u!r} -> {nodes[row[where[u]]]!r} and {v!r}",
-                                "one image per state (a map)")
-            row[where[u]] = where[v]
-    if not tables:
-        raise SpecError("graph", "no edges", "edges carrying a 'mechanism' attribute")
-    for name, row in tables.items():
-        missing = np.flatnonzero(row < 0)
-        if missing.size:
-            raise SpecError(f"mechanisms.{name}", f"state {nodes[int(missing[0])]!r} has no image",
-                            "an edge from every state (a map)")
-    return finite_system({coordinate: len(nodes)}, {name: {"table": row.tolist()} for name, row in tables.items()},
-                         description=f"from a networkx graph: state s = k is node {nodes[0]!r}, ... in graph order")

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from itertools import combinations_with_replacement
 from typing import Any
 
 import flint
@@ -47,17 +46,18 @@ import mpmath
 import sympy
 
 from . import linalg
+from ._rational_invariants import monomial_exponents
 from .errors import SpecError, UnsupportedMechanismError, VerificationError
-from .mechanisms import Mechanism, System, _components, make_symbols
+from .mechanisms import Mechanism, System, make_symbols, mechanism_components
 from .solve._lie import (
     DIGITS,
-    _exact_kernel,
-    _is_polynomial,
-    _numeric_nullspace,
-    _point,
-    _rational,
-    _rationalise,
-    _to_flint,
+    exact_kernel,
+    has_rational_coefficients,
+    is_polynomial_system,
+    numeric_nullspace,
+    rationalise,
+    sample_coordinate,
+    to_flint,
 )
 from .solve._verify import compose, is_zero
 
@@ -90,18 +90,6 @@ def _check_degree(degree: object) -> int:
 
 
 # -- the monomial basis -----------------------------------------------------------------------
-def _columns(n: int, degree: int) -> list[Exponents]:
-    """Exponents of the monomials of degree 1..degree, highest degree first, then lex."""
-    out: list[Exponents] = []
-    for d in range(degree, 0, -1):
-        for combo in combinations_with_replacement(range(n), d):
-            exps = [0] * n
-            for i in combo:
-                exps[i] += 1
-            out.append(tuple(exps))
-    return out
-
-
 def _monomial(exps: Exponents, latents: Sequence[sympy.Symbol]) -> sympy.Expr:
     return sympy.Mul(*[z**e for z, e in zip(latents, exps)])
 
@@ -123,7 +111,7 @@ def _flint_kernel(system: System, columns: list[Exponents]) -> list[Vector]:
     gens = system.latents + system.families
     ctx = flint.fmpq_mpoly_ctx.get(tuple(s.name for s in gens), "lex")
     n, extra = system.n, list(ctx.gens())[system.n :]
-    mechs = [(m.is_flow, [_to_flint(c, gens, ctx) for c in m.components]) for m in system.mechanisms]
+    mechs = [(m.is_flow, [to_flint(c, gens, ctx) for c in m.components]) for m in system.mechanisms]
     residuals = []
     for exps in columns:
         mono = ctx.from_dict({exps + (0,) * len(system.families): 1})
@@ -135,7 +123,7 @@ def _flint_kernel(system: System, columns: list[Exponents]) -> list[Vector]:
                 r = mono.compose(*(comps + extra)) - mono
             column.append(dict(r.to_dict()))
         residuals.append(column)
-    return _exact_kernel(residuals)
+    return exact_kernel(residuals)
 
 
 def _symbolic_kernel(system: System, columns: list[Exponents]) -> list[Vector]:
@@ -166,7 +154,7 @@ def _numeric_kernel(system: System, columns: list[Exponents], seed: int = 202210
         matrix: list[list[Any]] = []
         p, used = 0, 0
         while used < wanted and p < 4 * wanted:
-            point = [mpmath.mpf(_point(seed, p, q)) for q in range(len(gens))]
+            point = [mpmath.mpf(sample_coordinate(seed, p, q)) for q in range(len(gens))]
             p += 1
             try:
                 values = [[mpmath.mpmathify(v) for v in f(*point)] for f in functions]
@@ -176,8 +164,8 @@ def _numeric_kernel(system: System, columns: list[Exponents], seed: int = 202210
                 continue  # outside the real domain of a mechanism (log, sqrt): another point
             matrix.extend([col[k] for col in values] for k in range(len(system.mechanisms)))
             used += 1
-        kernel = _numeric_nullspace(matrix, len(columns))
-    rounded = [_rationalise(vector) for vector in kernel]
+        kernel = numeric_nullspace(matrix, len(columns))
+    rounded = [rationalise(vector) for vector in kernel]
     return [v for v in rounded if v is not None], sum(v is None for v in rounded)
 
 
@@ -255,14 +243,14 @@ def _symbolic_or_none(system: System, columns: list[Exponents]) -> list[Vector] 
 
 
 def _solve(system: System | None, latents: Sequence[sympy.Symbol], degree: int) -> InvariantResult:
-    columns = _columns(len(latents), degree)
+    columns = monomial_exponents(len(latents), degree)
     dropped = 0
     if system is None:  # no condition: every polynomial is invariant
         kernel = [[sympy.Integer(int(a == b)) for a in range(len(columns))] for b in range(len(columns))]
         method = "no conditions"
-    elif _is_polynomial(system) and _rational(system):
+    elif is_polynomial_system(system) and has_rational_coefficients(system):
         kernel, method = _flint_kernel(system, columns), "exact (python-flint polynomials)"
-    elif _is_polynomial(system) and (symbolic := _symbolic_or_none(system, columns)) is not None:
+    elif is_polynomial_system(system) and (symbolic := _symbolic_or_none(system, columns)) is not None:
         kernel, method = symbolic, "exact (sympy polynomials)"
     else:
         candidates, dropped = _numeric_kernel(system, columns)
@@ -374,8 +362,8 @@ def group_invariants(
     symbols = make_symbols(latents, "latents")
     table = {s.name: s for s in symbols}
     n = len(symbols)
-    flows = [_components(X, table, f"generators[{i}]", n, {}) for i, X in enumerate(generators)]
-    maps = [_components(d, table, f"discrete[{i}]", n, {}) for i, d in enumerate(discrete)]
+    flows = [mechanism_components(X, table, f"generators[{i}]", n, {}) for i, X in enumerate(generators)]
+    maps = [mechanism_components(d, table, f"discrete[{i}]", n, {}) for i, d in enumerate(discrete)]
     mechanisms = tuple(Mechanism(f"X{i + 1}", X, "flow") for i, X in enumerate(flows)) + tuple(
         Mechanism(f"d{i + 1}", d, "map") for i, d in enumerate(maps)
     )

@@ -17,12 +17,30 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import numpy as np
 import sympy
+from numpy.typing import NDArray
 
-from ._parse import _CONSTANTS, FUNCTIONS, ExactnessWarning, parse_expression, parse_tuple
+from ._parse import CONSTANTS, FUNCTIONS, ExactnessWarning, parse_expression, parse_tuple
+from ._yaml import read_yaml
+from .ansatz import Ansatz
 from .errors import SpecError
 
-__all__ = ["Mechanism", "System"]
+__all__ = [
+    "Mechanism",
+    "System",
+    "SPEC_KEYS",
+    "finite_system",
+    "make_symbols",
+    "mechanism_components",
+    "mechanism_from_spec",
+    "named_mechanisms",
+    "parse_constants",
+    "parse_value",
+    "state_sizes",
+    "system_from_graph",
+    "system_from_spec",
+]
 
 _KINDS = ("map", "flow")
 
@@ -34,7 +52,7 @@ def _symbol_name(value: object, field: str) -> str:
         or not name.isidentifier()
         or keyword.iskeyword(name)
         or name in FUNCTIONS
-        or name in _CONSTANTS
+        or name in CONSTANTS
     ):
         raise SpecError(field, value, "a symbol name (an identifier that is not a function name)")
     return name
@@ -195,19 +213,17 @@ class System:
         'flow'
         """
         if ansatz is not None:
-            from .ansatz import Ansatz
-
             ansatz = str(Ansatz.parse(ansatz, field="ansatz"))
         latent_symbols = make_symbols(latents, "latents")
         family_symbols = make_symbols(families, "families", taken=[s.name for s in latent_symbols])
         taken = [s.name for s in latent_symbols + family_symbols]
-        constant_pairs = _constants(constants or {}, taken)
+        constant_pairs = parse_constants(constants or {}, taken)
         table = {s.name: s for s in latent_symbols + family_symbols}
         table.update({s.name: s for s, _ in constant_pairs})
         mechanisms = [
-            _mechanism(name, value, kind, table, dict(constant_pairs))
+            mechanism_from_spec(name, value, kind, table, dict(constant_pairs))
             for kind, group in (("map", maps or {}), ("flow", flows or {}))
-            for name, value in _named(group, "mechanisms" if kind == "map" else "flows")
+            for name, value in named_mechanisms(group, "mechanisms" if kind == "map" else "flows")
         ]
         return cls(
             latent_symbols,
@@ -228,15 +244,11 @@ class System:
         >>> System.from_graph(G).mechanisms[0].table
         (1, 0)
         """
-        from .finite import system_from_graph
-
         return system_from_graph(graph)
 
     @classmethod
     def from_spec(cls, text: str) -> System:
         """Build a system from spec text (YAML, DESIGN.md section 4)."""
-        from .spec import system_from_spec
-
         return system_from_spec(text)
 
     # -- views ------------------------------------------------------------------------
@@ -260,10 +272,11 @@ class System:
     def parse_map(self, text: str | Sequence[Any], *, field: str = "map") -> tuple[sympy.Expr, ...]:
         """Parse a map written like a mechanism (``"(e1, e2)"`` or a list) over the latents."""
         table = {s.name: s for s in self.latents}
-        return _components(text, table, field, len(self.latents), {})
+        return mechanism_components(text, table, field, len(self.latents), {})
 
 
-def _named(group: Mapping[str, Any], field: str) -> list[tuple[str, Any]]:
+def named_mechanisms(group: Mapping[str, Any], field: str) -> list[tuple[str, Any]]:
+    """The (name, value) pairs of a mapping of named mechanisms, checking the names."""
     if not isinstance(group, Mapping):
         raise SpecError(field, group, "a mapping from mechanism names to maps")
     out = []
@@ -274,21 +287,23 @@ def _named(group: Mapping[str, Any], field: str) -> list[tuple[str, Any]]:
     return out
 
 
-def _constants(constants: Mapping[Any, Any], taken: Sequence[str]) -> tuple[tuple[sympy.Symbol, sympy.Expr], ...]:
+def parse_constants(constants: Mapping[Any, Any], taken: Sequence[str]) -> tuple[tuple[sympy.Symbol, sympy.Expr], ...]:
+    """``constants:`` as (symbol, exact value) pairs; names must not be in ``taken``."""
     if not isinstance(constants, Mapping):
         raise SpecError("constants", constants, "a mapping from names to exact values")
     symbols = make_symbols(constants.keys(), "constants", taken=taken)
     pairs = []
     for symbol, value in zip(symbols, constants.values()):
         field = f"constants.{symbol.name}"
-        expr = _value(value, {}, field, "a number or constant expression (e.g. 1/3, sqrt(2), cos(1))")
+        expr = parse_value(value, {}, field, "a number or constant expression (e.g. 1/3, sqrt(2), cos(1))")
         if expr.free_symbols:
             raise SpecError(field, str(value), "a number without symbols")
         pairs.append((symbol, expr))
     return tuple(pairs)
 
 
-def _value(value: Any, table: Mapping[str, sympy.Symbol], field: str, expected: str) -> sympy.Expr:
+def parse_value(value: Any, table: Mapping[str, sympy.Symbol], field: str, expected: str) -> sympy.Expr:
+    """One value (text, number or sympy expression) as an expression in the symbols of ``table``."""
     if isinstance(value, bool) or value is None:
         raise SpecError(field, value, expected)
     if isinstance(value, str):
@@ -305,19 +320,23 @@ def _value(value: Any, table: Mapping[str, sympy.Symbol], field: str, expected: 
     raise SpecError(field, value, expected)
 
 
-def _components(
+_value = parse_value  # old name, for modules not yet updated
+
+
+def mechanism_components(
     value: Any,
     table: Mapping[str, sympy.Symbol],
     field: str,
     n: int | None,
     constants: Mapping[sympy.Symbol, sympy.Expr],
 ) -> tuple[sympy.Expr, ...]:
+    """A map's components (a list, or a tuple string ``"(e1, e2)"``) as expressions, constants substituted."""
     expected = "a list of component expressions or a tuple string '(e1, e2, ...)'"
     if isinstance(value, str):
         parts = parse_tuple(value, table, field=field, expected=expected)
     elif isinstance(value, (list, tuple, sympy.Tuple, sympy.MatrixBase)):
         parts = tuple(
-            _value(v, table, f"{field}[{i}]", "an expression in the declared symbols") for i, v in enumerate(value)
+            parse_value(v, table, f"{field}[{i}]", "an expression in the declared symbols") for i, v in enumerate(value)
         )
     else:
         raise SpecError(field, value, expected)
@@ -326,13 +345,17 @@ def _components(
     return tuple(sympy.sympify(p).xreplace(dict(constants)) for p in parts)
 
 
-def _mechanism(
+_components = mechanism_components  # old name, for modules not yet updated
+
+
+def mechanism_from_spec(
     name: str,
     value: Any,
     kind: str,
     table: Mapping[str, sympy.Symbol],
     constants: Mapping[sympy.Symbol, sympy.Expr],
 ) -> Mechanism:
+    """One mechanism from its spec value: components, ``{map, noise}``, ``{table}`` or ``{kernel}``."""
     field = f"{'mechanisms' if kind == 'map' else 'flows'}.{name}"
     noise = None
     # -- finite-state tables: {table: [image of state 0, image of state 1, ...]} --
@@ -358,7 +381,7 @@ def _mechanism(
             noise = tuple(sorted((str(k), v) for k, v in noise_value.items()))
         value = value["map"]
         field += ".map"
-    components = _components(value, table, field, None, constants)
+    components = mechanism_components(value, table, field, None, constants)
     return Mechanism(name, components, kind, noise)
 
 
@@ -409,7 +432,7 @@ def _probability(v: Any, field: str) -> sympy.Rational:
     if isinstance(v, str) and _RATIONAL.fullmatch(v):
         exact = Fraction(v.replace(" ", ""))
         return sympy.Rational(exact.numerator, exact.denominator)
-    value = _value(v, {}, field, _PROBABILITY)
+    value = parse_value(v, {}, field, _PROBABILITY)
     if not isinstance(value, sympy.Rational):
         raise SpecError(field, str(v), _PROBABILITY)
     return value
@@ -458,3 +481,176 @@ def _check_kernel(name: str, kernel: tuple[tuple[sympy.Rational, ...], ...],
         if total != 1:
             raise SpecError(f"{field}[{r}]", f"row sum {total}", "each row summing to exactly 1 (a Markov kernel)",
                             detail=f"row {r}")
+
+
+# -- spec text (YAML, DESIGN.md section 4; read and written by equivid.spec) ------------
+#: The top-level keys of a spec.
+SPEC_KEYS = (
+    "latents",
+    "states",
+    "mechanisms",
+    "flows",
+    "families",
+    "constants",
+    "ansatz",
+    "learner",
+    "description",
+    "name",
+)
+
+
+def state_sizes(states: Any) -> tuple[tuple[str, int], ...]:
+    """Validate a ``states:`` mapping ``{name: size}`` and return its (name, size) pairs.
+
+    Examples
+    --------
+    >>> state_sizes({"i": 4, "j": 3})
+    (('i', 4), ('j', 3))
+    """
+    if not isinstance(states, Mapping) or not states:
+        raise SpecError("states", states, "a mapping from coordinate names to sizes, e.g. {i: 4, j: 3}")
+    sizes = []
+    for name, size in states.items():
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise SpecError(f"states.{name}", size, "a positive integer number of values")
+        sizes.append((str(name), int(size)))
+    return tuple(sizes)
+
+
+def _latent_names(data: Mapping[str, Any]) -> tuple[list[Any], tuple[tuple[str, int], ...] | None]:
+    if "states" in data:
+        if "latents" in data:
+            raise SpecError("states", data["states"], "either 'latents' or 'states', not both")
+        sizes = state_sizes(data["states"])
+        return [name for name, _ in sizes], sizes
+    latents = data.get("latents")
+    if not isinstance(latents, list) or not latents:
+        raise SpecError("latents", latents, "a non-empty list of names, e.g. [z1, z2]")
+    return latents, None
+
+
+def system_from_spec(text: str) -> System:
+    """Build a :class:`System` from spec text.
+
+    Examples
+    --------
+    >>> system = system_from_spec('''
+    ... latents: [z1, z2]
+    ... mechanisms:
+    ...   grow: "(2*z1, 3*z2)"
+    ... ''')
+    >>> system.mechanisms[0].components
+    (2*z1, 3*z2)
+    """
+    data = read_yaml(text, field="spec", keys=SPEC_KEYS, shape="a YAML mapping with keys such as latents and mechanisms")
+    names, states = _latent_names(data)
+    latents = make_symbols(names, "states" if states else "latents")
+    families = make_symbols(_list(data, "families"), "families", taken=[s.name for s in latents])
+    taken = [s.name for s in latents + families]
+    constants = parse_constants(data.get("constants") or {}, taken)
+    table = {s.name: s for s in latents + families}
+    table.update({s.name: s for s, _ in constants})
+    if "mechanisms" not in data and "flows" not in data:
+        raise SpecError("mechanisms", None, "a mapping of named mechanisms (or 'flows')")
+    mechanisms = [
+        mechanism_from_spec(name, value, kind, table, dict(constants))
+        for kind, key in (("map", "mechanisms"), ("flow", "flows"))
+        for name, value in named_mechanisms(data.get(key) or {}, key)
+    ]
+    ansatz = data.get("ansatz")
+    if ansatz is None and states:  # finite-state systems search permutations of the states
+        ansatz = "finite"
+    if ansatz is not None:
+        ansatz = str(Ansatz.parse(ansatz, field="ansatz"))
+    description = data.get("description") or data.get("name") or ""
+    return System(
+        latents,
+        tuple(mechanisms),
+        families=families,
+        constants=constants,
+        ansatz=ansatz,
+        learner=data.get("learner"),
+        states=states,
+        description=str(description),
+    )
+
+
+def _list(data: Mapping[str, Any], key: str) -> list[Any]:
+    value = data.get(key) or []
+    if not isinstance(value, list):
+        raise SpecError(key, value, "a list of names")
+    return value
+
+
+# -- finite-state systems from Python and from graphs (equivid.finite) ----------------------
+def finite_system(
+    states: Mapping[str, int],
+    maps: Mapping[str, Any],
+    *,
+    description: str = "",
+) -> System:
+    """Build a finite-state system from Python: coordinate ranges and named maps.
+
+    A map is a tuple string ``"(e1, e2)"``, a list of components, or ``{"table": [...]}``
+    (the image index of every state, in lexicographic state order).
+
+    Examples
+    --------
+    >>> finite_system({"i": 2}, {"flip": {"table": [1, 0]}}).mechanisms[0].table
+    (1, 0)
+    """
+    sizes = list(state_sizes(states))
+    latents = make_symbols(list(states), "states")
+    table = {s.name: s for s in latents}
+    mechanisms = tuple(mechanism_from_spec(name, value, "map", table, {}) for name, value in named_mechanisms(maps, "mechanisms"))
+    return System(latents, mechanisms, ansatz="finite", states=tuple(sizes), description=description)
+
+
+def system_from_graph(graph: Any, *, coordinate: str = "s") -> System:
+    """A finite-state system from a networkx digraph whose edges name their mechanism.
+
+    Every edge ``u -> v`` carries ``mechanism`` (a name, or a list of names for edges
+    shared by several mechanisms; a ``MultiDiGraph`` may repeat edges instead). Each
+    mechanism must leave every node exactly once. State ``k`` (coordinate ``s = k``) is
+    the ``k``-th node of ``graph.nodes``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.cycle_graph(5, create_using=nx.DiGraph)
+    >>> nx.set_edge_attributes(G, "step", "mechanism")
+    >>> system = system_from_graph(G)
+    >>> system.states, system.mechanisms[0].table
+    ((('s', 5),), (1, 2, 3, 4, 0))
+    """
+    if not hasattr(graph, "is_directed") or not graph.is_directed():
+        raise SpecError("graph", type(graph).__name__, "a networkx DiGraph or MultiDiGraph")
+    nodes = list(graph.nodes)
+    if not nodes:
+        raise SpecError("graph", "no nodes", "at least one state")
+    where = {node: k for k, node in enumerate(nodes)}
+    tables: dict[str, NDArray[np.int64]] = {}
+    for u, v, data in graph.edges(data=True):
+        names = data.get("mechanism")
+        if isinstance(names, str):
+            names = [names]
+        if not isinstance(names, (list, tuple, set, frozenset)) or not names or not all(
+            isinstance(n, str) and n for n in names
+        ):
+            raise SpecError(f"graph.edges[{u!r}, {v!r}]", dict(data),
+                            "an edge attribute 'mechanism' naming its mechanism(s)")
+        for name in names:
+            row = tables.setdefault(name, np.full(len(nodes), -1, dtype=np.int64))
+            if row[where[u]] not in (-1, where[v]):
+                raise SpecError(f"mechanisms.{name}", f"state {u!r} -> {nodes[row[where[u]]]!r} and {v!r}",
+                                "one image per state (a map)")
+            row[where[u]] = where[v]
+    if not tables:
+        raise SpecError("graph", "no edges", "edges carrying a 'mechanism' attribute")
+    for name, row in tables.items():
+        missing = np.flatnonzero(row < 0)
+        if missing.size:
+            raise SpecError(f"mechanisms.{name}", f"state {nodes[int(missing[0])]!r} has no image",
+                            "an edge from every state (a map)")
+    return finite_system({coordinate: len(nodes)}, {name: {"table": row.tolist()} for name, row in tables.items()},
+                         description=f"from a networkx graph: state s = k is node {nodes[0]!r}, ... in graph order")

@@ -40,7 +40,17 @@ from ..errors import VerificationError
 from ..mechanisms import System
 from ._verify import generates, lie_residual
 
-__all__ = ["lie_algebra", "LieResult"]
+__all__ = [
+    "lie_algebra",
+    "LieResult",
+    "exact_kernel",
+    "has_rational_coefficients",
+    "is_polynomial_system",
+    "numeric_nullspace",
+    "rationalise",
+    "sample_coordinate",
+    "to_flint",
+]
 
 Map = tuple[sympy.Expr, ...]
 
@@ -67,12 +77,14 @@ def _field(i: int, mono: sympy.Expr, n: int) -> Map:
     return tuple(mono if k == i else sympy.Integer(0) for k in range(n))
 
 
-def _is_polynomial(system: System) -> bool:
+def is_polynomial_system(system: System) -> bool:
+    """Whether every mechanism component is a polynomial in the latents and family symbols."""
     gens = system.latents + system.families
     return all(c.is_polynomial(*gens) for m in system.mechanisms for c in m.components)
 
 
-def _rational(system: System) -> bool:
+def has_rational_coefficients(system: System) -> bool:
+    """Whether every mechanism component is a polynomial with rational coefficients."""
     gens = system.latents + system.families
     for m in system.mechanisms:
         for c in m.components:
@@ -83,7 +95,8 @@ def _rational(system: System) -> bool:
 
 
 # -- exact path: python-flint polynomials ------------------------------------------------
-def _to_flint(expr: sympy.Expr, gens: Sequence[sympy.Symbol], ctx: flint.fmpq_mpoly_ctx) -> flint.fmpq_mpoly:
+def to_flint(expr: sympy.Expr, gens: Sequence[sympy.Symbol], ctx: flint.fmpq_mpoly_ctx) -> flint.fmpq_mpoly:
+    """A polynomial with rational coefficients as a python-flint ``fmpq_mpoly`` in ``ctx``."""
     poly = sympy.Poly(expr, *gens)
     return ctx.from_dict({monom: flint.fmpq(int(c.p), int(c.q)) for monom, c in poly.terms()})
 
@@ -95,7 +108,7 @@ def _flint_residuals(system: System, degree: int, constant: bool = True) -> list
     n = system.n
     variables = ctx.gens()
     columns: list[list[dict[tuple[int, ...], flint.fmpq]]] = []
-    mechs = [(m, [_to_flint(c, gens, ctx) for c in m.components]) for m in system.mechanisms]
+    mechs = [(m, [to_flint(c, gens, ctx) for c in m.components]) for m in system.mechanisms]
     jac = {m.name: [[p.derivative(j) for j in range(n)] for p in comps] for m, comps in mechs}
     index = {g: k for k, g in enumerate(gens)}
     for i, mono in _basis(system, degree, constant):
@@ -118,7 +131,8 @@ def _flint_residuals(system: System, degree: int, constant: bool = True) -> list
     return columns
 
 
-def _exact_kernel(columns: list[list[dict[tuple[int, ...], flint.fmpq]]]) -> list[list[sympy.Expr]]:
+def exact_kernel(columns: list[list[dict[tuple[int, ...], flint.fmpq]]]) -> list[list[sympy.Expr]]:
+    """Exact kernel of the matrix whose columns are residual coefficient dicts (one per unknown)."""
     rows: dict[tuple[int, tuple[int, ...]], int] = {}
     entries: dict[tuple[int, int], sympy.Rational] = {}
     for j, column in enumerate(columns):
@@ -170,22 +184,22 @@ def _numeric_kernel(system: System, degree: int, constant: bool = True, seed: in
     with mpmath.workdps(DIGITS):
         matrix = []
         for p in range(count):
-            point = [mpmath.mpf(_point(seed, p, q)) for q in range(len(gens))]
+            point = [mpmath.mpf(sample_coordinate(seed, p, q)) for q in range(len(gens))]
             values = [f(*point) for f in functions]
             for k in range(len(residuals[0])):
                 matrix.append([mpmath.mpf(v[k]) for v in values])
-        kernel = _numeric_nullspace(matrix, len(basis))
-    rounded = [_rationalise(vector) for vector in kernel]
+        kernel = numeric_nullspace(matrix, len(basis))
+    rounded = [rationalise(vector) for vector in kernel]
     return [vector for vector in rounded if vector is not None]
 
 
-def _point(seed: int, p: int, q: int) -> str:
+def sample_coordinate(seed: int, p: int, q: int) -> str:
     """Coordinate q of sample point p: deterministic, spread over (-1.5, 1.5)."""
     value = math.sin(12.9898 * (p + 1) + 78.233 * (q + 1) + seed % 1000) * 43758.5453
     return repr(1.5 * (2 * (value - math.floor(value)) - 1))
 
 
-def _numeric_nullspace(matrix: list[list[mpmath.mpf]], width: int) -> list[list[mpmath.mpf]]:
+def numeric_nullspace(matrix: list[list[mpmath.mpf]], width: int) -> list[list[mpmath.mpf]]:
     """Reduced kernel basis by Gauss-Jordan elimination with partial pivoting."""
     rows = [list(r) for r in matrix]
     scale = max((abs(x) for r in rows for x in r), default=mpmath.mpf(1)) or mpmath.mpf(1)
@@ -218,7 +232,8 @@ def _numeric_nullspace(matrix: list[list[mpmath.mpf]], width: int) -> list[list[
     return kernel
 
 
-def _rationalise(vector: Sequence[mpmath.mpf]) -> list[sympy.Expr] | None:
+def rationalise(vector: Sequence[mpmath.mpf]) -> list[sympy.Expr] | None:
+    """The vector rounded to small-denominator rationals, or None when one entry is not close to one."""
     out = []
     for x in vector:
         q = Fraction(mpmath.nstr(x, DIGITS - 5, strip_zeros=False)).limit_denominator(10**6)
@@ -379,9 +394,9 @@ def _kernel(system: System, degree: int, constant: bool = True, *, fast: bool = 
     kernel = _resonant_kernel(system, degree, constant) if fast else None
     if kernel is not None:
         return kernel, "resonant monomials (diagonalizable fast path)"
-    if _is_polynomial(system):
-        if _rational(system):
-            return _exact_kernel(_flint_residuals(system, degree, constant)), "exact (python-flint polynomials)"
+    if is_polynomial_system(system):
+        if has_rational_coefficients(system):
+            return exact_kernel(_flint_residuals(system, degree, constant)), "exact (python-flint polynomials)"
         try:
             return _symbolic_kernel(system, degree, constant), "exact (sympy polynomials)"
         except VerificationError:  # e.g. cos(1)**2 + sin(1)**2 = 1, unknown to the domain

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from .._yaml import read_yaml
 from ..ansatz import Ansatz
 from ..errors import SpecError
 from ..spec import SPEC_KEYS, system_from_spec, system_to_spec
@@ -105,9 +106,7 @@ def task_key(system: str, spec: str, ansatz: str, seed: int | None, verify: Any)
 
 
 def _read(text: str) -> Mapping[str, Any]:
-    from ..spec import _read_yaml
-
-    return _read_yaml(text, field="sweep", keys=SWEEP_KEYS, shape="a YAML mapping with the key 'systems'")
+    return read_yaml(text, field="sweep", keys=SWEEP_KEYS, shape="a YAML mapping with the key 'systems'")
 
 
 def _ansatz(value: Any) -> tuple[str, ...] | None:
