@@ -11,7 +11,8 @@ Examples
 True
 """
 
-from ._api import lie_algebra, solve
+from . import render as render  # registers the text and LaTeX printers of a group
+from ._api import check, lie_algebra, sketch, solve
 from ._parse import ExactnessWarning
 from .ansatz import Ansatz
 from .errors import (
@@ -24,7 +25,7 @@ from .errors import (
 from .groups import EquivarianceGroup
 from .invariants import group_invariants, mechanism_invariants
 from .mechanisms import Mechanism, System
-from .proofs import ProofSketch, sketch
+from .proofs import ProofSketch
 from .solve._lie import dimension_profile
 from .spec import load
 
@@ -40,6 +41,7 @@ __all__ = [
     "System",
     "UnsupportedMechanismError",
     "VerificationError",
+    "check",
     "dimension_profile",
     "group_invariants",
     "lie_algebra",

@@ -66,7 +66,6 @@ def is_linear_map(components: Map, latents: Sequence[sympy.Symbol]) -> bool:
     return True
 
 
-_is_linear = is_linear_map  # old name, for modules not yet updated
 
 
 def _basis(n: int, k: int) -> list[tuple[int, ...]]:

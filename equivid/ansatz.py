@@ -14,7 +14,7 @@ import sympy
 
 from .errors import SpecError
 
-__all__ = ["Ansatz", "monomials"]
+__all__ = ["Ansatz", "monomials", "map_in_class"]
 
 _PATTERN = re.compile(r"^\s*(linear|affine|finite|polynomial\s*:\s*(\d+)|polynomial\s*\(\s*(\d+)\s*\))\s*$")
 _EXPECTED = "one of linear, affine, polynomial:D (D >= 1), finite"
@@ -107,3 +107,19 @@ def monomials(latents: Sequence[sympy.Symbol], degree: int, *, constant: bool = 
     for d in range(1, degree + 1):
         out.extend(sympy.Mul(*combo) for combo in combinations_with_replacement(latents, d))
     return out
+
+
+def map_in_class(components: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol], ansatz: Ansatz) -> bool:
+    """Whether ``components`` is a map of the class ``ansatz`` (polynomial of the class's
+    degree, constant coefficients, no constant term for a linear class)."""
+    degree = 1 if ansatz.kind in ("linear", "affine") else ansatz.degree
+    for e in components:
+        try:
+            poly = sympy.Poly(e, *latents)
+        except sympy.PolynomialError:
+            return False
+        if poly.total_degree() > degree or any(c.free_symbols for c in poly.coeffs()):
+            return False
+        if ansatz.kind == "linear" and poly.coeff_monomial(1) != 0:
+            return False
+    return True

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -11,7 +11,7 @@ import numpy as np
 import sympy
 
 from ._naming import affine_name, finite_linear_name
-from .ansatz import Ansatz
+from .ansatz import Ansatz, map_in_class
 from .errors import UnsupportedMechanismError, VerificationError
 from .invariants import InvariantResult
 from .mechanisms import System
@@ -19,21 +19,30 @@ from .solve import Solution
 from .solve._finite import finite_membership
 from .solve._lie import DimensionProfile
 from .solve._lie import dimension_profile as _dimension_profile
-from .solve._verify import commutes, is_zero, jacobian, tangent_fields
+from .solve._result import COMPLETE, Claim
+from .solve._verify import commutes, is_zero, jacobian, tangent_fields, triangular_bijection
 
 __all__ = ["EquivarianceGroup", "Membership"]
 
 Map = tuple[sympy.Expr, ...]
 
+#: How a group is shown and argued: ``text`` and ``latex`` (equivid.render) and ``sketch``
+#: (equivid.proofs) register themselves here when imported, so that the result type never
+#: imports its printers or its prover (``import equivid`` imports both).
+PRESENTERS: dict[str, Callable[..., Any]] = {}
+
 
 @dataclass(frozen=True)
 class Membership:
-    """Why a map is or is not in the group."""
+    """Why a map is or is not in the group. ``in_reported``: whether the map lies in the
+    part of the group the answer reports (its family composed with a discrete element);
+    None where that was not decided."""
 
     map: Map
     in_ansatz: bool
     invertible: bool
     commutes: bool
+    in_reported: bool | None = None
 
     @property
     def member(self) -> bool:
@@ -44,7 +53,7 @@ class Membership:
 class EquivarianceGroup:
     """The invertible maps ``a`` in the searched class with ``a∘m = m∘a`` for every mechanism.
 
-    Every consistent encoder ``f`` has ``f∘g`` in this group (THEORY.md, result 1),
+    Every consistent encoder ``f`` has ``f∘g`` in this group (docs/theory.md#result-1-exact-mechanisms),
     within the class that was searched (``ansatz``).
 
     Examples
@@ -73,8 +82,6 @@ class EquivarianceGroup:
             name = affine_name(solution.structure, system, solution.ansatz.has_constant)
         elif not solution.parameters and solution.components is not None:
             name = finite_linear_name((solution.general_element,) + solution.discrete, system.latents)
-        if name in (f"GL({system.n})", f"affine group Aff({system.n})") and solution.components is None:
-            solution = _with_reflection(solution, system)
         return cls(system, solution, name)
 
     # -- the numbers --------------------------------------------------------------------
@@ -97,17 +104,80 @@ class EquivarianceGroup:
         return self.solution.components
 
     @property
-    def finite(self) -> bool:
-        return self.dimension == 0 and self.components is not None
+    def completeness(self) -> dict[str, Claim]:
+        """How complete each claim is, within the searched class: ``dimension``,
+        ``components``, ``finite``, ``order``, ``identifiable`` and
+        ``identifiable_properties``, each a :class:`Claim` (complete, or a lower bound with
+        the reason: what was not searched).
+
+        Examples
+        --------
+        >>> import equivid
+        >>> group = equivid.solve(equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]}))
+        >>> group.complete, group.completeness["order"].complete
+        (True, True)
+        >>> group.completeness["identifiable_properties"].complete  # learners outside the class: not searched
+        False
+        """
+        found = self.solution.completeness
+        identity, discrete = found.identity_component, found.discrete
+        if discrete.complete and self.components is None and not found.infinite_discrete:
+            discrete = Claim(False, "the number of components was not determined")
+        whole = identity if not identity.complete else discrete  # the weaker of the two
+        infinite = self.dimension > 0 or found.infinite_discrete  # proved by the elements found
+        nontrivial = infinite or bool(self.discrete) or (self.components or 1) > 1
+        return {
+            "dimension": identity,
+            "components": discrete,
+            "finite": COMPLETE if infinite else whole,
+            "order": whole,
+            "identifiable": COMPLETE if nontrivial else whole,
+            "identifiable_properties": whole if not whole.complete else COMPLETE if self._whole_group else Claim(
+                False, f"invariants of the group within {self.ansatz.describe()}: a learner whose f∘g lies outside "
+                "this class (not searched) may change them; recoverable within the searched class only"),
+        }
+
+    @property
+    def _whole_group(self) -> bool:
+        """Whether a theorem makes the answer the whole group (every bijection), not only its
+        part within the class: finite state sets (every permutation is searched), and a
+        family of translations spanning R^n (docs/theory.md#what-an-answer-within-a-class-claims)."""
+        if self.solution.kind == "finite":
+            return True
+        return self.solution.kind == "family" and _spanning_translations(self.system)
+
+    @property
+    def complete(self) -> bool:
+        """Whether the group's claims (dimension, components, finite, order, identifiable)
+        are proved complete within the searched class; ``identifiable_properties`` carries
+        its own status (complete only where a theorem makes the answer the whole group)."""
+        return all(claim.complete for key, claim in self.completeness.items() if key != "identifiable_properties")
+
+    @property
+    def finite(self) -> bool | None:
+        """Whether the group is finite; None where the discrete search was partial and found
+        only finitely many elements (the true group may be larger)."""
+        if self.dimension > 0 or self.solution.completeness.infinite_discrete:
+            return False
+        if self.components is None or not self.solution.completeness.discrete.complete:
+            return None
+        return True
 
     @property
     def order(self) -> int | None:
-        return self.components if self.finite else None
+        """The number of elements of a finite group; where the discrete search was partial,
+        the number found (a lower bound: see :attr:`completeness`)."""
+        if self.dimension > 0 or self.solution.completeness.infinite_discrete:
+            return None
+        return self.components
 
     @property
-    def identifiable(self) -> bool:
-        """True exactly when the identity is the only element."""
-        return self.finite and self.order == 1
+    def identifiable(self) -> bool | None:
+        """True exactly when the identity is the only element; None where only the identity
+        was found but the search was partial."""
+        if self.order != 1:
+            return False
+        return True if self.finite else None
 
     @property
     def general_element(self) -> Map:
@@ -145,8 +215,12 @@ class EquivarianceGroup:
             return self.name
         if self.solution.finite_group is not None:
             return f"a group of order {self.order} of permutations of the states"
+        if self.solution.completeness.infinite_discrete and not self.dimension:
+            return f"an infinite discrete group of {self.ansatz.describe()}"
         if self.finite:
             return f"a finite group of order {self.order} of {self.ansatz.describe()}"
+        if self.finite is None and self.order is not None:
+            return f"a group of at least {self.order} element{'s' if self.order != 1 else ''} of {self.ansatz.describe()}"
         if self.solution.is_group is False:  # a class of mechanisms: the set need not be a group
             return f"a {self.dimension}-dimensional set of {self.ansatz.describe()}"
         return f"a {self.dimension}-dimensional group of {self.ansatz.describe()}"
@@ -162,14 +236,26 @@ class EquivarianceGroup:
                 f"fully identifiable: among invertible {searched}, only the identity "
                 "commutes with every mechanism"
             )
+        partial = self.solution.completeness.discrete
+        if self.identifiable is None:
+            return (
+                f"no element other than the identity was found among invertible {searched}, "
+                f"but the search was partial ({partial.reason}): identifiability is not proved"
+            )
         extra = []
         if self.dimension:
             extra.append(f"{self.dimension} parameter{'s' if self.dimension > 1 else ''}")
-        if self.finite:
+        if self.solution.completeness.infinite_discrete:
+            extra.append("infinitely many components")
+        elif self.finite:
             extra.append(f"order {self.order}")
+        elif self.finite is None and self.order is not None:
+            extra.append(f"order at least {self.order}")
         elif self.components and self.components > 1:
-            extra.append(f"{self.components} components")
-        detail = f" ({', '.join(extra)})" if extra else ""
+            extra.append(f"{'at least ' if not partial.complete else ''}{self.components} components")
+        if not partial.complete:
+            extra.append(f"a lower bound: {partial.reason}")
+        detail = f" ({'; '.join(extra)})" if extra else ""
         if self.solution.is_group is False:  # a class of mechanisms: the set need not be a group
             return f"identifiable up to {self.description}{detail}, a set that is not a group, searched among {searched}"
         return f"identifiable up to {self.description}{detail}, searched among {searched}"
@@ -182,9 +268,16 @@ class EquivarianceGroup:
         if self.solution.condition is not None:  # classes and noise: the defining condition, exactly
             return Membership(*self.solution.condition.membership(a, self.system))
         components = self.system.parse_map(a, field="map")
-        in_class = _in_ansatz(components, self.latents, self.ansatz)
+        in_class = map_in_class(components, self.latents, self.ansatz)
         invertible = in_class and _invertible(components, self.latents)
-        return Membership(components, in_class, invertible, commutes(components, self.system))
+        commuting = commutes(components, self.system)
+        reported = in_reported(components, self.solution) if in_class and invertible and commuting else None
+        if reported is False and self.complete:
+            raise VerificationError(
+                f"{tuple(components)} commutes with every mechanism and lies in the class searched, but not in the "
+                "group reported as complete: the solver missed it"
+            )
+        return Membership(components, in_class, invertible, commuting, reported)
 
     def contains(self, a: str | Sequence[Any]) -> bool:
         """Whether ``a`` is an invertible map of the searched class commuting with every mechanism."""
@@ -251,16 +344,16 @@ class EquivarianceGroup:
             )
         fields = self.tangent_fields()
         if rational is None:
-            from ._rational_invariants import _is_linear
+            from ._rational_invariants import is_linear_map
 
-            rational = all(_is_linear(X, self.latents) for X in fields + self.discrete)
+            rational = all(is_linear_map(X, self.latents) for X in fields + self.discrete)
         return group_invariants(self.latents, fields, self.discrete, degree=degree, rational=rational)
 
     @cached_property
     def cyclic(self) -> tuple[tuple[str, str], ...]:
         """Mechanisms outside the searched class that lie in the group with all their powers
         (they commute with every mechanism and are bijections): ``(name, why)`` pairs; each
-        generates an infinite cyclic subgroup (THEORY.md, discrete parts)."""
+        generates an infinite cyclic subgroup (docs/theory.md#discrete-parts)."""
         return _cyclic(self)
 
     def tangent_fields(self) -> tuple[Map, ...]:
@@ -313,6 +406,10 @@ class EquivarianceGroup:
             "notes": list(self.notes),
             "solver_parts": list(self.solution.parts),
             "cyclic": [{"mechanism": name, "why": why} for name, why in self.cyclic],
+            "complete": self.complete,
+            "completeness": {key: dict(claim.to_dict(), within=self.ansatz.describe())
+                             for key, claim in self.completeness.items()},
+            "infinite_discrete": self.solution.completeness.infinite_discrete,
             "checks": [],
         }
         if self.solution.finite_group is not None:
@@ -330,6 +427,7 @@ class EquivarianceGroup:
                     "member": result.member,
                     "in_ansatz": result.in_ansatz,
                     "commutes": result.commutes,
+                    "in_reported": result.in_reported,
                 }
             )
         return data
@@ -403,19 +501,13 @@ class EquivarianceGroup:
 
     def sketch(self) -> Any:
         """A checked proof sketch of this result (:class:`equivid.ProofSketch`)."""
-        from .proofs import sketch_group
-
-        return sketch_group(self)
+        return PRESENTERS["sketch"](self)  # type: ignore[no-any-return]
 
     def _repr_latex_(self) -> str:
-        from .render import latex_group
-
-        return "$" + latex_group(self) + "$"
+        return "$" + PRESENTERS["latex"](self) + "$"
 
     def __str__(self) -> str:
-        from .render import text_report
-
-        return text_report(self)
+        return PRESENTERS["text"](self)  # type: ignore[no-any-return]
 
 
 def _finite_verdict(group: EquivarianceGroup) -> str:
@@ -469,20 +561,6 @@ def _text(expr: sympy.Expr) -> str:
     return str(expr)
 
 
-def _in_ansatz(components: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol], ansatz: Ansatz) -> bool:
-    degree = 1 if ansatz.kind in ("linear", "affine") else ansatz.degree
-    for e in components:
-        try:
-            poly = sympy.Poly(e, *latents)
-        except sympy.PolynomialError:
-            return False
-        if poly.total_degree() > degree or any(c.free_symbols for c in poly.coeffs()):
-            return False
-        if ansatz.kind == "linear" and poly.coeff_monomial(1) != 0:
-            return False
-    return True
-
-
 def _invertible(components: Map, latents: Sequence[sympy.Symbol]) -> bool:
     """An affine map with ``det B != 0``; a polynomial map with a polynomial inverse."""
     det = sympy.expand(jacobian(components, latents).det())
@@ -498,14 +576,20 @@ def _invertible(components: Map, latents: Sequence[sympy.Symbol]) -> bool:
     return False
 
 
-def _with_reflection(solution: Solution, system: System) -> Solution:
-    """GL(n) and Aff(n) have two components; the reflection of z1 represents the other."""
-    from dataclasses import replace
+def _spanning_translations(system: System) -> bool:
+    """The mechanisms include a family of translations spanning R^n."""
+    from .solve._forms import affine_forms
 
-    flip = (-system.latents[0],) + tuple(system.latents[1:])
-    if not commutes(flip, system):
-        raise VerificationError(f"the reflection {flip} does not commute with every mechanism")
-    return replace(solution, components=2, discrete=(flip,), notes=())
+    if not system.families:
+        return False
+    forms = affine_forms(system) or []
+    moves = [
+        s.b
+        for f in forms
+        for s in f.slices
+        if not s.is_constant and s.A.is_zero_matrix and not s.b.is_zero_matrix
+    ]
+    return bool(moves) and sympy.Matrix.hstack(*moves).rank() == system.n
 
 
 def _outside_notes(group: EquivarianceGroup) -> tuple[str, ...]:
@@ -513,13 +597,7 @@ def _outside_notes(group: EquivarianceGroup) -> tuple[str, ...]:
     from .solve._forms import affine_forms
 
     forms = affine_forms(group.system) or []
-    moves = [
-        s.b
-        for f in forms
-        for s in f.slices
-        if not s.is_constant and s.A.is_zero_matrix and not s.b.is_zero_matrix
-    ]
-    if moves and sympy.Matrix.hstack(*moves).rank() == group.system.n:
+    if _spanning_translations(group.system):
         return (
             "the mechanisms include every translation of R^n, so among all maps (not only "
             f"{group.ansatz.describe()}) exactly the translations commute: a(z + d) = a(z) + d "
@@ -544,16 +622,47 @@ def _cyclic_notes(group: EquivarianceGroup) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def _triangular_bijection(components: Map, latents: Sequence[sympy.Symbol]) -> bool:
-    """``m_i = c_i z_i + f_i(z_1..z_{i-1})`` (or upper triangular) with constants ``c_i != 0``:
-    solved coordinate by coordinate, so a bijection of R^n."""
-    J = jacobian(components, latents)
-    n = len(latents)
-    diagonal = [sympy.expand(J[i, i]) for i in range(n)]
-    if any(d.free_symbols or d == 0 for d in diagonal):
-        return False
-    lower = all(is_zero(J[i, j]) for i in range(n) for j in range(i + 1, n))
-    return lower or all(is_zero(J[i, j]) for i in range(n) for j in range(i))
+def in_reported(a: Map, solution: Solution) -> bool | None:
+    """Whether ``a`` is ``general∘d∘(z + sum k_j v_j)`` for a discrete representative ``d``
+    (or the identity), integers ``k_j`` over the pure shifts ``z + v_j`` among the
+    representatives, and some parameter values; None where this was not decided (a
+    family or a comparison that is not polynomial in its unknowns)."""
+    latents = solution.latents
+    general, parameters = solution.general_element, solution.parameters
+    shifts = [tuple(sympy.expand(e - z) for e, z in zip(d, latents)) for d in solution.discrete]
+    lattice = [v for v in shifts if all(not (x.free_symbols & set(latents)) for x in v)]
+    ks = sympy.symbols(f"_k0:{len(lattice)}") if lattice else ()
+    shift = tuple(z + sum((k * v[i] for k, v in zip(ks, lattice)), sympy.Integer(0)) for i, z in enumerate(latents))
+    unknowns = list(parameters) + list(ks)
+    decided = True
+    for d in [tuple(latents)] + list(solution.discrete):
+        inner = tuple(sympy.sympify(e).xreplace(dict(zip(latents, shift))) for e in d)
+        coset = tuple(sympy.sympify(e).xreplace(dict(zip(latents, inner))) for e in general)
+        difference = [sympy.expand(c - e) for c, e in zip(coset, a)]
+        if not all(x.is_polynomial(*latents) for x in difference):
+            decided = False
+            continue
+        equations = [c for x in difference if x != 0 for c in sympy.Poly(x, *latents).coeffs()]
+        if not equations:
+            return True
+        if not all(sympy.sympify(q).is_polynomial(*unknowns) for q in equations if unknowns):
+            decided = False
+            continue
+        if not unknowns:
+            if all(is_zero(q) for q in equations):
+                return True
+            continue
+        try:
+            found = sympy.solve(equations, unknowns, dict=True)
+        except (NotImplementedError, ValueError, TypeError):
+            decided = False
+            continue
+        for values in found:
+            if all(values.get(k, sympy.Integer(0)).is_integer is not False for k in ks):
+                if all(values.get(k, 0) == 0 or values[k].is_integer for k in ks):
+                    return True
+                decided = False
+    return False if decided else None
 
 
 def _cyclic(group: EquivarianceGroup) -> tuple[tuple[str, str], ...]:
@@ -563,9 +672,9 @@ def _cyclic(group: EquivarianceGroup) -> tuple[tuple[str, str], ...]:
         return ()
     found = []
     for m in system.maps:
-        if _in_ansatz(m.components, system.latents, group.ansatz):
+        if map_in_class(m.components, system.latents, group.ansatz):
             continue
-        if _triangular_bijection(m.components, system.latents):
+        if triangular_bijection(m.components, system.latents):
             why = "triangular with constant non-zero diagonal"
         elif all(c.is_polynomial(*system.latents) for c in m.components):
             det = sympy.expand(jacobian(m.components, system.latents).det())

@@ -320,7 +320,6 @@ def parse_value(value: Any, table: Mapping[str, sympy.Symbol], field: str, expec
     raise SpecError(field, value, expected)
 
 
-_value = parse_value  # old name, for modules not yet updated
 
 
 def mechanism_components(
@@ -345,7 +344,6 @@ def mechanism_components(
     return tuple(sympy.sympify(p).xreplace(dict(constants)) for p in parts)
 
 
-_components = mechanism_components  # old name, for modules not yet updated
 
 
 def mechanism_from_spec(

@@ -5,12 +5,9 @@ Data first, printing last: these functions only read the group's attributes.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import sympy
 
-if TYPE_CHECKING:
-    from .groups import EquivarianceGroup
+from .groups import PRESENTERS, EquivarianceGroup
 
 __all__ = ["text_report", "markdown_report", "latex_report", "latex_group"]
 
@@ -21,7 +18,7 @@ def _map(components: tuple[sympy.Expr, ...]) -> str:
 
 def _degree_lines(group: EquivarianceGroup, degree: int | None) -> list[str]:
     """What the learner can recover, and the dimension profile (when a degree is given)."""
-    if degree is None or group.solution.finite_group is not None:
+    if degree is None or group.solution.kind == "finite":
         return []
     lines = []
     if group.solution.is_group is not False:
@@ -29,8 +26,10 @@ def _degree_lines(group: EquivarianceGroup, degree: int | None) -> list[str]:
         shown = ", ".join(str(e) for e in recovered) if recovered else (
             f"nothing of degree <= {degree} (every polynomial property is changed by some element)"
         )
-        lines.append(f"recoverable: {shown}  [invariants of the group, degree <= {degree}]")
-    if group.solution.condition is None:
+        claim = group.completeness["identifiable_properties"]
+        scope = "" if claim.complete else ", within the searched class only"
+        lines.append(f"recoverable: {shown}  [invariants of the group, degree <= {degree}{scope}]")
+    if group.solution.kind == "family":
         profile = group.dimension_profile(degree)
         dims = ", ".join(f"{d}: {k}" for d, k in profile.items())
         verdict = {
@@ -50,7 +49,7 @@ def _degree_lines(group: EquivarianceGroup, degree: int | None) -> list[str]:
 def text_report(group: EquivarianceGroup, degree: int | None = None) -> str:
     """A report for people: name, verdict, general element, generators, class searched;
     with ``degree`` also what the learner can recover and the dimension profile."""
-    if group.solution.finite_group is not None:
+    if group.solution.kind == "finite":
         return "\n".join(_finite_lines(group))
     lines = [
         f"group:      {group.description}",
@@ -58,10 +57,21 @@ def text_report(group: EquivarianceGroup, degree: int | None = None) -> str:
         f"searched:   {group.ansatz} ({group.ansatz.describe()})",
         f"dimension:  {group.dimension}",
     ]
-    if group.finite:
+    partial = {key: claim for key, claim in group.completeness.items()
+               if not claim.complete and key != "identifiable_properties"}
+    if group.solution.completeness.infinite_discrete:
+        lines.append("components: infinitely many (an infinite discrete part)")
+    elif group.finite:
         lines.append(f"order:      {group.order}")
+    elif group.finite is None and group.order is not None:
+        lines.append(f"order:      at least {group.order}")
     elif group.components is not None:
-        lines.append(f"components: {group.components}")
+        lines.append(f"components: {'at least ' if 'components' in partial else ''}{group.components}")
+    if partial:
+        reasons = sorted({claim.reason for claim in partial.values()})
+        lines.append(f"complete:   no, a lower bound: {', '.join(partial)} ({'; '.join(reasons)})")
+    else:
+        lines.append(f"complete:   yes, within {group.ansatz.describe()}")
     latents = _map(group.latents)
     lines.append(f"element:    a{latents} = {_map(group.general_element)}")
     if group.parameters:
@@ -93,12 +103,15 @@ def _markdown_head(group: EquivarianceGroup) -> list[str]:
 
 def markdown_report(group: EquivarianceGroup) -> str:
     """The same report as Markdown."""
-    if group.solution.finite_group is not None:
+    if group.solution.kind == "finite":
         return _finite_markdown(group)
     latents = _map(group.latents)
     rows = _markdown_head(group) + [
         f"- dimension: {group.dimension}",
-        f"- finite: {group.finite}" + (f", order {group.order}" if group.finite else ""),
+        f"- finite: {group.finite}" + (f", order {group.order}" if group.finite else
+                                       f", order at least {group.order}" if group.finite is None and group.order else ""),
+        "- complete: " + ("yes, within the class searched" if group.complete else "no, a lower bound: " + "; ".join(
+            sorted({c.reason for k, c in group.completeness.items() if not c.complete and k != "identifiable_properties"}))),
         f"- general element: `a{latents} = {_map(group.general_element)}`",
     ]
     if group.conditions:
@@ -113,7 +126,7 @@ def markdown_report(group: EquivarianceGroup) -> str:
 
 def latex_group(group: EquivarianceGroup) -> str:
     """The group as a LaTeX set, e.g. ``\\{ z \\mapsto (t_1 z_1, t_2 z_2) : t_1 t_2 \\neq 0 \\}``."""
-    if group.solution.finite_group is not None:
+    if group.solution.kind == "finite":
         return _finite_latex(group)
     element = r"\left(" + ", ".join(sympy.latex(e) for e in group.general_element) + r"\right)"
     condition = r" \wedge ".join(f"{sympy.latex(c)} \\neq 0" for c in group.conditions)
@@ -192,3 +205,7 @@ def _finite_latex(group: EquivarianceGroup) -> str:
         return rf"\text{{{group.description}}}"
     body = ", ".join(r"\left(" + ", ".join(sympy.latex(e) for e in g) + r"\right)" for g in gens)
     return r"\left\langle " + body + r" \right\rangle"
+
+
+PRESENTERS["text"] = text_report
+PRESENTERS["latex"] = latex_group

@@ -1,7 +1,7 @@
-"""A diagonal map, the learner knows only "diagonal linear maps" (THEORY.md, result 2).
+"""A diagonal map, the learner knows only "diagonal linear maps" (docs/theory.md#result-2-a-known-class-of-mechanisms).
 
 ``B D B^{-1}`` is diagonal exactly when the rows of ``B`` are eigenvectors of ``D``: with
-distinct entries, ``B`` is a permutation times a scaling (THEORY.md's table).
+distinct entries, ``B`` is a permutation times a scaling (docs/theory.md's table).
 
 Run as ``python examples/class_diagonal.py``.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import equivid
 from equivid.cli import EXAMPLES
 
-KNOWN = "permutations times scalings (THEORY.md's table)"
+KNOWN = "permutations times scalings (docs/theory.md's table)"
 
 
 def main() -> equivid.EquivarianceGroup:

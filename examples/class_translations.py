@@ -1,7 +1,7 @@
-"""Translations spanning R^n, the learner knows only "translations" (THEORY.md, result 2).
+"""Translations spanning R^n, the learner knows only "translations" (docs/theory.md#result-2-a-known-class-of-mechanisms).
 
 Conjugating a translation by any affine map gives a translation, so every affine map is
-consistent: the latents are identified only up to the affine group (THEORY.md's table).
+consistent: the latents are identified only up to the affine group (docs/theory.md's table).
 
 Run as ``python examples/class_translations.py``.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 import equivid
 from equivid.cli import EXAMPLES
 
-KNOWN = "affine maps (THEORY.md's table)"
+KNOWN = "affine maps (docs/theory.md's table)"
 
 
 def main() -> equivid.EquivarianceGroup:

@@ -1,4 +1,4 @@
-"""A random walk with isotropic Gaussian steps (THEORY.md, result 3).
+"""A random walk with isotropic Gaussian steps (docs/theory.md#result-3-stochastic-mechanisms).
 
 With Gaussian noise N(0, I) the law is invariant under every orthogonal map, so the latents
 are identified only up to rotations/reflections and translations: the setting of contrastive
@@ -13,7 +13,7 @@ from __future__ import annotations
 import equivid
 from equivid.cli import EXAMPLES
 
-KNOWN = "rotations/reflections plus translations (THEORY.md; Zimmermann et al. 2021)"
+KNOWN = "rotations/reflections plus translations (docs/theory.md; Zimmermann et al. 2021)"
 
 
 def main() -> equivid.EquivarianceGroup:

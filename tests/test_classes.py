@@ -1,4 +1,4 @@
-"""Hypothesis classes (THEORY.md, result 2): the set {a : a∘m∘a^{-1} in H}, exactly."""
+"""Hypothesis classes (docs/theory.md#result-2-a-known-class-of-mechanisms): the set {a : a∘m∘a^{-1} in H}, exactly."""
 
 import numpy as np
 import pytest
@@ -19,7 +19,7 @@ def spec(mechanisms, cls):
     return "\n".join(lines) + f"\nlearner: {{knows: class, class: {cls}}}\n"
 
 
-# -- THEORY.md rows -------------------------------------------------------------------------
+# -- docs/theory.md rows -------------------------------------------------------------------------
 def test_translations_class_gives_all_affine_maps():
     group = solve(spec({"px": "[z1 + 1, z2]", "py": "[z1, z2 + 1]"}, "translations"))
     assert (group.dimension, group.name, group.solution.is_group) == (6, "affine group Aff(2)", True)

@@ -313,10 +313,10 @@ def test_gridworld_example_runs(capsys):
 
 def test_verification_rejects_a_generator_that_does_not_commute():
     from equivid.automorphisms import automorphism_group
-    from equivid.solve._finite import _verify_generators
+    from equivid.solve._finite import verify_generators
 
     shift = np.array([1, 2, 3, 0])
     group = automorphism_group([shift])
-    _verify_generators(group, np.stack([shift]))
+    verify_generators(group, np.stack([shift]))
     with pytest.raises(equivid.VerificationError):
-        _verify_generators(group, np.stack([np.array([0, 0, 1, 2])]))
+        verify_generators(group, np.stack([np.array([0, 0, 1, 2])]))

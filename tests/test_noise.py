@@ -1,4 +1,4 @@
-"""Stochastic mechanisms (THEORY.md, result 3): mean maps commute, B eps has the law of eps."""
+"""Stochastic mechanisms (docs/theory.md#result-3-stochastic-mechanisms): mean maps commute, B eps has the law of eps."""
 
 import itertools
 import math
@@ -18,7 +18,7 @@ def walk(noise, mean="[z1, z2]"):
     return equivid.System.from_spec(f"latents: [z1, z2]\nmechanisms:\n  walk: {{map: {mean}, noise: {noise}}}\n")
 
 
-# -- THEORY.md rows -------------------------------------------------------------------------
+# -- docs/theory.md rows -------------------------------------------------------------------------
 def test_laplace_walk_gives_signed_permutations_and_translations():
     group = equivid.solve(walk("{law: laplace, scale: 1}"))
     assert (group.name, group.dimension, group.components) == ("signed permutations and translations R^2", 2, 8)

@@ -314,5 +314,5 @@ def test_cli_bad_input_exits_2_with_one_line(argv, capsys):
 
 def test_cli_finite_state_is_unsupported(capsys):
     pytest.importorskip("torch")
-    assert main(["verify", "cycle_12", "--quiet"]) == 2
+    assert main(["verify", "cycle_12", "--quiet"]) == 3
     assert "finite-state" in capsys.readouterr().err

@@ -55,7 +55,7 @@ def oracle_dimension(system, ansatz):
 
 
 def jordan_dimension(blocks):
-    """THEORY.md: sum over eigenvalues of sum_{i,j} min(p_i, p_j)."""
+    """docs/theory.md: sum over eigenvalues of sum_{i,j} min(p_i, p_j)."""
     return sum(min(p, q) for sizes in blocks.values() for p in sizes for q in sizes)
 
 

@@ -148,7 +148,7 @@ def _class_pieces(system: System) -> tuple[list[Piece], int]:
     axis_translations; one per permutation for permutations; for orthogonal, ``exp(S)``
     and ``exp(S) diag(-1, 1, ..., 1)`` with ``S`` skew (both components of O(n)).
     """
-    from ..solve._classes import _named_templates
+    from ..solve._classes import named_templates
 
     torch = require_torch()
     n = system.n
@@ -169,14 +169,14 @@ def _class_pieces(system: System) -> tuple[list[Piece], int]:
 
         return [rotation(1.0), rotation(-1.0)], n * (n - 1) // 2
     if isinstance(value, str):
-        templates = [(tuple(t), tuple(u)) for t, u in _named_templates(value, system.latents)]
+        templates = [(tuple(t), tuple(u)) for t, u in named_templates(value, system.latents)]
     elif isinstance(value, dict) and "template" in value:
-        from ..mechanisms import _components, make_symbols
+        from ..mechanisms import make_symbols, mechanism_components
 
         names = [s.name for s in system.latents + system.families]
         unknowns = make_symbols(value["unknowns"], "learner.class.unknowns", taken=names)
         table = {s.name: s for s in system.latents + unknowns}
-        templates = [(_components(value["template"], table, "learner.class.template", n, {}), unknowns)]
+        templates = [(mechanism_components(value["template"], table, "learner.class.template", n, {}), unknowns)]
     else:
         raise UnsupportedMechanismError(f"training: the learner {system.learner!r} is not supported")
 

@@ -1,6 +1,6 @@
 """Proof sketches: a checked derivation of every identifiability result.
 
-:func:`sketch` solves the system (or takes a solved group), then derives the answer
+:func:`sketch_group` takes a solved group (``equivid.sketch`` solves a system first) and derives the answer
 again step by step, in the order a person argues: the consistency condition, the
 ansatz, the coefficient equations, their solution, invertibility, the other
 components, the conclusion and what lies outside the class searched. Every step is
@@ -19,27 +19,12 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from ..groups import PRESENTERS, EquivarianceGroup
 from ._base import KINDS, ProofSketch, Step
 
-if TYPE_CHECKING:
-    from ..ansatz import Ansatz
-    from ..groups import EquivarianceGroup
-    from ..mechanisms import System
-
-__all__ = ["sketch", "sketch_group", "ProofSketch", "Step", "KINDS"]
-
-
-def sketch(system: System | EquivarianceGroup, *, ansatz: str | Ansatz | None = None) -> ProofSketch:
-    """The proof sketch of ``solve(system, ansatz=ansatz)`` (or of a solved group)."""
-    from ..groups import EquivarianceGroup
-
-    if isinstance(system, EquivarianceGroup):
-        return sketch_group(system)
-    from .._api import solve
-
-    return sketch_group(solve(system, ansatz=ansatz))
+__all__ = ["sketch_group", "ProofSketch", "Step", "KINDS"]
 
 
 def sketch_group(group: EquivarianceGroup) -> ProofSketch:
@@ -51,14 +36,14 @@ def sketch_group(group: EquivarianceGroup) -> ProofSketch:
     solution = group.solution
     if solution.finite_group is not None:
         steps, setting = finite_steps(group), "finite-state mechanisms (permutations of the states)"
-    elif solution.condition is not None and hasattr(solution.condition, "H"):
-        steps, setting = class_steps(group), "a learner that knows only a class of mechanisms (THEORY.md, result 2)"
-    elif solution.condition is not None:
-        steps, setting = noise_steps(group), "stochastic mechanisms with additive noise (THEORY.md, result 3)"
+    elif solution.kind == "class":
+        steps, setting = class_steps(group), "a learner that knows only a class of mechanisms (docs/theory.md#result-2-a-known-class-of-mechanisms)"
+    elif solution.kind == "noise":
+        steps, setting = noise_steps(group), "stochastic mechanisms with additive noise (docs/theory.md#result-3-stochastic-mechanisms)"
     else:
         kinds = "flows" if group.system.flows and not group.system.maps else "mechanisms"
         family = " (a family over " + ", ".join(map(str, group.system.families)) + ")" if group.system.families else ""
-        steps, setting = exact_steps(group), f"exactly known {kinds}{family} (THEORY.md, result 1)"
+        steps, setting = exact_steps(group), f"exactly known {kinds}{family} (docs/theory.md#result-1-exact-mechanisms)"
     return ProofSketch(_title(group), setting, tuple(steps), _conclusion(group))
 
 
@@ -73,6 +58,8 @@ def _conclusion(group: EquivarianceGroup) -> dict[str, Any]:
         "verdict": group.verdict,
         "name": group.name,
         "description": group.description,
+        "complete": group.complete,
+        "completeness": {key: claim.to_dict() for key, claim in group.completeness.items()},
         "dimension": group.dimension,
         "finite": group.finite,
         "order": group.order,
@@ -84,3 +71,6 @@ def _conclusion(group: EquivarianceGroup) -> dict[str, Any]:
         },
         "latents": [s.name for s in group.latents],
     }
+
+
+PRESENTERS["sketch"] = sketch_group

@@ -175,19 +175,19 @@ def consistency_step(system: System, *, learned: str = "m", noise: bool = False)
         claim = "Consistency with a class reads a∘m = h∘a for some h in H, i.e. a∘m∘a^{-1} in H, for every mechanism m"
         just = (
             "With x = g(z) and x' = g(m(z)), the learner's f(x') = h(f(x)) reads f(g(m(z))) = h(f(g(z))); "
-            "write a = f∘g (THEORY.md, result 2)."
+            "write a = f∘g (docs/theory.md#result-2-a-known-class-of-mechanisms)."
         )
     elif noise:
         claim = "Consistency in distribution: a(m(z) + eps) has the law of m(a(z)) + eps for every z"
         just = (
-            "The learner's encoded transitions must follow the same stochastic mechanism (THEORY.md, result 3); "
+            "The learner's encoded transitions must follow the same stochastic mechanism (docs/theory.md#result-3-stochastic-mechanisms); "
             "for affine a(z) = Bz + c this splits into a condition on the means and one on the noise (step 3)."
         )
     else:
         claim = "Consistency of the encoder f with every mechanism m is a∘m = m∘a, where a = f∘g"
         just = (
             "With x = g(z) and x' = g(m(z)), f(x') = m(f(x)) reads f(g(m(z))) = m(f(g(z))) "
-            "(THEORY.md, result 1)."
+            "(docs/theory.md#result-1-exact-mechanisms)."
         )
         if flows:
             claim += "; for a flow of V it is Da(z) V(z) = V(a(z)), i.e. [a_* V = V]"
@@ -248,13 +248,22 @@ def conclusion_step(group: EquivarianceGroup, verified: Sequence[tuple[bool, str
                                                      sympy.Tuple(*group.general_element), evaluate=False)))
     claim = group.verdict[0].upper() + group.verdict[1:]
     detail = f"name: {group.name or group.description}; dimension {group.dimension}"
-    if group.order is not None:
-        detail += f"; order {group.order}"
+    partial = {key: c for key, c in group.completeness.items() if not c.complete and key != "identifiable_properties"}
+    if group.solution.completeness.infinite_discrete:
+        detail += "; infinitely many components"
+    elif group.order is not None:
+        detail += f"; order {'at least ' if 'order' in partial else ''}{group.order}"
     elif group.components is not None:
-        detail += f"; {group.components} component{'s' if group.components != 1 else ''}"
+        detail += f"; {'at least ' if 'components' in partial else ''}{group.components} component{'s' if group.components != 1 else ''}"
+    if partial:
+        reasons = "; ".join(sorted({c.reason for c in partial.values()}))
+        scope = (f"Result 1 (docs/theory.md#result-1-exact-mechanisms) makes every element found sound; the answer "
+                 f"is a lower bound, not complete within the class searched: {', '.join(partial)} ({reasons}).")
+    else:
+        scope = ("Result 1 (docs/theory.md#result-1-exact-mechanisms) makes it sound and complete within the "
+                 "class searched.")
     return Step(
-        "conclusion", claim, f"From the steps above ({detail}); THEORY.md result 1 makes it sound and complete "
-        "within the class searched.", tuple(shown), ok,
+        "conclusion", claim, f"From the steps above ({detail}). {scope}", tuple(shown), ok,
         ("the dimension, components and identity reported agree with the checked steps",) if ok else (), reason,
     )
 

@@ -3,7 +3,7 @@
 The steps are derived again from the solved group, independently of the solver:
 the ansatz with symbolic coefficients is substituted into ``a∘m - m∘a`` (``Da V - V∘a``
 for flows), the coefficient equations are read off and compared with the matrix form
-of THEORY.md (``BA = AB``, ``(A - I)c = (B - I)b``), the general element is substituted
+of docs/theory.md (``BA = AB``, ``(A - I)c = (B - I)b``), the general element is substituted
 back, the rank of the linear system is compared with the dimension, the determinant
 is factored, and every representative of another component is substituted.
 """
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import sympy
 
 from ..ansatz import monomials
-from ..solve._forms import _split, affine_forms
+from ..solve._forms import affine_forms, split_family
 from ..solve._verify import commutes, generates, group_residual, jacobian
 from ._base import (
     SHOW,
@@ -69,7 +69,7 @@ def coefficient_equations(residuals: Sequence[sympy.Expr], latents: Sequence[sym
         if r == 0:
             continue
         for _, coefficient in sympy.Poly(r, *latents).terms():
-            for value in _split(coefficient, families).values():
+            for value in split_family(coefficient, families).values():
                 if value != 0:
                     out.append(value)
     return out
@@ -161,7 +161,7 @@ def _polynomial_equations(group: EquivarianceGroup, a: Map, unknowns: list[sympy
             "equations", "a∘m - m∘a = 0 is a transcendental equation in the coefficients; its linearisation at the "
             "identity, X(m(z)) = Dm(z) X(z), is linear in the vector field X",
             "Coefficients cannot be compared for mechanisms that are not polynomial; the infinitesimal condition "
-            "(THEORY.md, facts) gives the identity component, and candidates for the other components are "
+            "(docs/theory.md#facts-the-solver-uses) gives the identity component, and candidates for the other components are "
             "substituted one by one.", shown, True,
             ("the residual is a∘m - m∘a with the ansatz substituted (sympy)",),
         ), []
@@ -364,7 +364,8 @@ def _discrete_step(group: EquivarianceGroup) -> Step:
 
 
 def _outside_step(group: EquivarianceGroup) -> Step:
-    from ..groups import _in_ansatz, _triangular_bijection
+    from ..ansatz import map_in_class
+    from ..solve._verify import triangular_bijection
 
     system = group.system
     z = system.latents
@@ -383,9 +384,9 @@ def _outside_step(group: EquivarianceGroup) -> Step:
         )
     if not group.identifiable and system.n <= EXPRESSIONS_UP_TO:
         for witness, why in _witnesses(group, forms):
-            if _in_ansatz(witness, z, group.ansatz):
+            if map_in_class(witness, z, group.ansatz):
                 continue
-            ok = commutes(witness, system) and (_triangular_bijection(witness, z) or why == "periodic")
+            ok = commutes(witness, system) and (triangular_bijection(witness, z) or why == "periodic")
             if ok:
                 objects.append(("outside the class", sympy.Tuple(*witness)))
                 checks.append(f"{witness} commutes with every mechanism and is a bijection ({why}), outside the class")
@@ -480,8 +481,7 @@ def _solution_step(group: EquivarianceGroup, a: Map, unknowns: list[sympy.Symbol
 
 def _large_affine(group: EquivarianceGroup, unknowns: int) -> list[Step]:
     """Large systems: the equations by pattern and count, the solution checked in matrix form."""
-    from ..errors import VerificationError
-    from ..solve import _verify_matrices
+    from ..solve.check import matrix_failures
 
     system = group.system
     n = system.n
@@ -490,19 +490,16 @@ def _large_affine(group: EquivarianceGroup, unknowns: int) -> list[Step]:
     eq = Step(
         "equations", f"BA = AB and (A - I)c = (B - I)b for each of {slices} mechanism slice(s): "
         f"{slices * (n * n + n)} linear equations in {unknowns} unknowns",
-        "The matrix form of a∘m = m∘a for affine a and m (THEORY.md, affine mechanisms).", (), False, (),
-        f"n = {n}: the expression-level substitution is skipped for speed; the matrix form is THEORY.md's identity",
+        "The matrix form of a∘m = m∘a for affine a and m (docs/theory.md#affine-mechanisms).", (), False, (),
+        f"n = {n}: the expression-level substitution is skipped for speed; the matrix form is docs/theory.md's identity",
     )
     structure = group.solution.structure
 
     def matrices() -> bool | str:
         if structure is None:
             return "no matrix form"
-        try:
-            _verify_matrices(structure, system)
-        except VerificationError as exc:
-            return str(exc)
-        return True
+        failures = matrix_failures(structure, forms, n)
+        return failures[0] if failures else True
 
     ok, reason = run_check(matrices, "matrix form")
     sol = Step(

@@ -102,7 +102,7 @@ def _consistency(system: Any, data: Any) -> Step:
             "consistency", "Consistency in distribution of f with every Markov kernel P is P[a(s), a(t)] = P[s, t] "
             "for all states s, t, where a = f∘g",
             "The encoded chain f(g(s_t)) must be a Markov chain with the same kernel: P(f(g(s')) = f(g(t)) | s) = "
-            "P(s -> t) for an injective f∘g (THEORY.md, results 1 and 3).", (), True,
+            "P(s -> t) for an injective f∘g (docs/theory.md, results 1 and 3).", (), True,
             ("a relabelling of the states by a permutation a carries the kernel P to P[a^(-1)(.), a^(-1)(.)]; "
              "equality is the stated condition (definition)",))
     maps = mechanism_tables(system)
@@ -127,7 +127,7 @@ def _consistency(system: Any, data: Any) -> Step:
     ok, reason = run_check(check, "tables")
     return Step(
         "consistency", "Consistency of the encoder f with every mechanism m is a∘m = m∘a on the states, where a = f∘g",
-        "With x = g(s) and x' = g(m(s)), f(x') = m(f(x)) reads f(g(m(s))) = m(f(g(s))) (THEORY.md, result 1).",
+        "With x = g(s) and x' = g(m(s)), f(x') = m(f(x)) reads f(g(m(s))) = m(f(g(s))) (docs/theory.md#result-1-exact-mechanisms).",
         (), ok, ("on the tables, f(g(m(s))) = m(f(g(s))) for all s exactly when a = f∘g commutes with m "
                  "(random injective f, g)",) if ok else (), reason)
 
@@ -156,7 +156,7 @@ def finite_steps(group: EquivarianceGroup) -> list[Step]:
     if kernel:
         claim = (f"a∘P = P∘a on distributions: P[a(s), a(t)] = P[s, t] for all {n} x {n} pairs of states and every "
                  f"one of {len(system.mechanisms)} kernel(s)")
-        just = "A permutation a of the states conjugates each Markov kernel to itself (THEORY.md, finite state sets)."
+        just = "A permutation a of the states conjugates each Markov kernel to itself (docs/theory.md#finite-state-sets)."
     else:
         claim = (f"a(m(s)) = m(a(s)) for every state s and mechanism m: {n * len(system.mechanisms)} equations, "
                  "i.e. a is an automorphism of the functional digraph with one edge colour per mechanism")

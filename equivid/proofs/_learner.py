@@ -1,4 +1,4 @@
-"""Sketches for a learner that knows only a class of mechanisms (THEORY.md, result 2) and for
+"""Sketches for a learner that knows only a class of mechanisms (docs/theory.md#result-2-a-known-class-of-mechanisms) and for
 stochastic mechanisms (result 3).
 
 Class: ``a∘m = h∘a`` with ``h`` in the class, jointly in ``a = (B, c)`` and the class

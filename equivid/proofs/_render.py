@@ -7,12 +7,13 @@ Data first, printing last: these functions only read the steps. The LaTeX uses o
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sympy
 
-if TYPE_CHECKING:
-    from ._base import ProofSketch, Step
+# The sketch and its steps (equivid.proofs._base, which imports this module): read by attribute.
+ProofSketch = Any
+Step = Any
 
 __all__ = ["markdown", "latex", "escape"]
 

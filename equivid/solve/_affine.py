@@ -1,7 +1,7 @@
 """Solver part: affine mechanisms (maps, families, flows) under a linear or affine ansatz.
 
 For ``a(z) = Bz + c`` and a mechanism slice ``g(d)(A z + b)`` the condition
-``a∘m = m∘a`` is linear in ``(B, c)`` (THEORY.md, "Affine mechanisms")::
+``a∘m = m∘a`` is linear in ``(B, c)`` (docs/theory.md#affine-mechanisms)::
 
     B A = A B        and   (A - I) c = (B - I) b      (a map's constant slice)
     B A_k = A_k B    and   A_k c = (B - I) b_k        (other family slices; flows)
@@ -23,10 +23,13 @@ from sympy.polys.matrices import DomainMatrix
 from .. import linalg
 from ..ansatz import Ansatz
 from ..mechanisms import System
+from ._components import Invertibility, invertibility
 from ._forms import AffineForm, affine_forms
-from ._result import AffineStructure
+from ._result import AffineStructure, Claim, Completeness, Solution, parameter_symbols
+from .check import MATRIX_CHECK_ABOVE
+from .problem import Problem
 
-__all__ = ["AffinePart", "solve_affine_structure"]
+__all__ = ["AffinePart", "solve_affine_structure", "solution_from_structure", "affine_map"]
 
 Pair = tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix]
 
@@ -209,15 +212,111 @@ def _pair(vector: Sequence[sympy.Expr], n: int) -> Pair:
 
 
 class AffinePart:
-    """Matches affine mechanisms with a linear or affine ansatz; solves at the group level."""
+    """Affine mechanisms (maps, families, flows) with a linear or affine ansatz: the exact
+    group-level solution (linear algebra), its Lie algebra and its components."""
 
     name = "affine"
 
-    def matches(self, system: System, ansatz: Ansatz) -> bool:
-        return ansatz.kind in ("linear", "affine") and affine_forms(system) is not None
+    def matches(self, problem: Problem) -> bool:
+        return problem.ansatz.kind in ("linear", "affine") and problem.forms is not None
 
-    def structure(self, system: System, ansatz: Ansatz) -> AffineStructure:
-        forms = affine_forms(system)
+    def structure(self, system: System, ansatz: Ansatz, forms: Sequence[AffineForm] | None = None) -> AffineStructure:
+        forms = affine_forms(system) if forms is None else forms
         if forms is None:  # pragma: no cover - guarded by matches()
             raise ValueError("affine part run on a system that is not affine")
         return solve_affine_structure(forms, system.n, ansatz)
+
+    def solve(self, problem: Problem) -> Solution:
+        structure = self.structure(problem.system, problem.ansatz, problem.forms)
+        return solution_from_structure(structure, problem.system, problem.ansatz, self.name)
+
+
+def affine_map(B: sympy.MatrixBase, c: sympy.MatrixBase, latents: Sequence[sympy.Symbol]) -> tuple[sympy.Expr, ...]:
+    """The components of ``z -> Bz + c``, built term by term (no matrix products).
+
+    Large maps are built unevaluated: sympy's evaluation of tens of thousands of
+    products with big integer coefficients would dominate the solve.
+    """
+    evaluate = B.rows <= MATRIX_CHECK_ABOVE
+    components = []
+    rows, shifts = B.tolist(), list(c)
+    for row, shift in zip(rows, shifts):
+        if evaluate:
+            terms = [b * z for b, z in zip(row, latents) if b != 0]
+        else:  # exact numbers times symbols: build the products without sympy's evaluation
+            terms = [z if b == 1 else sympy.Mul._from_args((b, z)) for b, z in zip(row, latents) if b != 0]
+        if shift != 0 or not terms:
+            terms.append(shift)
+        if len(terms) == 1:
+            components.append(terms[0])
+        else:
+            components.append(sympy.Add(*terms) if evaluate else sympy.Add._from_args(terms))
+    return tuple(components)
+
+
+def _general_element(
+    structure: AffineStructure, lie: Sequence[tuple[sympy.Expr, ...]], parameters: Sequence[sympy.Symbol],
+    latents: Sequence[sympy.Symbol],
+) -> tuple[sympy.Expr, ...]:
+    """``base(z) + sum_k t_k X_k(z)``, expanded when small."""
+    base = affine_map(*structure.base, latents)
+    if len(latents) <= MATRIX_CHECK_ABOVE:
+        return tuple(
+            sympy.expand(b + sum((t * X[i] for t, X in zip(parameters, lie)), sympy.Integer(0)))
+            for i, b in enumerate(base)
+        )
+    general = []
+    for i, b in enumerate(base):
+        terms = ([b] if b != 0 else []) + [sympy.Mul._from_args((t, X[i])) for t, X in zip(parameters, lie) if X[i] != 0]
+        general.append(sympy.Add._from_args(terms) if len(terms) > 1 else terms[0] if terms else sympy.Integer(0))
+    return tuple(general)
+
+
+def _spans_all_matrices(structure: AffineStructure, n: int) -> bool:
+    """The linear parts of the family span every n x n matrix (the group is GL(n) times a
+    connected fibre of translations)."""
+    if len(structure.directions) < n * n:
+        return False
+    return sympy.Matrix([list(B) for B, _ in structure.directions]).rank() == n * n
+
+
+def solution_from_structure(structure: AffineStructure, system: System, ansatz: Ansatz, part: str) -> Solution:
+    """The :class:`Solution` of an affine structure: general element, Lie algebra, components.
+
+    Where the determinant does not tell the components but the family is all of GL(n)
+    (or Aff(n)), the reflection of ``z1`` represents the second component."""
+    latents = system.latents
+    taken = [s.name for s in latents + system.families]
+    parameters = parameter_symbols(len(structure.directions), taken)
+    lie = tuple(affine_map(Bk, ck, latents) for Bk, ck in structure.directions)
+    general = _general_element(structure, lie, parameters, latents)
+    if system.n <= MATRIX_CHECK_ABOVE:
+        B = sympy.Matrix(structure.base[0])
+        for t, (Bk, _) in zip(parameters, structure.directions):
+            B += t * Bk
+        inv = invertibility(B, parameters, structure.identity)
+    else:
+        inv = Invertibility((), None, (), note="det B(t) != 0 (not expanded: the matrix is large)")
+    flips = tuple(tuple(e.xreplace(dict(zip(parameters, point))) for e in general) for point in inv.flips)
+    notes = (inv.note,) if inv.note else ()
+    components = inv.components
+    n = system.n
+    if components is None and n <= MATRIX_CHECK_ABOVE and _spans_all_matrices(structure, n):  # GL(n) or Aff(n): two components, det > 0 and det < 0
+        flips, components, notes = ((-latents[0],) + tuple(latents[1:]),), 2, ()
+    completeness = Completeness() if components is not None else Completeness(
+        discrete=Claim(False, "the components were not determined (det B(t) has factors equivid does not decide)"))
+    return Solution(
+        latents=latents,
+        ansatz=ansatz,
+        general_element=general,
+        parameters=parameters,
+        identity=structure.identity,
+        nonzero=inv.nonzero,
+        lie_algebra=lie,
+        discrete=flips,
+        components=components,
+        structure=structure,
+        parts=(part, "invertibility", "verify"),
+        notes=notes,
+        completeness=completeness,
+    )

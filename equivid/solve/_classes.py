@@ -1,4 +1,4 @@
-"""Solver part: the learner knows only a class ``H`` of mechanisms (THEORY.md, result 2).
+"""Solver part: the learner knows only a class ``H`` of mechanisms (docs/theory.md#result-2-a-known-class-of-mechanisms).
 
 The identification set is ``A = {a : a∘m∘a^{-1} in H for every m}`` (one learned
 mechanism per true mechanism). For ``a(z) = Bz + c`` and ``m(z) = Az + b`` the
@@ -57,8 +57,9 @@ from ._pieces import (
     sample_union,
 )
 from ._result import Solution
+from .problem import Problem
 
-__all__ = ["ClassPart", "MechanismClass", "mechanism_class", "NAMED_CLASSES"]
+__all__ = ["ClassPart", "MechanismClass", "mechanism_class", "NAMED_CLASSES", "named_templates"]
 
 NAMED_CLASSES = ("translations", "axis_translations", "diagonal", "linear", "affine", "permutations", "orthogonal")
 #: At most this many combinations of class pieces (one per mechanism) are solved.
@@ -180,7 +181,7 @@ def _piece_from_template(components: Sequence[sympy.Expr], latents: Sequence[sym
     return ClassPiece(P0, kind_P, sympy.Matrix([P0[k] for k in diagonal]), diag_dirs, q0, q_rows, kind_q, rows, rhs)
 
 
-def _named_templates(name: str, latents: Sequence[sympy.Symbol]) -> list[tuple[list[sympy.Expr], list[sympy.Symbol]]]:
+def named_templates(name: str, latents: Sequence[sympy.Symbol]) -> list[tuple[list[sympy.Expr], list[sympy.Symbol]]]:
     n = len(latents)
     u = sympy.symbols(f"u1:{n * n + n + 1}")
     z = list(latents)
@@ -221,7 +222,7 @@ def mechanism_class(learner: Any, system: System) -> MechanismClass:
             raise SpecError("learner.class", value, f"one of {', '.join(NAMED_CLASSES)} or a template")
         if value == "orthogonal":
             return MechanismClass(value, (), _DESCRIBE[value], n)
-        templates = _named_templates(value, system.latents)
+        templates = named_templates(value, system.latents)
         field = f"learner.class ({value})"
         pieces = tuple(_piece_from_template(t, system.latents, u, field) for t, u in templates)
         return MechanismClass(value, pieces, _DESCRIBE[value], n)
@@ -232,9 +233,9 @@ def mechanism_class(learner: Any, system: System) -> MechanismClass:
         raise SpecError("learner.class.unknowns", raw_unknowns, "a list of names")
     unknowns = make_symbols(raw_unknowns, "learner.class.unknowns", taken=[s.name for s in system.latents + system.families])
     table = {s.name: s for s in system.latents + unknowns}
-    from ..mechanisms import _components
+    from ..mechanisms import mechanism_components
 
-    components = _components(value["template"], table, "learner.class.template", n, {})
+    components = mechanism_components(value["template"], table, "learner.class.template", n, {})
     piece = _piece_from_template(components, system.latents, unknowns, "learner.class.template")
     text = "the template (" + ", ".join(map(str, components)) + ") with unknowns " + ", ".join(map(str, unknowns))
     return MechanismClass("template", (piece,), text, n)
@@ -244,6 +245,8 @@ def mechanism_class(learner: Any, system: System) -> MechanismClass:
 @dataclass(frozen=True)
 class ClassCondition:
     """``a∘m∘a^{-1} in H`` for every mechanism: exact membership."""
+
+    kind = "class"
 
     H: MechanismClass
     mechanisms: tuple[tuple[sympy.Matrix, sympy.Matrix], ...]
@@ -438,10 +441,11 @@ class ClassPart:
 
     name = "class"
 
-    def matches(self, system: System, ansatz: Ansatz) -> bool:
-        return system.learner is not None and not system.states
+    def matches(self, problem: Problem) -> bool:
+        return problem.learner_class and not problem.finite
 
-    def solve(self, system: System, ansatz: Ansatz) -> Solution:
+    def solve(self, problem: Problem) -> Solution:
+        system, ansatz = problem.system, problem.ansatz
         if isinstance(system.learner, Mapping) and system.learner.get("knows") == "exact" and set(system.learner) == {"knows"}:
             raise AssertionError("exact learners are solved by the other parts")  # pragma: no cover
         H = mechanism_class(system.learner, system)
@@ -539,7 +543,7 @@ def _span_key(piece: Piece) -> tuple[Any, ...] | None:
 
 
 def _parameter_names(system: System, n: int) -> tuple[sympy.Symbol, ...]:
-    from . import parameter_symbols
+    from ._result import parameter_symbols
 
     return parameter_symbols(2 * n * n + 2 * n, [s.name for s in system.latents + system.families])
 

@@ -2,7 +2,7 @@
 
 The maps ``a`` of a finite state set with ``a∘m = m∘a`` for every mechanism are the
 automorphisms of the functional digraph with one edge colour per mechanism
-(THEORY.md, "Finite state sets"). The mechanisms are evaluated into integer tables
+(docs/theory.md, "Finite state sets"). The mechanisms are evaluated into integer tables
 (:mod:`equivid.finite`), the group is computed by :mod:`equivid.automorphisms`
 (generators and exact order, never a list of elements), every generator is
 substituted back, and the group is named where it is recognisable. Markov kernels
@@ -14,7 +14,8 @@ Examples
 >>> from equivid.finite import finite_system
 >>> from equivid.ansatz import Ansatz
 >>> part = FinitePart()
->>> data = part.solve(finite_system({"i": 12}, {"step": "(Mod(i + 1, 12),)"}), Ansatz("finite")).finite_group
+>>> from equivid.solve.problem import Problem
+>>> data = part.solve(Problem(finite_system({"i": 12}, {"step": "(Mod(i + 1, 12),)"}), Ansatz("finite"))).finite_group
 >>> data.order, data.name, data.generator_maps()
 (12, 'cyclic group C_12', ((Mod(i + 1, 12),),))
 """
@@ -30,7 +31,6 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ..ansatz import Ansatz
 from ..automorphisms import AutomorphismGroup, automorphism_group
 from ..errors import SpecError, UnsupportedMechanismError, VerificationError
 from ..finite import (
@@ -45,6 +45,7 @@ from ..finite import (
 from ..kernels import KernelGroup, deterministic_table, kernel_group
 from ..mechanisms import System
 from ._result import Solution
+from .problem import Problem
 
 __all__ = ["FinitePart", "FiniteGroup", "finite_name"]
 
@@ -197,11 +198,12 @@ class FinitePart:
 
     name = "finite"
 
-    def matches(self, system: System, ansatz: Ansatz) -> bool:
-        return bool(system.states) and ansatz.kind == "finite"
+    def matches(self, problem: Problem) -> bool:
+        return problem.finite
 
-    def solve(self, system: System, ansatz: Ansatz) -> Solution:
-        """The verified group, or ``SpecError`` / ``UnsupportedMechanismError`` on what it cannot take."""
+    def solve(self, problem: Problem) -> Solution:
+        """The group, or ``SpecError`` / ``UnsupportedMechanismError`` on what it cannot take."""
+        system, ansatz = problem.system, problem.ansatz
         if ansatz.kind != "finite":
             raise SpecError("ansatz", str(ansatz), "finite (a finite-state system has only permutations of its states)")
         if system.learner is not None:
@@ -219,7 +221,6 @@ class FinitePart:
         else:
             maps = mechanism_tables(system)
             group = automorphism_group(list(maps))
-            _verify_generators(group, maps)
         names = tuple(m.name for m in system.mechanisms)
         data = FiniteGroup(space, group, names)
         data = FiniteGroup(space, group, names, finite_name(data))
@@ -247,7 +248,7 @@ def _rational(w: Any) -> sympy.Rational:
     return sympy.Rational(w.numerator, w.denominator)
 
 
-def _verify_generators(group: AutomorphismGroup, maps: IntArray) -> None:
+def verify_generators(group: AutomorphismGroup, maps: IntArray) -> None:
     """Substitute every generator back: ``g(m(s)) == m(g(s))`` wherever either side moves.
 
     Works on the sparse generators: only states that a generator moves, and their
@@ -371,7 +372,8 @@ def finite_name(data: FiniteGroup) -> str | None:
     >>> from equivid.finite import finite_system
     >>> from equivid.ansatz import Ansatz
     >>> system = finite_system({"i": 4, "j": 3}, {"x": "(Mod(i + 1, 4), j)", "y": "(i, Mod(j + 1, 3))"})
-    >>> FinitePart().solve(system, Ansatz("finite")).finite_group.name
+    >>> from equivid.solve.problem import Problem
+    >>> FinitePart().solve(Problem(system, Ansatz("finite"))).finite_group.name
     'translations of the torus Z_4 x Z_3'
     """
     order = data.order

@@ -10,7 +10,6 @@ fails the system is refused rather than answered wrongly.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,7 +19,7 @@ import sympy
 from ..errors import UnsupportedMechanismError
 from ..mechanisms import Mechanism, System
 
-__all__ = ["Slice", "AffineForm", "affine_form", "affine_forms"]
+__all__ = ["Slice", "AffineForm", "affine_form", "affine_forms", "split_family", "affine_coefficients"]
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class AffineForm:
         return s.A
 
 
-def _coefficients(component: sympy.Expr, latents: Sequence[sympy.Symbol]) -> list[sympy.Expr] | None:
+def affine_coefficients(component: sympy.Expr, latents: Sequence[sympy.Symbol]) -> list[sympy.Expr] | None:
     """[c_1, ..., c_n, c_0] with component = sum c_j z_j + c_0, or None if not affine."""
     n = len(latents)
     if not component.has(*latents):
@@ -83,7 +82,7 @@ def _coefficients_poly(component: sympy.Expr, latents: Sequence[sympy.Symbol]) -
     return [poly.coeff_monomial(m) for m in ones] + [poly.coeff_monomial(1)]
 
 
-def _split(coefficient: sympy.Expr, families: Sequence[sympy.Symbol]) -> dict[sympy.Expr, sympy.Expr]:
+def split_family(coefficient: sympy.Expr, families: Sequence[sympy.Symbol]) -> dict[sympy.Expr, sympy.Expr]:
     """Split a coefficient along the functions of the family symbols it contains."""
     if not families or not coefficient.has(*families):
         return {sympy.Integer(1): coefficient} if coefficient != 0 else {}
@@ -109,14 +108,14 @@ def affine_form(mechanism: Mechanism, system: System) -> AffineForm | None:
     n = system.n
     rows = []
     for component in mechanism.components:
-        coefficients = _coefficients(component, system.latents)
+        coefficients = affine_coefficients(component, system.latents)
         if coefficients is None:
             return None
         rows.append(coefficients)
     pieces: dict[sympy.Expr, list[list[sympy.Expr]]] = {sympy.Integer(1): _zeros(n)}
     for i, row in enumerate(rows):
         for j, coefficient in enumerate(row):
-            for factor, value in _split(coefficient, system.families).items():
+            for factor, value in split_family(coefficient, system.families).items():
                 pieces.setdefault(factor, _zeros(n))[i][j] = value
     factors = list(pieces)
     _check_independent(factors, system.families, mechanism)
@@ -149,14 +148,10 @@ def _check_independent(factors: list[sympy.Expr], families: Sequence[sympy.Symbo
 
 
 def affine_forms(system: System) -> list[AffineForm] | None:
-    """Affine forms of all mechanisms, or None if one of them is not affine (cached)."""
-    try:
-        return _cached_forms(system)
-    except TypeError:  # unhashable content (e.g. a noise spec holding lists)
-        return _forms(system)
+    """Affine forms of all mechanisms, or None if one of them is not affine.
 
-
-def _forms(system: System) -> list[AffineForm] | None:
+    Solver parts read them from :attr:`equivid.solve.problem.Problem.forms`, computed once
+    per problem."""
     forms = []
     for mechanism in system.mechanisms:
         form = affine_form(mechanism, system)
@@ -165,5 +160,3 @@ def _forms(system: System) -> list[AffineForm] | None:
         forms.append(form)
     return forms
 
-
-_cached_forms = functools.lru_cache(maxsize=16)(_forms)

@@ -337,9 +337,12 @@ class NoisePart:
             raise UnsupportedMechanismError("mechanisms: stochastic mechanisms with different noise laws in one system are not supported yet")
         law = laws[0]
         mean = _mean_system(system)
-        from . import AFFINE_PART, parameter_symbols
+        from ._affine import AffinePart
+        from ._result import parameter_symbols
+        from .problem import Problem
 
-        if not AFFINE_PART.matches(mean, ansatz):
+        AFFINE_PART = AffinePart()
+        if not AFFINE_PART.matches(Problem(mean, ansatz)):
             raise UnsupportedMechanismError(
                 f"mechanisms: stochastic mechanisms need affine mean maps and a linear or affine ansatz so far (ansatz {ansatz})")
         coords = _coordinates(AFFINE_PART.structure(mean, ansatz))

@@ -25,13 +25,14 @@ from collections.abc import Sequence
 
 import sympy
 
-from ..ansatz import Ansatz
 from ..errors import UnsupportedMechanismError
 from ..mechanisms import System
 from ._lie import lie_algebra
 from ._polynomial import identity_plus_span, identity_values, in_family
-from ._result import Solution
+from ._result import Claim, Completeness, Solution
 from ._verify import commutes, jacobian
+from .jets import isolated_affine_elements
+from .problem import Problem
 
 __all__ = ["NonPolynomialPart", "MAX_SIGNED_PERMUTATION_LATENTS"]
 
@@ -39,6 +40,10 @@ Map = tuple[sympy.Expr, ...]
 
 #: Signed permutations are tried as discrete candidates up to this many latents (2^n n!).
 MAX_SIGNED_PERMUTATION_LATENTS = 4
+#: Isolated elements are searched by Taylor-jet conditions up to this many latents ...
+MAX_JET_LATENTS = 3
+#: ... within this many seconds (a partial search is reported as a lower bound).
+JET_BUDGET_SECONDS = 20.0
 
 
 def _affine_matrix(X: Map, latents: Sequence[sympy.Symbol]) -> sympy.Matrix:
@@ -69,14 +74,14 @@ class NonPolynomialPart:
 
     name = "non-polynomial"
 
-    def matches(self, system: System, ansatz: Ansatz) -> bool:
-        if ansatz.kind not in ("linear", "affine") or system.families:
+    def matches(self, problem: Problem) -> bool:
+        if problem.ansatz.kind not in ("linear", "affine") or problem.system.families or problem.finite:
             return False
-        gens = system.latents
-        return any(not c.is_polynomial(*gens) for m in system.mechanisms for c in m.components)
+        return not problem.polynomial
 
-    def solve(self, system: System, ansatz: Ansatz) -> Solution:
-        from . import parameter_symbols
+    def solve(self, problem: Problem) -> Solution:
+        system, ansatz = problem.system, problem.ansatz
+        from ._result import parameter_symbols
 
         latents = system.latents
         lie = lie_algebra(system, degree=1, constant=ansatz.has_constant)
@@ -113,11 +118,40 @@ class NonPolynomialPart:
                 factors = [f for f in sympy.Mul.make_args(sympy.factor(det)) if not isinstance(f, sympy.exp)]
                 nonzero = tuple(f for f in factors if f.free_symbols)
         discrete = self._discrete(system, general, parameters, identity)
+        completeness = Completeness.lower_bound(
+            "isolated elements with a shift or with a linear part other than a signed permutation were not searched",
+            dimension=not lie.dropped)
+        components: int | None = None if parameters else 1 + len(discrete)
+        if system.n <= MAX_JET_LATENTS:
+            search = isolated_affine_elements(system, constant=ansatz.has_constant, budget_seconds=JET_BUDGET_SECONDS)
+            found = [a for a in search.discrete_generators(latents) if a not in discrete]
+            if parameters:  # a continuous part: keep the proved elements outside the family
+                found = [a for a in found if not in_family(a, general, parameters, latents)]
+            discrete = discrete + tuple(found)
+            if search.complete and not parameters:
+                notes[0] = (f"searched {ansatz.describe()} for mechanisms that are not polynomial: the identity "
+                            f"component from the Lie algebra ({lie.method}); isolated elements from Taylor-jet "
+                            f"conditions, every solution proved ({search.reason}); complete within the class "
+                            "(docs/theory.md#isolated-elements-of-non-polynomial-mechanisms)")
+                completeness = Completeness(discrete=Claim(True), infinite_discrete=bool(search.lattice))
+                components = None if search.lattice else len(search.elements)
+                if search.lattice:
+                    notes.append("the shifts " + ", ".join(str(v) for v in search.lattice) + " generate an infinite "
+                                 "discrete subgroup (every integer multiple commutes): infinitely many components")
+            else:
+                reason = search.reason or "the Taylor-jet search was not complete"
+                completeness = Completeness.lower_bound(
+                    f"isolated elements: {reason}", dimension=not lie.dropped)
+                if not parameters:
+                    components = 1 + len(discrete)
+                if search.lattice:
+                    completeness = Completeness(completeness.identity_component, completeness.discrete, True)
+                    components = None
         return Solution(
             latents=latents, ansatz=ansatz, general_element=general, parameters=parameters,
             identity=identity, nonzero=nonzero, lie_algebra=tuple(lie), discrete=discrete,
-            components=None if parameters else 1 + len(discrete),  # a lower bound: see the notes
-            parts=(self.name, "lie", "verify"), notes=tuple(notes),
+            components=components, parts=(self.name, "lie", "jets", "verify"), notes=tuple(notes),
+            completeness=completeness,
         )
 
     def _discrete(self, system: System, general: Map, parameters: Sequence[sympy.Symbol],

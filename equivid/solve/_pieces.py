@@ -27,9 +27,8 @@ import numpy as np
 import sympy
 
 from ..ansatz import Ansatz
-from ..errors import VerificationError
 from ._components import invertibility
-from ._forms import _coefficients
+from ._forms import affine_coefficients
 from ._result import Solution
 
 __all__ = ["Piece", "AffineMap", "affine_parts", "assemble", "is_group", "random_point", "sample_union"]
@@ -130,7 +129,7 @@ def affine_parts(components: Sequence[sympy.Expr], latents: Sequence[sympy.Symbo
     """
     rows = []
     for e in components:
-        row = _coefficients(sympy.sympify(e), latents)
+        row = affine_coefficients(sympy.sympify(e), latents)
         if row is None or any(v.free_symbols for v in row):
             return None
         rows.append(row)
@@ -207,8 +206,6 @@ def assemble(
         discrete.append(p.element(latents, p.point))
         k, _, _ = _components(p) if components == -1 else (None, (), ())
         total = None if total is None or k is None else total + k
-    for p in pieces:
-        _verify_piece(p, holds, latents)
     if components != -1:
         total = components
     general = main.element(latents)
@@ -232,16 +229,18 @@ def assemble(
     )
 
 
-def _verify_piece(piece: Piece, holds: Callable[[AffineMap], bool], latents: Sequence[sympy.Symbol]) -> None:
-    """The point, and (without equations, small n) the general element, satisfy the condition."""
+def piece_failures(piece: Piece, holds: Callable[[AffineMap], bool], latents: Sequence[sympy.Symbol]) -> list[str]:
+    """What fails of a piece: its point, (without equations, small n) its general element,
+    and two sampled elements must satisfy the defining condition ``holds``."""
     B, c = piece.at(piece.point)
     if B.det() == 0 or not holds((B, c)):
-        raise VerificationError(f"the element {piece.element(latents, piece.point)} fails the defining condition")
+        return [f"the element {piece.element(latents, piece.point)} fails the defining condition"]
     if not piece.equations and len(latents) <= 3 and piece.sampler is None:
         if not holds((piece.B, piece.c)):
-            raise VerificationError(f"the general element {piece.element(latents)} fails the defining condition")
+            return [f"the general element {piece.element(latents)} fails the defining condition"]
     rng = np.random.default_rng(11)
     for _ in range(2):
         a = piece.sample(rng)
         if not holds(a):
-            raise VerificationError(f"a sampled element {a} fails the defining condition")
+            return [f"a sampled element {a} fails the defining condition"]
+    return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,9 +10,55 @@ import sympy
 
 from ..ansatz import Ansatz
 
-__all__ = ["AffineStructure", "Solution"]
+__all__ = ["AffineStructure", "Claim", "Completeness", "Solution", "parameter_symbols"]
 
 Map = tuple[sympy.Expr, ...]
+
+
+def parameter_symbols(count: int, taken: Sequence[str]) -> tuple[sympy.Symbol, ...]:
+    """``t1, t2, ...``, with another letter when a latent or family already uses one."""
+    for prefix in ("t", "s", "u", "p", "theta"):
+        names = [f"{prefix}{k + 1}" for k in range(count)]
+        if not set(names) & set(taken):
+            return tuple(sympy.Symbol(name) for name in names)
+    return tuple(sympy.Symbol(f"param_{k + 1}") for k in range(count))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """How complete one claim of an answer is: proved complete within the searched class,
+    or a lower bound, with ``reason`` saying what was not searched."""
+
+    complete: bool
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"complete": self.complete, "reason": self.reason} if not self.complete else {"complete": True}
+
+
+COMPLETE = Claim(True)
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """What a solver part searched exhaustively, within its class.
+
+    ``identity_component``: the Lie algebra and the family through the identity are all
+    of the identity component within the class (dimension is exact). ``discrete``: every
+    component of the group within the class is represented (components, finiteness,
+    order). ``infinite_discrete``: the discrete part found is infinite (e.g. a lattice of
+    shifts), so the group has infinitely many components.
+    """
+
+    identity_component: Claim = COMPLETE
+    discrete: Claim = COMPLETE
+    infinite_discrete: bool = False
+
+    @classmethod
+    def lower_bound(cls, reason: str, *, dimension: bool = True) -> Completeness:
+        """Discrete part searched partially (``reason``); identity component complete
+        unless ``dimension`` is False."""
+        return cls(COMPLETE if dimension else Claim(False, reason), Claim(False, reason))
 
 
 @dataclass(frozen=True)
@@ -73,6 +120,18 @@ class Solution:
 
     # -- a piece given by equations in its parameters (the orthogonal class): its dimension --
     known_dimension: int | None = None
+    # -- what the part searched exhaustively (see Completeness) --
+    completeness: Completeness = field(default=Completeness(), compare=False)
+
+    @property
+    def kind(self) -> str:
+        """``"finite"`` (finite-state), ``"class"`` (a learner knowing a class),
+        ``"noise"`` (stochastic mechanisms) or ``"family"`` (maps in a class of maps)."""
+        if self.finite_group is not None:
+            return "finite"
+        if self.condition is not None:
+            return str(getattr(self.condition, "kind", "noise"))
+        return "family"
 
     @property
     def dimension(self) -> int:

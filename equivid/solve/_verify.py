@@ -26,6 +26,7 @@ __all__ = [
     "unsound",
     "jacobian",
     "tangent_fields",
+    "triangular_bijection",
 ]
 
 Map = tuple[sympy.Expr, ...]
@@ -157,3 +158,15 @@ def unsound(system: System, elements: Sequence[tuple[str, Sequence[sympy.Expr]]]
         if not commutes(a, system):
             return f"the component representative {tuple(a)} does not commute"
     return None
+
+
+def triangular_bijection(components: Map, latents: Sequence[sympy.Symbol]) -> bool:
+    """``m_i = c_i z_i + f_i(z_1..z_{i-1})`` (or upper triangular) with constants ``c_i != 0``:
+    solved coordinate by coordinate, so a bijection of R^n."""
+    J = jacobian(components, latents)
+    n = len(latents)
+    diagonal = [sympy.expand(J[i, i]) for i in range(n)]
+    if any(d.free_symbols or d == 0 for d in diagonal):
+        return False
+    lower = all(is_zero(J[i, j]) for i in range(n) for j in range(i + 1, n))
+    return lower or all(is_zero(J[i, j]) for i in range(n) for j in range(i))

@@ -6,7 +6,7 @@ readable account of what differs, and returns the group it checked.
 - :func:`assert_complete`: nothing is missing, by an independent oracle (brute force
   over permutations for small finite-state systems, a floating-point nullspace of the
   commuting / infinitesimal condition otherwise).
-- :func:`assert_consistent_encoder`: THEORY.md result 1 read as a statement about
+- :func:`assert_consistent_encoder`: docs/theory.md#result-1-exact-mechanisms read as a statement about
   learners: with a random invertible decoder ``g``, the encoder ``a∘g^{-1}`` satisfies
   the consistency objective ``f(x') = m(f(x))`` for sampled ``a`` in the group, and
   fails it for a map outside.
@@ -285,7 +285,7 @@ def assert_consistent_encoder(
     group: EquivarianceGroup, system: System | None = None, *, samples: int = 200, elements: int = 3,
     outside: Sequence[Any] | None = None, rng: Any = 0, tolerance: float = 1e-8,
 ) -> EquivarianceGroup:
-    """Assert THEORY.md result 1 on simulated data: for ``elements`` sampled ``a`` in the
+    """Assert docs/theory.md#result-1-exact-mechanisms on simulated data: for ``elements`` sampled ``a`` in the
     group and a random invertible decoder ``g``, the encoder ``f = a∘g^{-1}`` has
     ``f(g(m(z))) = m(f(g(z)))`` on ``samples`` points (relative error < ``tolerance``)
     for every map mechanism; and for ``outside`` (default: a random affine map not in

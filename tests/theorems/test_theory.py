@@ -1,4 +1,4 @@
-"""THEORY.md's results and worked examples, stated as hypothesis properties with the
+"""docs/theory.md's results and worked examples, stated as hypothesis properties with the
 public strategies of :mod:`equivid.testing.strategies`.
 
 Each test names the statement it checks. They run under the profiles of
@@ -63,7 +63,7 @@ def test_distinct_eigenvalues_give_scalings_in_the_eigenbasis(A):
 @given(st.integers(2, 3).flatmap(lambda n: st.lists(
     eqst.rationals().filter(lambda q: q not in (0, 1)), min_size=n, max_size=n, unique=True)))
 def test_distinct_diagonal_entries_give_diagonal_scalings(entries):
-    """D z with distinct entries != 1: diagonal scalings (THEORY.md table, row 3)."""
+    """D z with distinct entries != 1: diagonal scalings (docs/theory.md table, row 3)."""
     n = len(entries)
     D = sympy.diag(*entries)
     system = equivid.System.from_maps(names(n), {"grow": eqst.map_strings(D)})
@@ -73,7 +73,7 @@ def test_distinct_diagonal_entries_give_diagonal_scalings(entries):
 @given(eqst.jordan_matrices(max_n=3))
 def test_commutant_dimension_formula(A):
     """dim of the commutant = sum over eigenvalues of sum_{i,j} min(p_i, p_j) over the
-    Jordan block sizes p (THEORY.md table, row 4)."""
+    Jordan block sizes p (docs/theory.md table, row 4)."""
     system = equivid.System.from_maps(names(A.rows), {"m": eqst.map_strings(A)})
     _, J = A.jordan_form()
     blocks: dict = {}
@@ -91,7 +91,7 @@ def test_commutant_dimension_formula(A):
 @given(st.integers(1, 12), st.integers(1, 12), st.booleans())
 def test_rotations_by_angles_not_multiple_of_pi_give_scaled_rotations(u, v, flip):
     """Rotation with cos = (u^2 - v^2)/(u^2 + v^2), sin = 2uv/(u^2 + v^2): exact, and
-    sin != 0, so never a multiple of pi: aI + bJ, 2 parameters (THEORY.md table, row 5)."""
+    sin != 0, so never a multiple of pi: aI + bJ, 2 parameters (docs/theory.md table, row 5)."""
     c, s = sympy.Rational(u * u - v * v, u * u + v * v), sympy.Rational(2 * u * v, u * u + v * v)
     s = -s if flip else s
     R = sympy.Matrix([[c, -s], [s, c]])
@@ -102,7 +102,7 @@ def test_rotations_by_angles_not_multiple_of_pi_give_scaled_rotations(u, v, flip
 @given(st.integers(1, 3).flatmap(lambda n: st.lists(
     st.integers(-3, 4).filter(lambda k: k not in (0, 1)), min_size=n, max_size=n, unique=True)))
 def test_scaling_and_push_identify_fully(entries):
-    """D z (distinct entries != 1) and z + 1: fully identified (THEORY.md table, row 6)."""
+    """D z (distinct entries != 1) and z + 1: fully identified (docs/theory.md table, row 6)."""
     n = len(entries)
     system = equivid.System.from_maps(
         names(n), {"grow": eqst.map_strings(sympy.diag(*entries)), "push": eqst.map_strings(sympy.eye(n), [1] * n)}
@@ -112,7 +112,7 @@ def test_scaling_and_push_identify_fully(entries):
 
 @given(st.integers(1, 3))
 def test_one_push_fixes_its_direction(n):
-    """z + e1: B e1 = e1 and c free, n^2 parameters (THEORY.md table, row 2)."""
+    """z + e1: B e1 = e1 and c free, n^2 parameters (docs/theory.md table, row 2)."""
     push = [1] + [0] * (n - 1)
     system = equivid.System.from_maps(names(n), {"push": eqst.map_strings(sympy.eye(n), push)})
     group = equivid.solve(system, ansatz="affine")
