@@ -317,7 +317,7 @@ def _degree(value: str, group: Any) -> int | None:
     if value == "auto":
         if group is None:
             return None
-        small = group.solution.finite_group is None and len(group.latents) <= AUTO_LATENTS
+        small = group.solution.kind != "finite" and len(group.latents) <= AUTO_LATENTS
         return AUTO_DEGREE if small else None
     if not value.isdigit():
         raise SpecError("--degree", value, "a whole number D >= 0 or auto")

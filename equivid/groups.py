@@ -10,16 +10,16 @@ from typing import Any
 import numpy as np
 import sympy
 
-from ._naming import affine_name, finite_linear_name
 from .ansatz import Ansatz, map_in_class
 from .errors import UnsupportedMechanismError, VerificationError
 from .invariants import InvariantResult
 from .mechanisms import System
+from .naming import affine_name, finite_linear_name
 from .solve import Solution
 from .solve._finite import finite_membership
 from .solve._lie import DimensionProfile
 from .solve._lie import dimension_profile as _dimension_profile
-from .solve._result import COMPLETE, Claim
+from .solve._result import COMPLETE, Claim, condition_of, finite_of
 from .solve._verify import commutes, is_zero, jacobian, tangent_fields, triangular_bijection
 
 __all__ = ["EquivarianceGroup", "Membership"]
@@ -73,9 +73,9 @@ class EquivarianceGroup:
 
     @classmethod
     def from_solution(cls, system: System, solution: Solution) -> EquivarianceGroup:
-        if solution.finite_group is not None:  # finite-state systems: named by solve/_finite.py
-            return cls(system, solution, solution.finite_group.name)
-        if solution.condition is not None:  # classes and noise: named by solve/_classes.py, _noise.py
+        if solution.kind == "finite":  # finite-state systems: named by solve/_finite.py
+            return cls(system, solution, finite_of(solution).name)
+        if solution.kind in ("class", "noise"):  # classes and noise: named by solve/_classes.py, _noise.py
             return cls(system, solution, solution.name)
         name = None
         if solution.structure is not None:
@@ -204,7 +204,7 @@ class EquivarianceGroup:
 
     @property
     def notes(self) -> tuple[str, ...]:
-        if self.solution.finite_group is not None or self.solution.condition is not None:
+        if self.solution.kind == "finite" or self.solution.kind in ("class", "noise"):
             return self.solution.notes
         return self.solution.notes + _outside_notes(self)
 
@@ -213,7 +213,7 @@ class EquivarianceGroup:
         """The name, or a plain description when no name was recognised."""
         if self.name:
             return self.name
-        if self.solution.finite_group is not None:
+        if self.solution.kind == "finite":
             return f"a group of order {self.order} of permutations of the states"
         if self.solution.completeness.infinite_discrete and not self.dimension:
             return f"an infinite discrete group of {self.ansatz.describe()}"
@@ -229,7 +229,7 @@ class EquivarianceGroup:
     def verdict(self) -> str:
         """One sentence: "identifiable up to ..."."""
         searched = self.ansatz.describe()
-        if self.solution.finite_group is not None:
+        if self.solution.kind == "finite":
             return _finite_verdict(self)
         if self.identifiable:
             return (
@@ -263,10 +263,10 @@ class EquivarianceGroup:
     # -- membership and sampling ----------------------------------------------------------
     def membership(self, a: str | Sequence[Any]) -> Membership:
         """Decide membership of ``a`` (a tuple string or a list of components), with reasons."""
-        if self.solution.finite_group is not None:
-            return Membership(*finite_membership(self.solution.finite_group, a, self.system))
-        if self.solution.condition is not None:  # classes and noise: the defining condition, exactly
-            return Membership(*self.solution.condition.membership(a, self.system))
+        if self.solution.kind == "finite":
+            return Membership(*finite_membership(finite_of(self.solution), a, self.system))  # type: ignore[arg-type]
+        if self.solution.kind in ("class", "noise"):  # classes and noise: the defining condition, exactly
+            return Membership(*condition_of(self.solution).membership(a, self.system))
         components = self.system.parse_map(a, field="map")
         in_class = map_in_class(components, self.latents, self.ansatz)
         invertible = in_class and _invertible(components, self.latents)
@@ -294,10 +294,10 @@ class EquivarianceGroup:
         >>> group.contains(a)
         True
         """
-        if self.solution.finite_group is not None:
-            return self.solution.finite_group.sample(rng)  # type: ignore[no-any-return]
-        if self.solution.condition is not None:  # classes and noise: any piece, any component
-            return self.solution.condition.sample(rng, self.latents)  # type: ignore[no-any-return]
+        if self.solution.kind == "finite":
+            return finite_of(self.solution).sample(rng)  # type: ignore[no-any-return]
+        if self.solution.kind in ("class", "noise"):  # classes and noise: any piece, any component
+            return condition_of(self.solution).sample(rng, self.latents)  # type: ignore[no-any-return]
         generator = np.random.default_rng(rng)
         for _ in range(100):
             values = [
@@ -335,7 +335,7 @@ class EquivarianceGroup:
         """
         from .invariants import group_invariants
 
-        if self.solution.finite_group is not None:
+        if self.solution.kind == "finite":
             raise UnsupportedMechanismError("identifiable_properties: defined for continuous latents only")
         if self.solution.is_group is False:
             raise UnsupportedMechanismError(
@@ -371,7 +371,7 @@ class EquivarianceGroup:
         (``I∘m = I``) that drive the growth when it does not stop (``profile.invariants``)."""
         from .invariants import mechanism_invariants
 
-        if self.solution.finite_group is not None or self.solution.condition is not None:
+        if self.solution.kind == "finite" or self.solution.kind in ("class", "noise"):
             raise UnsupportedMechanismError(
                 "dimension_profile: defined for exactly known mechanisms on continuous latents"
             )
@@ -412,9 +412,9 @@ class EquivarianceGroup:
             "infinite_discrete": self.solution.completeness.infinite_discrete,
             "checks": [],
         }
-        if self.solution.finite_group is not None:
+        if self.solution.kind == "finite":
             data.update(_finite_keys(self))
-        if self.solution.condition is not None:  # classes and noise: is_group and what was known
+        if self.solution.kind in ("class", "noise"):  # classes and noise: is_group and what was known
             data["is_group"] = self.solution.is_group
             data.update(dict(self.solution.extra))
         if degree is not None:
@@ -434,11 +434,11 @@ class EquivarianceGroup:
 
     def _degree_keys(self, degree: int) -> dict[str, Any]:
         keys: dict[str, Any] = {}
-        if self.solution.finite_group is not None:
+        if self.solution.kind == "finite":
             return keys
         if self.solution.is_group is not False:
             keys["identifiable_properties"] = [str(e) for e in self.identifiable_properties(degree)]
-        if self.solution.condition is None:
+        if self.solution.kind not in ("class", "noise"):
             profile = self.dimension_profile(degree)
             keys["dimension_profile"] = {
                 "degrees": {str(d): k for d, k in profile.items()},
@@ -464,8 +464,8 @@ class EquivarianceGroup:
         >>> group.contains("(Mod(i + 5, 12),)"), group.contains("(Mod(-i, 12),)")
         (True, False)
         """
-        if self.solution.finite_group is not None:
-            return self.solution.finite_group.generator_maps()  # type: ignore[no-any-return]
+        if self.solution.kind == "finite":
+            return finite_of(self.solution).generator_maps()  # type: ignore[no-any-return]
         return self.discrete
 
     @property
@@ -495,9 +495,9 @@ class EquivarianceGroup:
         return self._finite("orbit_graph").orbit_graph()
 
     def _finite(self, what: str) -> Any:
-        if self.solution.finite_group is None:
+        if self.solution.kind != "finite":
             raise UnsupportedMechanismError(f"{what}: defined for finite-state systems only")
-        return self.solution.finite_group
+        return finite_of(self.solution)
 
     def sketch(self) -> Any:
         """A checked proof sketch of this result (:class:`equivid.ProofSketch`)."""
@@ -511,7 +511,7 @@ class EquivarianceGroup:
 
 
 def _finite_verdict(group: EquivarianceGroup) -> str:
-    data = group.solution.finite_group
+    data = finite_of(group.solution)
     count = data.space.count
     if group.identifiable:
         return (
@@ -536,7 +536,7 @@ def _finite_keys(group: EquivarianceGroup) -> dict[str, Any]:
     over state indices. ``general_element`` has one string per coordinate: for a group of
     translations ``Mod(i + k_i, n)`` with integer ``parameters`` (``parameter_ranges``),
     else ``sigma(i, j)[c]`` with ``sigma`` ranging over the group; ``dimension`` stays 0."""
-    data = group.solution.finite_group
+    data = finite_of(group.solution)
     general, parameters, ranges = data.general_element()
     keys: dict[str, Any] = {
         "general_element": general,
@@ -668,7 +668,7 @@ def in_reported(a: Map, solution: Solution) -> bool | None:
 def _cyclic(group: EquivarianceGroup) -> tuple[tuple[str, str], ...]:
     """Mechanisms outside the class that commute with every mechanism and are bijections."""
     system = group.system
-    if system.families or group.solution.finite_group is not None or group.solution.condition is not None:
+    if system.families or group.solution.kind == "finite" or group.solution.kind in ("class", "noise"):
         return ()
     found = []
     for m in system.maps:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sympy
 
 from .groups import PRESENTERS, EquivarianceGroup
+from .solve._result import finite_of
 
 __all__ = ["text_report", "markdown_report", "latex_report", "latex_group"]
 
@@ -164,7 +165,7 @@ def _orbit(orbit: tuple[tuple[int, ...], ...]) -> str:
 
 
 def _finite_lines(group: EquivarianceGroup) -> list[str]:
-    data = group.solution.finite_group
+    data = finite_of(group.solution)
     orbits = data.orbits
     lines = [
         f"group:      {group.description}",
@@ -187,7 +188,7 @@ def _finite_lines(group: EquivarianceGroup) -> list[str]:
 
 
 def _finite_markdown(group: EquivarianceGroup) -> str:
-    data = group.solution.finite_group
+    data = finite_of(group.solution)
     rows = _markdown_head(group) + [
         f"- states: {data.space.count} ({data.space.ranges()})",
         f"- finite: True, order {group.order}",

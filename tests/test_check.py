@@ -162,13 +162,17 @@ def test_class_answers_are_checked():
     assert any("general element" in f and "fails the defining condition" in f for f in report.failures)
 
 
-def test_class_pieces_are_checked(monkeypatch):
+def test_class_pieces_are_checked():
     system = equivid.load(EXAMPLES / "class_diagonal.yaml")
     group = equivid.solve(system)
     condition = group.solution.condition
-    monkeypatch.setattr(type(condition), "holds", lambda self, a: False)
-    report = equivid.check(group)
-    assert any("fails the defining condition" in f for f in report.failures)
+    piece = condition.pieces[0]
+    # a piece whose recorded element is a shear: a∘m∘a^-1 is not diagonal
+    z1, z2 = group.latents
+    shear = dataclasses.replace(piece, B=piece.B + sympy.Matrix([[0, 1], [0, 0]]))
+    tampered = _tamper(group, condition=dataclasses.replace(condition, pieces=(shear,) + condition.pieces[1:]))
+    report = equivid.check(tampered)
+    assert len(report.failures) == 1 and "fails the defining condition" in report.failures[0]
 
 
 def test_noise_answers_are_checked():

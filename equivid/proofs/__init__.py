@@ -34,7 +34,7 @@ def sketch_group(group: EquivarianceGroup) -> ProofSketch:
     from ._learner import class_steps, noise_steps
 
     solution = group.solution
-    if solution.finite_group is not None:
+    if solution.kind == "finite":
         steps, setting = finite_steps(group), "finite-state mechanisms (permutations of the states)"
     elif solution.kind == "class":
         steps, setting = class_steps(group), "a learner that knows only a class of mechanisms (docs/theory.md#result-2-a-known-class-of-mechanisms)"

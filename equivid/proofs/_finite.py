@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
+from ..solve._result import finite_of
 from ._base import SHOW, Step, combine, conclusion_step, run_check
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ def finite_steps(group: EquivarianceGroup) -> list[Step]:
     from ..kernels import KernelGroup
 
     system = group.system
-    data = group.solution.finite_group
+    data = finite_of(group.solution)
     space = data.space
     n = space.count
     steps = [_consistency(system, data)]

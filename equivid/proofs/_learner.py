@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import sympy
 
+from ..solve._result import condition_of
 from ..solve._verify import jacobian
 from ._base import (
     SHOW,
@@ -63,7 +64,7 @@ def _ansatz_step(group: EquivarianceGroup) -> Step:
 
 def _pieces_checks(group: EquivarianceGroup) -> tuple[list[tuple[bool, str]], list[tuple[str, Any]]]:
     """The general element and every representative satisfy the defining condition exactly."""
-    condition = group.solution.condition
+    condition: Any = condition_of(group.solution)  # a ClassCondition or a NoiseCondition
     z = group.latents
     results = []
     shown: list[tuple[str, Any]] = []
@@ -86,7 +87,7 @@ def _pieces_checks(group: EquivarianceGroup) -> tuple[list[tuple[bool, str]], li
 
 def class_steps(group: EquivarianceGroup) -> list[Step]:
     system = group.system
-    condition = group.solution.condition
+    condition: Any = condition_of(group.solution)  # a ClassCondition or a NoiseCondition
     H = condition.H
     n = system.n
     linear = group.ansatz.kind == "linear"
@@ -142,7 +143,7 @@ def class_steps(group: EquivarianceGroup) -> list[Step]:
 
 def _resolve(group: EquivarianceGroup, B: sympy.Matrix, c: sympy.Matrix) -> bool | str:
     """Solve ``a∘m = h_u∘a`` jointly; every invertible solution family must lie in a reported piece."""
-    condition = group.solution.condition
+    condition: Any = condition_of(group.solution)  # a ClassCondition or a NoiseCondition
     H = condition.H
     z = sympy.Matrix(group.latents)
     n = len(group.latents)
@@ -198,7 +199,7 @@ def _invertibility(group: EquivarianceGroup) -> Step:
 
 
 def _group_step(group: EquivarianceGroup) -> Step:
-    condition = group.solution.condition
+    condition: Any = condition_of(group.solution)  # a ClassCondition or a NoiseCondition
     is_group = group.solution.is_group
     objects = tuple((f"d{k + 1}", sympy.Tuple(*d)) for k, d in enumerate(group.discrete[:SHOW]))
     claim = (f"{group.components} components, represented by the identity and {len(group.discrete)} element(s)"
@@ -232,7 +233,7 @@ def noise_steps(group: EquivarianceGroup) -> list[Step]:
     from ..solve._noise import noise_law
 
     system = group.system
-    condition = group.solution.condition
+    condition: Any = condition_of(group.solution)  # a ClassCondition or a NoiseCondition
     law = noise_law(next(m for m in system.mechanisms if m.noise is not None), system.n)
     mean = condition.mean
     n = system.n

@@ -47,6 +47,7 @@ import sympy
 from ..ansatz import Ansatz
 from ..errors import BudgetExceededError, SpecError, UnsupportedMechanismError, VerificationError
 from ..mechanisms import System, make_symbols
+from ..naming import class_name
 from ._forms import AffineForm, affine_forms
 from ._pieces import (
     AffineMap,
@@ -477,7 +478,7 @@ class ClassPart:
             notes.append(
                 f"the set is not a group: a∘m∘a^{{-1}} in H for every m does not survive composition "
                 f"({len(pieces)} piece{'s' if len(pieces) > 1 else ''}, each given by one element in 'discrete')")
-        name = _class_name(pieces, n, group, linear)
+        name = class_name(pieces, n, group, linear)
         extra = (("learner", {"knows": "class", "class": H.name, "description": H.text}), ("pieces", len(pieces)))
         solution = assemble(
             pieces, latents=system.latents, ansatz=ansatz, part=self.name, holds=condition.holds,
@@ -546,34 +547,6 @@ def _parameter_names(system: System, n: int) -> tuple[sympy.Symbol, ...]:
     from ._result import parameter_symbols
 
     return parameter_symbols(2 * n * n + 2 * n, [s.name for s in system.latents + system.families])
-
-
-def _class_name(pieces: Sequence[Piece], n: int, group: bool, linear: bool) -> str | None:
-    if not group:
-        return None
-    main = next((p for p in pieces if p.has_identity), None)
-    if main is None:
-        return None
-    free_c = all(main.c[i] in main.parameters for i in range(n)) and not main.c.free_symbols & main.B.free_symbols
-    no_c = main.c.is_zero_matrix
-    suffix = f" and translations R^{n}" if free_c else "" if no_c else None
-    if suffix is None:
-        return None
-    if main.equations:  # the orthogonal class: B^T B in the invariant forms
-        scaled = main.known_dimension == 1 + n * (n - 1) // 2 + (n if suffix else 0)
-        return "similarities z -> sQz (Q orthogonal)" + suffix if scaled else None
-    dim_B = len(main.B.free_symbols & set(main.parameters))
-    if dim_B == n * n and len(pieces) == 1:
-        return f"affine group Aff({n})" if suffix else f"GL({n})"
-    monomial = all(
-        all(sum(1 for x in p.B.row(i) if x != 0) == 1 for i in range(n)) and all(len(x.free_symbols) == 1 for x in p.B if x != 0)
-        for p in pieces
-    )
-    if monomial and len(pieces) == math.factorial(n):
-        return "monomial matrices (permutations times scalings)" + suffix
-    if monomial and len(pieces) == 1:
-        return "diagonal scalings" + suffix
-    return None
 
 
 def _tangents(solution: Solution) -> tuple[tuple[sympy.Expr, ...], ...]:

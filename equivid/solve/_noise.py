@@ -60,6 +60,7 @@ import sympy
 from ..ansatz import Ansatz
 from ..errors import BudgetExceededError, UnsupportedMechanismError, VerificationError
 from ..mechanisms import Mechanism, System
+from ..naming import noise_name, noise_symmetry
 from ..noise import LAWS, ScaleFamily, describe, gaussian_covariance, parse_law, scale_family
 from ._pieces import AffineMap, Piece, affine_membership, assemble, sample_union
 from ._result import AffineStructure, Solution
@@ -206,6 +207,8 @@ def noise_law(mechanism: Mechanism, n: int) -> NoiseLaw:
 @dataclass(frozen=True)
 class NoiseCondition:
     """``a`` commutes with every mean map and its linear part preserves the noise law."""
+
+    kind = "noise"
 
     law: NoiseLaw
     mean: System
@@ -376,14 +379,14 @@ class NoisePart:
         for gen in generators:
             if not generates(gen, mean):
                 raise VerificationError(f"the Lie algebra generator {gen} fails the infinitesimal condition")
-        name = self._name(law, lie, reps, coords, n, system)
+        name = noise_name(law, lie, reps, coords, n, system)
         notes = [
-            f"noise: {law.text}; its linear symmetry group: {self._law_group(law)}; translations are not "
+            f"noise: {law.text}; its linear symmetry group: {noise_symmetry(law)}; translations are not "
             "constrained by additive noise",
             f"the mean maps commute with a, and B eps has the law of eps; searched among {ansatz.describe()}",
         ] + ([undetermined] if undetermined else [])
         return replace(solution, lie_algebra=generators, name=name, notes=tuple(notes),
-                       extra=(("noise", {"law": law.text, "symmetry": self._law_group(law)}),))
+                       extra=(("noise", {"law": law.text, "symmetry": noise_symmetry(law)}),))
 
     def _components(self, coords: _Coordinates, law: NoiseLaw, n: int,
                     lie: Sequence[sympy.Matrix]) -> tuple[list[tuple[sympy.Matrix, sympy.Matrix]], str]:
@@ -430,57 +433,6 @@ class NoisePart:
         if full:
             return bool(D.extract(list(law.gauss), list(law.gauss)).det() == 1)
         return False
-
-    @staticmethod
-    def _law_group(law: NoiseLaw) -> str:
-        parts = []
-        if law.gauss:
-            k = len(law.gauss)
-            S = law.cov
-            parts.append(f"O({k})" if S == sympy.eye(k) else f"{{B : B S B^T = S}} with S = {S.tolist()}")
-        if law.factors:
-            symmetric = all(family.symmetric for _, _, family in law.factors)
-            if law.scaled:
-                mixed = not symmetric and any(family.symmetric for _, _, family in law.factors)
-                rule = ("+-(scale_i/scale_j) e_i" if symmetric else "(scale_i/scale_j) e_i" if not mixed
-                        else "+-(scale_i/scale_j) e_i, the sign + for asymmetric laws")
-                what = ("signed scaled permutations" if symmetric else "scaled permutations") + \
-                    f" among coordinates of one scale family (B e_j = {rule})"
-            else:
-                what = "signed permutations" if symmetric else "permutations"
-                if len({label for _, label, _ in law.factors}) > 1:
-                    what += " among coordinates of equal law"
-            parts.append(f"{what} (order {len(law.finite_choices())})")
-        return " x ".join(parts)
-
-    @staticmethod
-    def _name(law: NoiseLaw, lie: Sequence[sympy.Matrix], reps: Sequence[tuple[sympy.Matrix, sympy.Matrix]],
-              coords: _Coordinates, n: int, system: System) -> str | None:
-        split = coords.c0.is_zero_matrix and all(c.is_zero_matrix for c in coords.cdirs)
-        suffix = f" and translations R^{n}" if len(coords.fibre) == n and split else "" if not coords.fibre and split else None
-        if suffix is None:
-            return None
-        if not lie:
-            from .._naming import finite_linear_name  # naming sits above the solver
-
-            z = sympy.Matrix(system.latents)
-            # conjugated by the scales, B e_j = +-(scale_i/scale_j) e_i becomes a signed permutation
-            D = sympy.diag(*law.scales())
-            conjugated = [(D.inv() * B * D).applyfunc(sympy.simplify) for B, _ in reps]
-            scaled = any(C != B for C, (B, _) in zip(conjugated, reps))
-            elements = [tuple(z)] + [tuple(C * z) for C in conjugated]
-            name = finite_linear_name(elements, system.latents)
-            if scaled:
-                name = {"signed permutations": "signed scaled permutations",
-                        "permutations": "scaled permutations"}.get(name or "")
-        elif law.gauss == tuple(range(n)) and len(lie) == n * (n - 1) // 2:
-            name = f"orthogonal group O({n})" if law.cov == sympy.eye(n) else "the orthogonal group of the covariance (B S B^T = S)"
-            if not reps:
-                name = f"SO({n})" if law.cov == sympy.eye(n) else "rotations of the covariance (B S B^T = S, det B = 1)"
-        else:
-            return None
-        return None if name is None else name + suffix
-
 
 def _translated(B: sympy.Matrix, c: sympy.Matrix, fibre: Sequence[sympy.Matrix]) -> Any:
     def sample(rng: Any) -> AffineMap:

@@ -29,7 +29,7 @@ import sympy
 from ..ansatz import Ansatz
 from ._components import invertibility
 from ._forms import affine_coefficients
-from ._result import Solution
+from ._result import ConditionSolution, Solution
 
 __all__ = ["Piece", "AffineMap", "affine_parts", "assemble", "is_group", "random_point", "sample_union"]
 
@@ -209,7 +209,7 @@ def assemble(
     if components != -1:
         total = components
     general = main.element(latents)
-    return Solution(
+    return ConditionSolution(
         latents=latents,
         ansatz=ansatz,
         general_element=general,

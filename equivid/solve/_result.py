@@ -4,13 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar, Protocol
 
 import sympy
 
 from ..ansatz import Ansatz
 
-__all__ = ["AffineStructure", "Claim", "Completeness", "Solution", "parameter_symbols"]
+__all__ = [
+    "AffineStructure",
+    "Claim",
+    "Completeness",
+    "Condition",
+    "ConditionSolution",
+    "FiniteData",
+    "FiniteSolution",
+    "Solution",
+    "condition_of",
+    "finite_of",
+    "parameter_symbols",
+]
 
 Map = tuple[sympy.Expr, ...]
 
@@ -87,14 +99,66 @@ class AffineStructure:
         return all(B.is_zero_matrix for B, _ in self.directions)
 
 
+class Condition(Protocol):
+    """The defining condition of a class or noise answer (``solve/_classes.py``,
+    ``solve/_noise.py``): exact membership, sampling, and the affine pieces it is made of."""
+
+    kind: str
+    pieces: tuple[Any, ...]
+
+    def holds(self, a: Any) -> bool: ...
+
+    def membership(self, a: Any, system: Any) -> tuple[Map, bool, bool, bool]: ...
+
+    def sample(self, rng: Any, latents: Sequence[sympy.Symbol]) -> Map: ...
+
+
+class FiniteData(Protocol):
+    """A group of permutations of a finite state set (``solve/_finite.py``)."""
+
+    @property
+    def name(self) -> str | None: ...
+
+    @property
+    def space(self) -> Any: ...
+
+    @property
+    def group(self) -> Any: ...
+
+    @property
+    def order(self) -> int: ...
+
+    @property
+    def orbits(self) -> tuple[tuple[tuple[int, ...], ...], ...]: ...
+
+    def generator_maps(self) -> tuple[Any, ...]: ...
+
+    def general_element(self) -> tuple[list[str], list[str], dict[str, str]]: ...
+
+    def sample(self, rng: Any = None) -> Any: ...
+
+    def state_graph(self) -> Any: ...
+
+    def orbit_graph(self) -> Any: ...
+
+
 @dataclass(frozen=True)
 class Solution:
-    """A solved system, before it is wrapped as an :class:`~equivid.groups.EquivarianceGroup`.
+    """A solved system, before it is wrapped as an :class:`~equivid.groups.EquivarianceGroup`:
+    a family of maps in a class of maps (``kind == "family"``); the subclasses
+    :class:`FiniteSolution` and :class:`ConditionSolution` hold the other kinds.
 
     ``general_element`` is a map in the latents and ``parameters``; every parameter
     value with all ``nonzero`` expressions nonzero gives an element of the group.
-    ``identity`` lists the parameter values that give the identity map.
+    ``identity`` lists the parameter values that give the identity map. ``name`` is the
+    name a part recognised (None: named from the structure); ``is_group`` is False for a
+    set that is not closed under composition (classes), None where it is a group by
+    construction; ``extra`` holds further JSON keys; ``known_dimension`` the dimension of
+    a piece given by equations in its parameters; ``completeness`` what the part
+    searched exhaustively.
     """
+
+    kind: ClassVar[str] = "family"
 
     latents: tuple[sympy.Symbol, ...]
     ansatz: Ansatz
@@ -108,33 +172,50 @@ class Solution:
     structure: AffineStructure | None = None
     parts: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
-    # -- finite-state systems: a solve._finite.FiniteGroup (generators, order, orbits) --
-    finite_group: Any = field(default=None, compare=False)
-    # -- hypothesis classes and stochastic mechanisms (solve/_classes.py, solve/_noise.py):
-    # the defining condition (``membership(a, system)``, ``describe()``), whether the set
-    # is a group, the name the part recognised, and extra JSON keys --
-    condition: Any = field(default=None, compare=False)
     is_group: bool | None = None
     name: str | None = None
     extra: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
-
-    # -- a piece given by equations in its parameters (the orthogonal class): its dimension --
     known_dimension: int | None = None
-    # -- what the part searched exhaustively (see Completeness) --
     completeness: Completeness = field(default=Completeness(), compare=False)
-
-    @property
-    def kind(self) -> str:
-        """``"finite"`` (finite-state), ``"class"`` (a learner knowing a class),
-        ``"noise"`` (stochastic mechanisms) or ``"family"`` (maps in a class of maps)."""
-        if self.finite_group is not None:
-            return "finite"
-        if self.condition is not None:
-            return str(getattr(self.condition, "kind", "noise"))
-        return "family"
 
     @property
     def dimension(self) -> int:
         if self.known_dimension is not None:
             return self.known_dimension
         return len(self.parameters)
+
+
+@dataclass(frozen=True, kw_only=True)
+class FiniteSolution(Solution):
+    """A group of permutations of a finite state set: ``finite_group`` holds its
+    generators (state tables), exact order and orbits."""
+
+    kind: ClassVar[str] = "finite"
+
+    finite_group: FiniteData = field(compare=False)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConditionSolution(Solution):
+    """A class or noise answer: the set of affine maps satisfying ``condition``
+    (``a∘m∘a^{-1}`` in the class; the mean maps commute and the noise law is kept)."""
+
+    condition: Condition = field(compare=False)
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return self.condition.kind
+
+
+def finite_of(solution: Solution) -> FiniteData:
+    """The finite-state group of a finite answer (``TypeError`` for another kind)."""
+    if not isinstance(solution, FiniteSolution):
+        raise TypeError(f"a {solution.kind} answer has no finite-state group")
+    return solution.finite_group
+
+
+def condition_of(solution: Solution) -> Condition:
+    """The defining condition of a class or noise answer (``TypeError`` for another kind)."""
+    if not isinstance(solution, ConditionSolution):
+        raise TypeError(f"a {solution.kind} answer has no defining condition")
+    return solution.condition

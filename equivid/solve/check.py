@@ -39,7 +39,7 @@ import numpy as np
 import sympy
 
 from ..mechanisms import System
-from ._result import Solution
+from ._result import Solution, condition_of, finite_of
 from ._verify import commutes, generates, jacobian, tangent_fields
 
 __all__ = ["CheckReport", "check_solution", "MATRIX_CHECK_ABOVE"]
@@ -271,7 +271,7 @@ def matrix_failures(structure: Any, forms: Sequence[Any], n: int) -> list[str]:
 def _check_finite(solution: Solution, failures: list[str], checked: list[str]) -> None:
     from ..errors import VerificationError
 
-    data = solution.finite_group
+    data = finite_of(solution)
     group = data.group
     checked.append("every generator is a permutation of the states commuting with every mechanism")
     try:
@@ -302,7 +302,7 @@ def _check_finite(solution: Solution, failures: list[str], checked: list[str]) -
 def _check_condition(solution: Solution, system: System, failures: list[str], checked: list[str]) -> None:
     from ._pieces import piece_failures
 
-    condition = solution.condition
+    condition = condition_of(solution)
     latents = system.latents
     checked.append("every piece's point and sampled elements satisfy the defining condition")
     for piece in getattr(condition, "pieces", ()):

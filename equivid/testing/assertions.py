@@ -22,6 +22,7 @@ import sympy
 
 from ..groups import EquivarianceGroup
 from ..mechanisms import System
+from ..solve._result import finite_of
 
 __all__ = [
     "assert_identifiable_up_to",
@@ -107,17 +108,17 @@ def assert_sound(group: EquivarianceGroup, system: System | None = None, *, samp
 
     system = system or group.system
     generator = np.random.default_rng(rng)
-    if group.solution.finite_group is not None:
+    if group.solution.kind == "finite":
         from ..finite import mechanism_tables
 
         tables = mechanism_tables(system)
         for _ in range(samples):
-            perm = np.asarray(group.solution.finite_group.group.sample(generator))
+            perm = np.asarray(finite_of(group.solution).group.sample(generator))
             for k, table in enumerate(tables):
                 if not np.array_equal(perm[table], table[perm]):
                     raise AssertionError(f"a sampled permutation does not commute with mechanism {k + 1}")
         return group
-    if group.solution.condition is not None:
+    if group.solution.kind in ("class", "noise"):
         for _ in range(samples):
             a = group.sample(generator)
             if not group.membership(a).commutes:
@@ -203,15 +204,15 @@ def assert_complete(group: EquivarianceGroup, system: System | None = None, *, r
     of the infinitesimal condition (the Lie algebra's dimension; for affine mechanisms
     under a linear/affine ansatz the group's dimension too)."""
     system = system or group.system
-    if group.solution.finite_group is not None:
-        count = group.solution.finite_group.space.count
+    if group.solution.kind == "finite":
+        count = finite_of(group.solution).space.count
         if count > BRUTE_FORCE_STATES:
             raise AssertionError(f"assert_complete brute-forces at most {BRUTE_FORCE_STATES} states, got {count}")
         order = _brute_force_order(system)
         if order != group.order:
             raise AssertionError(f"brute force finds {order} commuting permutations, the solver {group.order}")
         return group
-    if group.solution.condition is not None:
+    if group.solution.kind in ("class", "noise"):
         raise AssertionError("assert_complete covers exactly known mechanisms (no learner: or noise:)")
     ansatz = group.ansatz
     degree = ansatz.degree if ansatz.kind == "polynomial" else 1
@@ -293,7 +294,7 @@ def assert_consistent_encoder(
     system = system or group.system
     if not system.maps:
         raise AssertionError("assert_consistent_encoder needs map mechanisms (flows have no transitions)")
-    if group.solution.finite_group is not None or group.solution.condition is not None:
+    if group.solution.kind == "finite" or group.solution.kind in ("class", "noise"):
         raise AssertionError("assert_consistent_encoder covers exact mechanisms on continuous latents")
     generator = np.random.default_rng(rng)
     g, g_inv = random_invertible_decoder(system.n, generator)

@@ -297,7 +297,7 @@ def group_elements(draw: Any, group: Any) -> tuple[sympy.Expr, ...]:
     discrete representative (or a drawn element of a finite-state group)."""
     from ..solve._verify import compose
 
-    if group.solution.finite_group is not None:
+    if group.solution.kind == "finite":
         import numpy as np
 
         seed = draw(st.integers(0, 2**32 - 1))
