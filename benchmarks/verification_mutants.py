@@ -69,6 +69,8 @@ def run(name: str, path: str, find: str | None, replace: str | None) -> int | No
     with tempfile.TemporaryDirectory() as tmp:
         copy = Path(tmp) / "src"
         shutil.copytree(ROOT / "equivid", copy / "equivid")
+        shutil.copytree(ROOT / "tests", copy / "tests")
+        shutil.copy(ROOT / "setup.cfg", copy / "setup.cfg")
         target = copy / path
         text = target.read_text(encoding="utf-8")
         if find is None or find not in text:
@@ -78,14 +80,20 @@ def run(name: str, path: str, find: str | None, replace: str | None) -> int | No
         env = dict(os.environ, PYTHONPATH=str(copy))
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header", "-x",
-             "tests/test_check.py", "tests/test_jets.py"],
-            cwd=ROOT, env=env, capture_output=True, text=True,
+             "-c", str(copy / "setup.cfg"), "tests/test_check.py", "tests/test_jets.py"],
+            cwd=copy, env=env, capture_output=True, text=True,
         )
         return result.returncode
 
 
 def main() -> int:
     unpinned = 0
+    import equivid  # noqa: F401  (the mutants must not be imported from the working tree)
+
+    baseline = run("none", "equivid/solve/check.py", "", "")
+    if baseline != 0:
+        print("the unmutated tests fail; fix them first")
+        return 2
     for name, path, find, replace in MUTANTS:
         code = run(name, path, find, replace)
         status = "not applied (text not found)" if code is None else "caught (a test fails)" if code else "NOT CAUGHT"
