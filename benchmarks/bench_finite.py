@@ -1,7 +1,7 @@
 """Benchmark the finite-state automorphism engine (and bliss via python-igraph).
 
 Run as ``python benchmarks/bench_finite.py``.  Each case builds a system of maps,
-times :func:`equivid.automorphisms.automorphism_group` and, when python-igraph is
+times :func:`equivid.finite.automorphism_group` and, when python-igraph is
 installed, bliss's ``count_automorphisms`` on the same coloured digraph (each
 edge of map ``j`` subdivided by a middle vertex of colour ``j + 1``).
 """
@@ -16,7 +16,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from equivid.automorphisms import automorphism_group  # noqa: E402
+from equivid.finite import automorphism_group  # noqa: E402
 
 
 def torus(side: int) -> list[np.ndarray]:

@@ -12,11 +12,11 @@ import sympy
 
 from .ansatz import Ansatz, map_in_class
 from .errors import UnsupportedMechanismError, VerificationError
+from .finite.part import finite_membership
 from .invariants import InvariantResult
 from .mechanisms import System
 from .naming import affine_name, finite_linear_name
 from .solve import Solution
-from .solve._finite import finite_membership
 from .solve._lie import DimensionProfile
 from .solve._lie import dimension_profile as _dimension_profile
 from .solve._result import COMPLETE, Claim, condition_of, finite_of
@@ -73,7 +73,7 @@ class EquivarianceGroup:
 
     @classmethod
     def from_solution(cls, system: System, solution: Solution) -> EquivarianceGroup:
-        if solution.kind == "finite":  # finite-state systems: named by solve/_finite.py
+        if solution.kind == "finite":  # finite-state systems: named by equivid/finite/part.py
             return cls(system, solution, finite_of(solution).name)
         if solution.kind in ("class", "noise"):  # classes and noise: named by solve/_classes.py, _noise.py
             return cls(system, solution, solution.name)

@@ -118,7 +118,7 @@ class Mechanism:
             if self.kind != "map" or self.components:
                 raise SpecError(f"mechanisms.{self.name}", "table", "a table without components, for a map")
             object.__setattr__(self, "table", _table_values(self.table, f"mechanisms.{self.name}.table"))
-        # -- finite-state Markov kernels (equivid.kernels) --
+        # -- finite-state Markov kernels (equivid.finite.kernels) --
         if self.kernel is not None:
             if self.kind != "map" or self.components or self.table is not None:
                 raise SpecError(f"mechanisms.{self.name}", "kernel", "a kernel without components or table, for a map")
@@ -170,7 +170,7 @@ class System:
             if mechanism.table is not None:
                 _check_table_length(mechanism.name, mechanism.table, self.states)
                 continue
-            if mechanism.kernel is not None:  # Markov kernel (equivid.kernels)
+            if mechanism.kernel is not None:  # Markov kernel (equivid.finite.kernels)
                 _check_kernel(mechanism.name, mechanism.kernel, self.states)
                 continue
             if len(mechanism.components) != n:
@@ -412,7 +412,7 @@ def _check_table_length(name: str, table: tuple[int, ...], states: tuple[tuple[s
         raise SpecError(field, f"{len(table)} entries", f"one entry per state ({count} states)")
 
 
-# -- finite-state Markov kernels (equivid.kernels) ----------------------------------------
+# -- finite-state Markov kernels (equivid.finite.kernels) --------------------------------
 _RATIONAL = re.compile(r"\s*[+-]?\d+(\s*/\s*\d+)?\s*")
 _PROBABILITY = "an exact probability (an integer or a rational such as 1/3)"
 

@@ -85,7 +85,7 @@ def system_to_spec(system: System) -> str:
 def _entry(mechanism: Any) -> Any:
     if mechanism.table is not None:  # finite-state table (equivid.finite)
         return {"table": list(mechanism.table)}
-    if mechanism.kernel is not None:  # Markov kernel (equivid.kernels)
+    if mechanism.kernel is not None:  # Markov kernel (equivid.finite.kernels)
         return {"kernel": [[str(p) for p in row] for row in mechanism.kernel]}
     text = "(" + ", ".join(str(c) for c in mechanism.components) + ("," if len(mechanism.components) == 1 else "") + ")"
     if mechanism.noise is None:

@@ -11,7 +11,7 @@ this to exercise a part on a system another part would take first).
 The parts, in the order they are tried:
 
 - ``finite``: finite-state systems (``states:``), ansatz ``finite``: the automorphism
-  group of the coloured functional digraph (``_finite.py``).
+  group of the coloured functional digraph (``equivid/finite/part.py``).
 - ``class``: the learner knows only a class of mechanisms (``learner:``): the set of
   ``a`` with ``a∘m∘a^{-1}`` in the class, which need not be a group (``_classes.py``).
 - ``noise``: stochastic mechanisms (``noise:``): the mean maps' answer cut down by the
@@ -62,10 +62,10 @@ from typing import Protocol
 
 from ..ansatz import Ansatz
 from ..errors import SpecError, UnsupportedMechanismError, VerificationError
+from ..finite.part import FinitePart
 from ..mechanisms import System
 from ._affine import AffinePart
 from ._classes import ClassPart
-from ._finite import FinitePart
 from ._noise import NoisePart
 from ._nonpolynomial import NonPolynomialPart
 from ._polynomial import PolynomialPart

@@ -114,7 +114,7 @@ class Condition(Protocol):
 
 
 class FiniteData(Protocol):
-    """A group of permutations of a finite state set (``solve/_finite.py``)."""
+    """A group of permutations of a finite state set (``equivid/finite/part.py``)."""
 
     @property
     def name(self) -> str | None: ...

@@ -276,11 +276,11 @@ def _check_finite(solution: Solution, failures: list[str], checked: list[str]) -
     checked.append("every generator is a permutation of the states commuting with every mechanism")
     try:
         if getattr(group, "kernels", ()):
-            from ..kernels import verify_kernel_generators
+            from ..finite.kernels import verify_kernel_generators
 
             verify_kernel_generators(group)
         else:
-            from ._finite import verify_generators
+            from ..finite.part import verify_generators
 
             verify_generators(group, group.maps)
     except VerificationError as exc:

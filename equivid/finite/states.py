@@ -28,8 +28,9 @@ import numpy as np
 import sympy
 from numpy.typing import NDArray
 
-from .errors import SpecError
-from .mechanisms import System, finite_system, state_sizes, system_from_graph
+from ..errors import SpecError
+from ..mechanisms import System, finite_system, state_sizes, system_from_graph
+from .kernels import deterministic_table
 
 __all__ = [
     "MAX_STATES",
@@ -258,11 +259,9 @@ def mechanism_tables(system: System) -> IntArray:
         if m.table is not None:
             rows.append(check_table(m.table, space, field=field + ".table"))
         elif m.kernel is not None:  # a Markov kernel: here only a deterministic (0/1) one
-            from .kernels import deterministic_table
-
             table = deterministic_table(m.kernel)
             if table is None:
-                raise SpecError(field + ".kernel", "a stochastic kernel", "a deterministic map (see equivid.kernels)")
+                raise SpecError(field + ".kernel", "a stochastic kernel", "a deterministic map (see equivid.finite.kernels)")
             rows.append(check_table(table, space, field=field + ".kernel"))
         else:
             rows.append(evaluate(m.components, space, field=field))
@@ -271,7 +270,7 @@ def mechanism_tables(system: System) -> IntArray:
 
 def mechanism_kernels(system: System) -> list[Any]:
     """Every mechanism as its state table (a map) or its exact Markov kernel (rows of rationals),
-    in the form :func:`equivid.kernels.kernel_group` takes.
+    in the form :func:`equivid.finite.kernel_group` takes.
 
     Examples
     --------

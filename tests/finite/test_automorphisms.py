@@ -8,8 +8,8 @@ import math
 import numpy as np
 import pytest
 
-from equivid.automorphisms import automorphism_group
 from equivid.errors import SpecError
+from equivid.finite import automorphism_group
 
 
 def brute_force(maps: list[np.ndarray], colours: np.ndarray) -> set[tuple[int, ...]]:

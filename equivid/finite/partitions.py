@@ -1,5 +1,6 @@
-"""Partitions and permutations of states: helpers shared by :mod:`equivid.automorphisms`
-and :mod:`equivid.kernels` (hashing, canonical ranks, orbits, individualisation-refinement).
+"""Partitions and permutations of states: helpers shared by :mod:`equivid.finite.automorphisms`,
+:mod:`equivid.finite.kernels` and :mod:`equivid.finite.permutations` (hashing, canonical ranks,
+orbits, individualisation-refinement).
 """
 
 from __future__ import annotations

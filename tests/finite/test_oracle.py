@@ -20,8 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import equivid
-from equivid.automorphisms import automorphism_group
-from equivid.finite import finite_system
+from equivid.finite import automorphism_group, finite_system
 
 # the large-system tests run at most this many examples (fewer than the profile's, never more)
 LARGE_EXAMPLES = min(settings.default.max_examples, 10)
@@ -230,7 +229,7 @@ def test_large_random_maps_are_sound(seed):
 def test_large_random_kernels_are_sound(seed):
     """About 500 states: a random sparse circulant kernel on Z_n, relabelled; every generator
     and sample keeps the kernel exactly."""
-    from equivid.kernels import kernel_group
+    from equivid.finite import kernel_group
 
     rng = np.random.default_rng(seed)
     n = int(rng.integers(400, 600))

@@ -40,19 +40,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ._partitions import (
-    base_path,
-    dense_ranks,
-    individualise,
-    is_permutation,
-    orbit_labels_of,
-    partition_parts,
-    smallest_member_labels,
-    splitmix64,
-    stabiliser_chain,
-)
-from .automorphisms import Generators
-from .errors import BudgetExceededError, SpecError, VerificationError
+from ..errors import BudgetExceededError, SpecError, VerificationError
+from .partitions import base_path, dense_ranks, individualise, splitmix64, stabiliser_chain
+from .permutations import Generators, PermutationGroupBase
 
 __all__ = [
     "KernelGroup",
@@ -255,13 +245,14 @@ def _transposition(n: int, a: int, b: int) -> IntArray:
 
 
 @dataclass(frozen=True, eq=False)
-class KernelGroup:
+class KernelGroup(PermutationGroupBase):
     """The permutations of the states keeping every kernel (and state colour).
 
-    The same interface as :class:`equivid.automorphisms.AutomorphismGroup`: exact
-    ``order``, sparse ``generators``, ``orbits``, ``orbit_labels``, ``contains``,
-    uniform ``sample`` and ``as_permutation_group``; ``edges`` holds the coloured
-    digraph ``(src, dst, colour)``.
+    The interface of :class:`equivid.finite.permutations.PermutationGroupBase`, as
+    :class:`equivid.finite.AutomorphismGroup` has it: exact ``order``, sparse
+    ``generators``, ``orbits``, ``orbit_labels``, ``contains``, ``commutes``, uniform
+    ``sample`` and ``as_permutation_group``; ``edges`` holds the coloured digraph
+    ``(src, dst, colour)``.
 
     Examples
     --------
@@ -270,10 +261,6 @@ class KernelGroup:
     (4, ((0, 1, 2, 3),), True)
     """
 
-    n_states: int
-    order: int
-    generators: Generators
-    colours: IntArray
     base: tuple[int, ...]
     _graph: _Digraph = field(repr=False)
     _levels: tuple[int, ...] = field(repr=False)  # generators fixing base[:i] are generators[:_levels[i]]
@@ -286,23 +273,8 @@ class KernelGroup:
         n = max(self.n_states, 1)
         return g.key // n, g.key % n, g.kcol
 
-    @cached_property
-    def orbit_labels(self) -> IntArray:
-        """Orbit label of every state (the smallest state of its orbit)."""
-        n = self.n_states
-        return smallest_member_labels(orbit_labels_of(n, list(self.generators)), n)
-
-    @cached_property
-    def orbits(self) -> tuple[tuple[int, ...], ...]:
-        """The orbits as sorted tuples of states, ordered by smallest state."""
-        return partition_parts(self.orbit_labels)
-
-    def contains(self, perm: Any) -> bool:
-        """Whether ``perm`` is a permutation keeping every kernel and state colour."""
-        p = np.asarray(perm)
-        if not is_permutation(p, self.n_states):
-            return False
-        return self._graph.is_automorphism(p.astype(np.int64))
+    def _keeps(self, p: IntArray) -> bool:
+        return self._graph.is_automorphism(p)
 
     def commutes(self, table: Any) -> bool:
         """Whether the map ``table`` (any map ``a`` of the states, as its 0/1 matrix ``A``)
@@ -365,13 +337,6 @@ class KernelGroup:
             elem = elem[t]
         return elem
 
-    def as_permutation_group(self) -> Any:
-        """The group as a :class:`sympy.combinatorics.PermutationGroup`."""
-        from sympy.combinatorics import Permutation, PermutationGroup
-
-        gens = [Permutation(g.tolist()) for g in self.generators]
-        return PermutationGroup(gens or [Permutation(list(range(self.n_states)))])
-
 
 def _group_pairs(keys: IntArray, colour: IntArray) -> dict[int, tuple[int, ...]]:
     out: dict[int, list[int]] = {}
@@ -420,11 +385,6 @@ class _Search:
         return None
 
 
-def _sparse_generator(p: IntArray) -> tuple[IntArray, IntArray]:
-    moved = np.flatnonzero(p != np.arange(p.size))
-    return moved, p[moved]
-
-
 def coloured_digraph_group(
     n: int, src: Any, dst: Any, colour: Any, *, state_colours: Any = None, budget: int = SEARCH_BUDGET
 ) -> KernelGroup:
@@ -464,8 +424,7 @@ def coloured_digraph_group(
         raise SpecError("state_colours", vcol.shape, f"one colour per state ({n})")
     graph = _Digraph(n, s, d, c, dense_ranks(vcol) if n else vcol)
     search = _Search(graph, budget)
-    gens = [_sparse_generator(p) for p in search.gens]
-    return KernelGroup(n, search.order, Generators(n, gens), graph.vcol, tuple(search.base), graph,
+    return KernelGroup(n, search.order, Generators.of(n, search.gens), graph.vcol, tuple(search.base), graph,
                        tuple(search.levels))
 
 

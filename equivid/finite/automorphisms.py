@@ -26,26 +26,23 @@ Examples
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any, overload
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from equivid._partitions import (
+from ..errors import SpecError, VerificationError
+from .partitions import (
     base_path,
     dense_ranks,
     individualise,
-    is_permutation,
     orbit_labels_of,
-    partition_parts,
-    smallest_member_labels,
     splitmix64,
     stabiliser_chain,
 )
-from equivid.errors import SpecError, VerificationError
+from .permutations import Generators, PermutationGroupBase
 
 __all__ = ["AutomorphismGroup", "automorphism_group"]
 
@@ -520,61 +517,14 @@ def _core_classes(mc: IntArray, rc: IntArray) -> list[_Class]:
 # --------------------------------------------------------------------------- public
 
 
-class Generators(Sequence[IntArray]):
-    """Generators stored sparsely; indexing returns a full permutation array.
-
-    Examples
-    --------
-    >>> g = automorphism_group([np.array([1, 2, 0])]).generators
-    >>> len(g), g[0].tolist()
-    (1, [1, 2, 0])
-    """
-
-    def __init__(self, n: int, sparse: list[tuple[IntArray, IntArray]]) -> None:
-        self._n = n
-        self._sparse = sparse
-
-    def __len__(self) -> int:
-        return len(self._sparse)
-
-    @overload
-    def __getitem__(self, i: int) -> IntArray: ...
-
-    @overload
-    def __getitem__(self, i: slice) -> list[IntArray]: ...
-
-    def __getitem__(self, i: int | slice) -> IntArray | list[IntArray]:
-        if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
-        src, dst = self._sparse[i]
-        perm = np.arange(self._n)
-        perm[src] = dst
-        return perm
-
-    def __iter__(self) -> Iterator[IntArray]:
-        return (self[i] for i in range(len(self)))
-
-    def sparse(self, i: int) -> tuple[IntArray, IntArray]:
-        """The moved points of generator ``i`` and their images."""
-        return self._sparse[i]
-
-
 @dataclass(frozen=True, eq=False)
-class AutomorphismGroup:
+class AutomorphismGroup(PermutationGroupBase):
     """The group of permutations of the states commuting with every map.
 
-    Attributes
-    ----------
-    n_states : int
-        Number of states ``N``.
-    order : int
-        Exact group order.
-    generators : Generators
-        Generating permutations (sparse storage, full arrays on indexing).
-    maps : numpy.ndarray
-        The ``(k, N)`` array of maps.
-    colours : numpy.ndarray
-        Canonical initial colours that every element preserves.
+    The interface of :class:`equivid.finite.permutations.PermutationGroupBase`
+    (``n_states``, exact ``order``, sparse ``generators``, ``colours``, ``orbits``,
+    ``orbit_labels``, ``contains``, ``commutes``, uniform ``sample``,
+    ``as_permutation_group``); ``maps`` holds the ``(k, N)`` array of maps.
 
     Examples
     --------
@@ -583,43 +533,23 @@ class AutomorphismGroup:
     (24, ((0, 1, 2, 3),))
     >>> grp.contains(np.array([3, 2, 1, 0]))
     True
+    >>> g = automorphism_group([np.array([1, 2, 0])]).generators
+    >>> len(g), g[0].tolist()
+    (1, [1, 2, 0])
     """
 
-    n_states: int
-    order: int
-    generators: Generators
     maps: IntArray
-    colours: IntArray
     _forest: _Forest = field(repr=False)
     _classes: list[_Class] = field(repr=False)
     _core_idx: IntArray = field(repr=False)
 
-    @cached_property
-    def orbit_labels(self) -> IntArray:
-        """Orbit label of every state (the smallest state of its orbit)."""
-        from scipy.sparse import coo_matrix
-        from scipy.sparse.csgraph import connected_components
+    def _keeps(self, p: IntArray) -> bool:
+        return bool(np.all(self.colours[p] == self.colours) and np.all(p[self.maps] == self.maps[:, p]))
 
-        n = self.n_states
-        pairs = [self.generators.sparse(i) for i in range(len(self.generators))]
-        src = np.concatenate([np.arange(n)] + [p[0] for p in pairs])
-        dst = np.concatenate([np.arange(n)] + [p[1] for p in pairs])
-        graph = coo_matrix((np.ones(src.size, np.int8), (src, dst)), shape=(n, n))
-        lab = np.asarray(connected_components(graph, directed=False)[1], dtype=np.int64)
-        return smallest_member_labels(lab, n)
-
-    @cached_property
-    def orbits(self) -> tuple[tuple[int, ...], ...]:
-        """The orbits as sorted tuples of states, ordered by smallest state."""
-        return partition_parts(self.orbit_labels)
-
-    def contains(self, perm: Any) -> bool:
-        """Whether ``perm`` is a permutation commuting with the maps and colours."""
-        p = np.asarray(perm)
-        if not is_permutation(p, self.n_states):
-            return False
-        return bool(np.all(self.colours[p] == self.colours)
-                    and np.all(p[self.maps] == self.maps[:, p]))
+    def commutes(self, table: Any) -> bool:
+        """Whether the map ``table`` of the states commutes with every map: ``a[m] == m[a]``."""
+        a = np.asarray(table)
+        return bool(np.array_equal(a[self.maps], self.maps[:, a]))
 
     def sample(self, rng: np.random.Generator) -> IntArray:
         """A uniformly random element (stabiliser structure, no enumeration)."""
@@ -635,13 +565,6 @@ class AutomorphismGroup:
         _, order = _preorder(f, rng.permutation(self.n_states))
         off = f.start - f.start[f.root]
         return order[f.start[full[f.root]] + off]
-
-    def as_permutation_group(self) -> Any:
-        """The group as a :class:`sympy.combinatorics.PermutationGroup`."""
-        from sympy.combinatorics import Permutation, PermutationGroup
-
-        gens = [Permutation(g.tolist()) for g in self.generators]
-        return PermutationGroup(gens or [Permutation(list(range(self.n_states)))])
 
 
 def _tree_generators(f: _Forest) -> list[tuple[IntArray, IntArray]]:
@@ -734,5 +657,4 @@ def automorphism_group(maps: Sequence[Any], *, colours: Any = None) -> Automorph
         order *= cls.group.order ** copies * math.factorial(copies)
     sparse = [_lift(forest, core_idx, s, d) for s, d in _core_generators(classes)]
     sparse += _tree_generators(forest)
-    return AutomorphismGroup(n, order, Generators(n, sparse), mp, col, forest, classes,
-                             core_idx)
+    return AutomorphismGroup(n, order, Generators(n, sparse), col, mp, forest, classes, core_idx)

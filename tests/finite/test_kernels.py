@@ -13,14 +13,18 @@ import pytest
 import sympy
 
 import equivid
-from equivid.automorphisms import automorphism_group
 from equivid.cli import main
 from equivid.errors import BudgetExceededError, SpecError
-from equivid.finite import finite_system
-from equivid.kernels import coloured_digraph_group, deterministic_table, kernel_edges, kernel_group
+from equivid.finite import automorphism_group, finite_system
+from equivid.finite.kernels import (
+    coloured_digraph_group,
+    deterministic_table,
+    kernel_edges,
+    kernel_group,
+)
 from equivid.spec import system_from_spec, system_to_spec
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "equivid" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "equivid" / "examples"
 F = Fraction
 
 
