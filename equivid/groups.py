@@ -253,9 +253,10 @@ class EquivarianceGroup:
             extra.append(f"order at least {self.order}")
         elif self.components and self.components > 1:
             extra.append(f"{'at least ' if not partial.complete else ''}{self.components} components")
+        detail = ", ".join(extra)
         if not partial.complete:
-            extra.append(f"a lower bound: {partial.reason}")
-        detail = f" ({'; '.join(extra)})" if extra else ""
+            detail += ("; " if detail else "") + f"a lower bound: {partial.reason}"
+        detail = f" ({detail})" if detail else ""
         if self.solution.is_group is False:  # a class of mechanisms: the set need not be a group
             return f"identifiable up to {self.description}{detail}, a set that is not a group, searched among {searched}"
         return f"identifiable up to {self.description}{detail}, searched among {searched}"
