@@ -330,8 +330,11 @@ def _discrete_step(group: EquivarianceGroup) -> Step:
         "affine": "each linear factor of det B(t) splits the family in two; a point of each sign pattern represents "
                   "a component",
         "polynomial-group": "isolated solutions and further solution families of the polynomial equations",
-        "non-polynomial": "signed permutations z -> Pz, each substituted (other isolated elements were not searched)",
+        "non-polynomial": "signed permutations z -> Pz and the solutions of Taylor-jet conditions "
+                          "(docs/theory.md#isolated-elements-of-non-polynomial-mechanisms), each substituted",
     }.get(group.solution.parts[0] if group.solution.parts else "", "the solver's candidates")
+    partial = group.completeness["components"]
+    found_by += "; complete within the class searched" if partial.complete else f"; a lower bound: {partial.reason}"
     results = []
     objects: list[tuple[str, Any]] = []
     for k, d in enumerate(group.discrete):
@@ -346,17 +349,23 @@ def _discrete_step(group: EquivarianceGroup) -> Step:
             lambda: (None not in patterns and len(set(patterns)) == len(patterns)) or "two representatives share a sign pattern",
             "components"))
         checks.append("the representatives give distinct sign patterns of the linear factors of det B: distinct components")
-    if group.components is None:
+    if group.solution.completeness.infinite_discrete:
+        claim = (f"Infinitely many components: the {len(group.discrete)} element(s) below generate an infinite "
+                 "discrete group (integer multiples of the shifts)")
+    elif group.components is None:
         claim = "The number of components is not determined" + (
             f"; {len(group.discrete)} further element(s) found" if group.discrete else "")
     elif group.components == 1 and not group.discrete:
         claim = "The solution set is connected: no other components"
     else:
-        claim = f"{group.components} components; the other components are represented by {len(group.discrete)} element(s)"
+        least = "" if partial.complete else "At least "
+        claim = (f"{least}{group.components} components; the other components are represented by "
+                 f"{len(group.discrete)} element(s)")
+        claim = claim[0].upper() + claim[1:]
     if group.components == 1 and not group.discrete:
         checks.append("no linear factor of det B: its zero set does not disconnect the family")
     ok, reason = combine(results)
-    if group.components is None and not results:
+    if group.components is None and not results and not group.solution.completeness.infinite_discrete:
         ok, reason = False, (f"det B(t) is not expanded at n = {len(group.latents)}: the components are not determined"
                              if len(group.latents) > EXPRESSIONS_UP_TO else "the factors of det B are neither linear nor "
                              "definite forms: how they cut the family is not decided")
