@@ -12,7 +12,7 @@ True
 """
 
 from . import render as render  # registers the text and LaTeX printers of a group
-from ._api import check, lie_algebra, sketch, solve
+from ._api import check, classify, lie_algebra, sketch, solve
 from ._parse import ExactnessWarning
 from .ansatz import Ansatz
 from .errors import (
@@ -42,6 +42,7 @@ __all__ = [
     "UnsupportedMechanismError",
     "VerificationError",
     "check",
+    "classify",
     "dimension_profile",
     "group_invariants",
     "lie_algebra",

@@ -7,10 +7,11 @@ from .groups import EquivarianceGroup
 from .mechanisms import System
 from .proofs import ProofSketch, sketch_group
 from .solve import CheckReport, check_solution, solve_system
+from .solve import classify as _classify
 from .solve._lie import LieResult
 from .solve._lie import lie_algebra as _lie_algebra
 
-__all__ = ["solve", "lie_algebra", "check", "sketch"]
+__all__ = ["solve", "lie_algebra", "check", "sketch", "classify"]
 
 
 def solve(system: System, *, ansatz: str | Ansatz | None = None, part: str | None = None) -> EquivarianceGroup:
@@ -98,3 +99,21 @@ def sketch(system: System | EquivarianceGroup, *, ansatz: str | Ansatz | None = 
     if isinstance(system, EquivarianceGroup):
         return sketch_group(system)
     return sketch_group(solve(system, ansatz=ansatz))
+
+
+def classify(system: System, *, ansatz: str | Ansatz | None = None) -> tuple[str, ...]:
+    """The solver parts that match ``system`` (with ``ansatz``, default as in :func:`solve`),
+    in the order they are tried: the first one answers ``solve(system)``.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> equivid.classify(equivid.System.from_maps(["z1", "z2"], {"m": ["tanh(z1)", "z2"]}))
+    ('non-polynomial',)
+    """
+    if not isinstance(system, System):
+        from .errors import SpecError
+
+        raise SpecError("system", type(system).__name__, "an equivid.System")
+    chosen = Ansatz.parse(ansatz if ansatz is not None else system.ansatz, field="ansatz")
+    return _classify(system, chosen)

@@ -257,3 +257,12 @@ def test_a_member_outside_a_lower_bound_is_reported_as_such():
     result = group.membership("(theta + 2*pi, omega)")
     assert result.member
     assert result.in_reported is True or not group.complete
+
+
+def test_classify_names_the_matching_parts_in_order():
+    assert equivid.classify(_system({"grow": ["2*z1", "3*z2"]})) == ("affine", "polynomial-group")
+    assert equivid.classify(_system({"m": ["z1**2", "z2"]})) == ("polynomial-group",)
+    assert equivid.classify(equivid.load(EXAMPLES / "cycle_12.yaml")) == ("finite",)
+    assert equivid.classify(equivid.load(EXAMPLES / "laplace_walk.yaml"))[0] == "noise"
+    with pytest.raises(equivid.SpecError, match="system"):
+        equivid.classify("not a system")
