@@ -15,16 +15,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import warnings
 from collections.abc import Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from ._files import check_target, write_atomic, write_with
 from .errors import (
     BudgetExceededError,
     EquividError,
@@ -48,7 +49,7 @@ exit status:
   1    {one}
   2    bad input: one line on stderr naming the field, the value and what was expected
   3    unsupported or over budget: a valid system the solver cannot analyse, or a
-       computation stopped at its budget (EQUIVID_BUDGET_SECONDS)
+       computation stopped at its budget (--budget, else EQUIVID_BUDGET_SECONDS, else 60 s)
   130  interrupted (Ctrl-C){more}"""
 
 
@@ -62,7 +63,14 @@ SWEEP_NOTES = """
 A system that fails (unsupported, over budget, a failed verification) does not stop a
 sweep: its row has status error and the one-line message; the sweep exits 0. Interrupted
 (130) or stopped by a broken executor (1), a sweep keeps its finished rows: rerun it to
-resume."""
+resume.
+Ctrl-C stops the workers at once (status 130 within seconds). One sweep at a time may
+write an output: a second one on the same output is refused (status 2) while the first
+holds its lock (OUT.lock beside the output). --budget (or the sweep file's budget:)
+limits each task's solve; a task past it is a row with status error."""
+
+BUDGET_HELP = ("wall-clock budget in seconds of each exact solve (a finite number > 0; overrides "
+               "EQUIVID_BUDGET_SECONDS, default 60); past it the command stops with status 3")
 
 VERIFY_NOTES = """
 
@@ -109,6 +117,16 @@ def _number(value: str) -> float:
     return number
 
 
+def _seconds(value: str) -> float:
+    """An argparse type: a budget, a finite number of seconds > 0."""
+    from .solve._budget import parse_seconds
+
+    try:
+        return parse_seconds(value, "--budget")
+    except SpecError:
+        raise argparse.ArgumentTypeError(f"got {value!r}, expected a finite number of seconds > 0") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="equivid", description="Identifiability from known mechanisms.",
                      epilog=_epilog("verification failed (verify: a control failed; see equivid verify --help)"))
@@ -124,14 +142,18 @@ def _parser() -> argparse.ArgumentParser:
         help="degree for what the learner can recover and the dimension profile: a number, 0 for "
         f"none, or auto ({AUTO_DEGREE} up to {AUTO_LATENTS} latents, else none)",
     )
+    analyze.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS", help=BUDGET_HELP)
     sketch = commands.add_parser("sketch", help="a checked proof sketch of the result (Markdown, LaTeX, JSON, PDF)",
                                  epilog=_epilog("verification failed (a step failed its check, or pdflatex failed)"))
     sketch.add_argument("spec", help="spec file (YAML), or the name of a bundled example")
     sketch.add_argument("--ansatz", default=None, help="linear | affine | polynomial:D (default: the spec's, else affine)")
     sketch.add_argument("--format", choices=("markdown", "latex", "json"), default="markdown")
-    sketch.add_argument("-o", "--output", metavar="FILE", help="write to FILE (refused if it exists, unless --force)")
-    sketch.add_argument("--force", action="store_true", help="overwrite FILE")
+    sketch.add_argument("-o", "--output", metavar="FILE",
+                        help="write to FILE, atomically (refused if it exists, unless --force; never a "
+                        "directory, device, FIFO, socket or symlink)")
+    sketch.add_argument("--force", action="store_true", help="overwrite FILE (a regular file only)")
     sketch.add_argument("--pdf", action="store_true", help="compile the LaTeX with pdflatex into FILE (default SPEC.pdf)")
+    sketch.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS", help=BUDGET_HELP)
     sweep = commands.add_parser("sweep", help="many systems x ansatz in parallel, rows streamed to a table",
                                 epilog=_epilog("the executor broke (a worker killed, a scheduler lost); finished rows are kept", SWEEP_NOTES))
     sweep.add_argument("sweep", help="sweep file (YAML, format in `pydoc equivid.sweep`)")
@@ -140,6 +162,10 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--dask", default=None, metavar="ADDRESS", help="run on a Dask scheduler at ADDRESS, or start a local cluster: local")
     sweep.add_argument("--limit", type=_whole, default=None, metavar="K", help="run at most K new tasks, then stop (rerun to continue)")
     sweep.add_argument("--force", action="store_true", help="append to an output that holds rows of another sweep")
+    sweep.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS",
+                       help="wall-clock budget in seconds of each task's solve (a finite number > 0; overrides the "
+                       "sweep file's budget: and EQUIVID_BUDGET_SECONDS, default 60); a task past it is a row "
+                       "with status error")
     _verify_parser(commands)
     examples = commands.add_parser("examples", help="list the bundled example specs", epilog=_epilog())
     examples.add_argument("--show", metavar="NAME", help="print one example's spec")
@@ -166,8 +192,10 @@ def _verify_parser(commands: Any) -> None:
                         help="check against the group solved for this other spec instead (e.g. a deliberately wrong prediction)")
     verify.add_argument("--rng", type=_whole, default=0, help="seed of everything random (default 0)")
     verify.add_argument("--format", choices=("text", "json"), default="text")
-    verify.add_argument("--plot", default=None, metavar="FILE.png", help="true vs learned latents, fitted element undone")
+    verify.add_argument("--plot", default=None, metavar="FILE.png",
+                        help="true vs learned latents, fitted element undone (written atomically; a regular file only)")
     verify.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
+    verify.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS", help=BUDGET_HELP)
     verify.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -179,8 +207,7 @@ def _verify(args: argparse.Namespace) -> int:
         plot = Path(args.plot)
         if plot.suffix.lower() != ".png":
             raise SpecError("--plot", args.plot, "a file name ending in .png")
-        if plot.exists() and not args.force:
-            raise SpecError("--plot", args.plot, "a file that does not exist yet (or --force to overwrite it)")
+        check_target(plot, force=args.force, field="--plot")
         from .numeric.plot import require_matplotlib
 
         require_matplotlib()
@@ -201,10 +228,7 @@ def _verify(args: argparse.Namespace) -> int:
     if args.plot is not None:
         from .numeric.plot import plot_report
 
-        try:
-            plot_report(report, args.plot)
-        except OSError as exc:
-            raise SpecError("--plot", args.plot, "a writable file", detail=exc.strerror or type(exc).__name__) from None
+        write_with(args.plot, lambda temporary: plot_report(report, str(temporary)), force=args.force, field="--plot")
         data["plot"] = args.plot
     if args.format == "json":
         print(json.dumps(data, indent=2))
@@ -261,11 +285,11 @@ def _sketch(args: argparse.Namespace) -> int:
                         "texlive-latex-base), or use --format latex", detail="pdflatex not found")
     spec = _spec_path(args.spec)
     target = Path(args.output) if args.output else (Path(spec.stem + ".pdf") if args.pdf else None)
-    if target is not None and target.exists() and not args.force:
-        raise SpecError("-o", str(target), "a file that does not exist yet (or --force to overwrite it)", detail="exists")
+    if target is not None:  # refused before any solving: not a regular file, exists without --force
+        check_target(target, force=args.force, field="-o")
     proof = sketch(load(spec), ansatz=args.ansatz)
     if args.pdf:
-        _write(target, _compile(proof.to_latex(), str(pdflatex)))  # type: ignore[arg-type]
+        write_atomic(target, _compile(proof.to_latex(), str(pdflatex)), force=args.force)  # type: ignore[arg-type]
         print(f"wrote {target}")
         return 0
     text = {"markdown": proof.to_markdown, "latex": proof.to_latex,
@@ -273,7 +297,7 @@ def _sketch(args: argparse.Namespace) -> int:
     if target is None:
         print(text, end="")
     else:
-        _write(target, text.encode("utf-8"))
+        write_atomic(target, text.encode("utf-8"), force=args.force)
         print(f"wrote {target}")
     return 0
 
@@ -290,26 +314,6 @@ def _compile(tex: str, pdflatex: str) -> bytes:
             first = next((line for line in run.stdout.splitlines() if line.startswith("!")), "see the LaTeX log")
             raise VerificationError(f"pdflatex failed: {first}")
         return pdf.read_bytes()
-
-
-def _write(target: Path, data: bytes) -> None:
-    """Write atomically: a temporary file beside the target, then a rename."""
-    folder = target.resolve().parent
-    if not folder.is_dir():
-        raise SpecError("-o", str(target), "a path in an existing folder")
-    try:
-        handle, name = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise SpecError("-o", str(target), "a path in a writable folder", detail=exc.strerror or type(exc).__name__) from None
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(name, target)
-    except BaseException as exc:
-        Path(name).unlink(missing_ok=True)
-        if isinstance(exc, OSError):
-            raise SpecError("-o", str(target), "a writable file", detail=exc.strerror or type(exc).__name__) from None
-        raise
 
 
 def _degree(value: str, group: Any) -> int | None:
@@ -330,7 +334,7 @@ def _sweep(args: argparse.Namespace) -> int:
     sweep = load_sweep(args.sweep)
     try:
         summary = run_sweep(sweep, output=args.output, workers=args.workers, dask=args.dask,
-                            limit=args.limit, force=args.force, progress=sys.stderr)
+                            limit=args.limit, force=args.force, progress=sys.stderr, budget=args.budget)
     except KeyboardInterrupt:
         print("equivid: sweep interrupted; finished rows are kept, rerun to resume", file=sys.stderr)
         return INTERRUPTED
@@ -373,7 +377,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("always")
             warnings.showwarning = _warn  # type: ignore[assignment]
-            return {"analyze": _analyze, "examples": _examples, "sketch": _sketch, "sweep": _sweep, "verify": _verify}[args.command](args)
+            with _budget(args):
+                return {"analyze": _analyze, "examples": _examples, "sketch": _sketch, "sweep": _sweep, "verify": _verify}[args.command](args)
     except VerificationError as exc:
         return _fail(VERIFICATION_FAILED, "verification failed", exc)
     # BudgetExceededError is not an UnsupportedMechanismError (it is a RuntimeError): both named.
@@ -389,6 +394,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # e.g. `equivid examples | head -1`
         sys.stderr.close()
         return OK
+
+
+def _budget(args: argparse.Namespace) -> Any:
+    """``--budget`` in force for the command; without it, EQUIVID_BUDGET_SECONDS is checked
+    now (a bad value is bad input before any work, not an error deep in a solve)."""
+    from .solve._budget import budget_seconds, override
+
+    if getattr(args, "budget", None) is not None:
+        return override(args.budget)
+    if hasattr(args, "budget"):
+        budget_seconds()
+    return nullcontext()
 
 
 def _one_line(text: str) -> str:

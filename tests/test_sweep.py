@@ -423,3 +423,61 @@ def test_verify_rows_with_the_real_numeric_backend(tmp_path):
         assert row["verify"]["controls_passed"] is True
         assert row["verify"]["verdict"] in ("confirmed", "refuted", "inconclusive")
         assert "seconds" not in json.dumps(row["verify"])
+
+
+# -- issue 15: per-task budget, duplicate rows ---------------------------------------------------
+
+#: A fast system and one whose solve takes minutes (6 latents).
+BUDGETED = """\
+budget: 1
+systems:
+  - spec: translation_single
+  - random: {count: 1, latents: 6, seed: 2, name: slow}
+"""
+
+
+def test_a_task_past_its_budget_is_an_error_row(tmp_path):
+    """Issue 15: a task that runs past the sweep's ``budget:`` becomes a row with status error
+    and the budget's message; the worker is not stuck (the test would time out). Before the
+    fix ``budget:`` was an unknown key, and a slow task held its worker for minutes."""
+    path = write(tmp_path, BUDGETED)
+    sweep = load_sweep(path)
+    assert sweep.budget == 1
+    with ThreadPoolExecutor(1) as pool:
+        summary = run_sweep(sweep, executor=pool)
+    assert summary.complete and summary.errors == 1
+    rows = {row["system"]: row for row in read_rows(tmp_path / "sweep.jsonl")}
+    assert rows["translation_single"]["status"] == "ok"
+    slow = rows["slow-0"]
+    assert slow["status"] == "error" and slow["name"] is None
+    assert slow["error"].startswith("BudgetExceededError: task slow-0 (affine) did not finish within 1 s (the budget)")
+
+
+def test_budget_flag_overrides_the_sweep_file(tmp_path, capsys):
+    """``equivid sweep --budget`` (new) wins over the file's ``budget:``; bad values are one line, 2."""
+    path = write(tmp_path, BUDGETED.replace("budget: 1", "budget: 600"))
+    assert main(["sweep", str(path), "--budget", "0.5", "--workers", "1"]) == 0
+    rows = {row["system"]: row for row in read_rows(tmp_path / "sweep.jsonl")}
+    assert "within 0.5 s (the budget)" in rows["slow-0"]["error"]
+    capsys.readouterr()
+    for bad in ("budget: .inf", "budget: 0", "budget: -3", "budget: abc", "budget: .nan"):
+        bad_path = write(tmp_path, BUDGETED.replace("budget: 1", bad), "bad.yaml")
+        assert main(["sweep", str(bad_path)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and err.startswith("equivid: error: budget: ") and "seconds > 0" in err
+
+
+def test_duplicated_rows_are_read_once_and_not_written_again(tmp_path):
+    """Issue 15, item 14 (belt and braces beside the lock): an output where two writers put every
+    row twice reads as one row per key, and a rerun adds nothing. Before the fix ``read_rows``
+    returned both copies."""
+    path = write(tmp_path, "systems: [{spec: translation_single}, {spec: cycle_12}]\n")
+    with ThreadPoolExecutor(1) as pool:
+        run_sweep(load_sweep(path), executor=pool)
+    out = tmp_path / "sweep.jsonl"
+    out.write_text(out.read_text(encoding="utf-8") * 2, encoding="utf-8")
+    rows = read_rows(out)
+    assert len(rows) == 2 and len({row["key"] for row in rows}) == 2
+    with ThreadPoolExecutor(1) as pool:
+        summary = run_sweep(load_sweep(path), executor=pool)
+    assert summary.new == 0 and summary.complete and out.read_text(encoding="utf-8").count("\n") == 4

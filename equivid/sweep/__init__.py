@@ -23,6 +23,8 @@ A sweep file is YAML::
           seed: 0
     verify: {seeds: 3}             # optional, needs equivid.numeric.verify: one task per seed
                                    # (also samples, steps)
+    budget: 120                    # optional: seconds for each task's solve (default: --budget,
+                                   # else EQUIVID_BUDGET_SECONDS, else 60); past it, an error row
 
 Every system is parsed before any work starts; a bad key or value stops the sweep with
 one line (:class:`~equivid.errors.SpecError`, exit status 2). System ids are unique.
@@ -39,9 +41,17 @@ that differs between runs).
 Rows are appended to the JSONL output (``OUT.parquet.jsonl`` for a Parquet output) as
 tasks finish, one line each, flushed and fsynced. A rerun skips the tasks whose rows are
 there, so an interrupted sweep resumes without redoing or losing rows; a line torn by a
-kill is cut away. An output holding rows of tasks this sweep does not have is refused
+kill is cut away, and a key found twice counts once. An output holding rows of tasks this sweep does not have is refused
 (``--force`` appends anyway). A Parquet output is written, atomically, when every task
 has its row.
+
+Each task's solve runs in a forked child under the budget; past it the child is killed
+and the row has ``status: error`` with the :class:`~equivid.errors.BudgetExceededError`
+message. While a sweep runs it holds an exclusive lock (``flock`` on ``OUT.lock`` beside
+the output): a second sweep on the same output is refused with one line (exit status 2).
+On Ctrl-C the tasks not started are cancelled and the workers killed: status 130 within
+seconds, every finished row kept. Outputs are only ever regular files (never a device,
+FIFO, directory or symlink).
 
 Examples
 --------

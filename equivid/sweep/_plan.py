@@ -19,7 +19,7 @@ from ..spec import SPEC_KEYS, system_from_spec, system_to_spec
 
 __all__ = ["Task", "Sweep", "load_sweep", "sweep_from_text", "random_systems"]
 
-SWEEP_KEYS = ("output", "ansatz", "systems", "verify", "description")
+SWEEP_KEYS = ("output", "ansatz", "systems", "verify", "description", "budget")
 RANDOM_KEYS = ("count", "latents", "kind", "entries", "mechanisms", "seed", "name")
 VERIFY_KEYS = ("seeds", "samples", "steps")
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -50,6 +50,8 @@ class Sweep:
     systems: int
     ansatz: tuple[str, ...] | None
     verify: tuple[tuple[str, int], ...] | None
+    #: ``budget:`` seconds of each task's solve (None: ``--budget``, else EQUIVID_BUDGET_SECONDS, else 60).
+    budget: float | None = None
 
 
 def load_sweep(path: str | os.PathLike[str]) -> Sweep:
@@ -85,13 +87,25 @@ def sweep_from_text(text: str, *, base: Path = Path("."), default_output: Path =
         raise SpecError("output", str(out), "a file name ending in .jsonl or .parquet")
     ansatz = _ansatz(data.get("ansatz"))
     verify = _verify(data.get("verify"))
+    budget = _budget(data.get("budget"))
     systems = _systems(data.get("systems"), base)
     tasks = []
     for name, spec in systems:
         for chosen in ansatz or (_own_ansatz(spec),):
             for seed in range(dict(verify)["seeds"]) if verify else (None,):
                 tasks.append(Task(task_key(name, spec, chosen, seed, verify), name, spec, chosen, seed, verify))
-    return Sweep(out, tuple(tasks), len(systems), ansatz, verify)
+    return Sweep(out, tuple(tasks), len(systems), ansatz, verify, budget)
+
+
+def _budget(value: Any) -> float | None:
+    """``budget:``: a finite number of seconds > 0 (a task's solve past it is an error row)."""
+    if value is None:
+        return None
+    from ..solve._budget import parse_seconds
+
+    if isinstance(value, str) or isinstance(value, bool):
+        raise SpecError("budget", value, "a finite number of seconds > 0")
+    return parse_seconds(value, "budget")
 
 
 def _own_ansatz(spec: str) -> str:

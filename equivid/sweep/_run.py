@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import time
 import warnings
@@ -13,8 +15,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import EquividError, SpecError
+from ..solve._budget import SECONDS, budget_seconds, override, parse_seconds, within_budget
 from ._plan import Sweep, Task
-from ._store import RowLog, log_path, read_rows, write_parquet
+from ._store import OutputLock, RowLog, log_path, read_rows, write_parquet
 
 __all__ = ["run_task", "run_tasks", "run_sweep", "SweepSummary", "GROUP_KEYS"]
 
@@ -26,8 +29,13 @@ GROUP_KEYS = (
 _TIMING = ("seconds", "train_seconds", "samples_per_second")
 
 
-def run_task(task: Task) -> dict[str, Any]:
+def run_task(task: Task, *, budget: float | None = None) -> dict[str, Any]:
     """Solve one task and return its row; an :class:`EquividError` becomes ``status: error``.
+
+    The solve runs in a forked child under ``budget`` seconds (default: the budget in
+    force, ``EQUIVID_BUDGET_SECONDS`` or 60 s); past it the child is killed and the row
+    has ``status: error`` and the :class:`~equivid.errors.BudgetExceededError` message.
+    Training (``verify:``) is not under the budget.
 
     Examples
     --------
@@ -40,6 +48,8 @@ def run_task(task: Task) -> dict[str, Any]:
     from .. import solve
     from ..spec import system_from_spec
 
+    limit = budget_seconds() if budget is None else parse_seconds(budget, "budget")
+    _warm()
     start = time.perf_counter()
     row: dict[str, Any] = {"key": task.key, "system": task.system, "ansatz": task.ansatz, "seed": task.seed,
                            "status": "ok", "error": None}
@@ -49,11 +59,17 @@ def run_task(task: Task) -> dict[str, Any]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            system = system_from_spec(task.spec)
-            group = solve(system, ansatz=task.ansatz)
-            data = group.to_dict()
+            data, messages = within_budget(_solve_task, (task.spec, task.ansatz, limit),
+                                           what=f"task {task.system} ({task.ansatz})",
+                                           fallback="the row is an error; a larger --budget may finish it",
+                                           seconds=limit)
+            for message in messages:
+                warnings.warn(message, stacklevel=1)
             row.update({k: data.get(k) for k in GROUP_KEYS})
             if task.verify is not None:
+                with override(limit):
+                    system = system_from_spec(task.spec)
+                    group = solve(system, ansatz=task.ansatz)  # solved within the budget just above
                 row["verify"] = _verify(system, group, task)
         except EquividError as exc:
             row.update(status="error", error=f"{type(exc).__name__}: {exc}")
@@ -62,6 +78,35 @@ def run_task(task: Task) -> dict[str, Any]:
     row["warnings"] = sorted({str(w.message) for w in caught})
     row["seconds"] = round(time.perf_counter() - start, 4)
     return row
+
+
+@functools.cache
+def _warm() -> None:
+    """Import the solver's modules and solve a small system once in this process, so the
+    forked child of every task starts warm (no imports, sympy's caches filled)."""
+    import importlib
+    import pkgutil
+
+    import equivid
+
+    for module in pkgutil.walk_packages(equivid.__path__, "equivid."):
+        if not module.name.startswith(("equivid.numeric", "equivid.testing", "equivid.cli", "equivid.examine")):
+            with contextlib.suppress(Exception):
+                importlib.import_module(module.name)
+    with contextlib.suppress(Exception), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        _solve_task("latents: [z1, z2]\nmechanisms: {m: [2*z1 + z2 + 1, z2 - 1]}\n", "affine", SECONDS)
+
+
+def _solve_task(spec: str, ansatz: str, limit: float) -> tuple[dict[str, Any], list[str]]:
+    """In the budgeted child: the group's dict and the warnings raised on the way."""
+    from .. import solve
+    from ..spec import system_from_spec
+
+    with warnings.catch_warnings(record=True) as caught, override(limit):
+        warnings.simplefilter("always")
+        data = solve(system_from_spec(spec), ansatz=ansatz).to_dict()
+    return data, [str(w.message) for w in caught]
 
 
 def _verify(system: Any, group: Any, task: Task) -> Any:
@@ -111,6 +156,7 @@ def run_sweep(
     limit: int | None = None,
     force: bool = False,
     progress: IO[str] | None = None,
+    budget: float | None = None,
 ) -> SweepSummary:
     """Run the tasks of ``sweep`` that its output does not hold yet; stream each row as it finishes.
 
@@ -118,6 +164,12 @@ def run_sweep(
     (``dask``: a scheduler address, or ``"local"`` to start one with ``workers`` workers),
     or any ``concurrent.futures.Executor`` passed as ``executor``. ``limit`` runs at most
     that many new tasks. Progress lines go to ``progress`` (a text stream) when given.
+    ``budget`` (seconds; default the sweep's ``budget:``, else the budget in force) limits
+    each task's solve.
+
+    The output is locked (``OUT.lock``) while the sweep runs: a second sweep on it is
+    refused with a :class:`SpecError`. An interrupt (``KeyboardInterrupt``) cancels the
+    tasks not started, kills the workers and re-raises, with every finished row kept.
     """
     out = Path(output) if output is not None else sweep.output
     if out.suffix not in (".jsonl", ".parquet"):
@@ -130,6 +182,21 @@ def run_sweep(
         raise SpecError("--workers", workers, "a whole number >= 1")
     if dask is not None and executor is None:
         _need("distributed", "--dask", dask, "the optional Dask extra: pip install 'equivid[dask]'")
+    seconds = parse_seconds(budget, "--budget") if budget is not None else (
+        sweep.budget if sweep.budget is not None else budget_seconds())
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SpecError("--output", str(out), "a path in a writable folder",
+                        detail=exc.strerror or type(exc).__name__) from None
+    with OutputLock(out):
+        return _run_locked(sweep, out, executor=executor, workers=workers, dask=dask, limit=limit, force=force,
+                           progress=progress, seconds=seconds)
+
+
+def _run_locked(sweep: Sweep, out: Path, *, executor: Executor | None, workers: int | None, dask: str | None,
+                limit: int | None, force: bool, progress: IO[str] | None, seconds: float) -> SweepSummary:
+    """:func:`run_sweep` once the output's lock is held."""
     order = {task.key: k for k, task in enumerate(sweep.tasks)}
     log = RowLog(log_path(out), order, force=force)
     todo = [task for task in sweep.tasks if task.key not in log.done]
@@ -140,7 +207,7 @@ def run_sweep(
     try:
         if todo:
             with nullcontext(executor) if executor is not None else _executor(workers, dask) as (pool):
-                for row in _stream(pool, todo, _slots(pool, workers)):
+                for row in _stream(pool, todo, _slots(pool, workers), seconds):
                     log.append(row)
                     new += 1
                     errors += row["status"] == "error"
@@ -162,12 +229,12 @@ def run_sweep(
     return SweepSummary(out, len(sweep.tasks), finished, new, errors)
 
 
-def run_tasks(tasks: Sequence[Task]) -> list[dict[str, Any]]:
+def run_tasks(tasks: Sequence[Task], budget: float | None = None) -> list[dict[str, Any]]:
     """The rows of a few tasks, solved one after another (one unit of work for an executor)."""
-    return [run_task(task) for task in tasks]
+    return [run_task(task, budget=budget) for task in tasks]
 
 
-def _stream(pool: Executor, tasks: Sequence[Task], slots: int) -> Iterator[dict[str, Any]]:
+def _stream(pool: Executor, tasks: Sequence[Task], slots: int, seconds: float) -> Iterator[dict[str, Any]]:
     """Rows as tasks finish. Tasks go out in chunks (fewer round trips to the workers, up to
     16 tasks a chunk while every worker still gets about 16 chunks), at most 4 chunks per
     worker in flight, so a sweep of any length holds little in memory."""
@@ -180,7 +247,7 @@ def _stream(pool: Executor, tasks: Sequence[Task], slots: int) -> Iterator[dict[
                 chunk = next(chunks, None)
                 if chunk is None:
                     break
-                pending.add(pool.submit(run_tasks, chunk))
+                pending.add(pool.submit(run_tasks, chunk, seconds))
             if not pending:
                 return
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -210,8 +277,14 @@ def _executor(workers: int | None, dask: str | None) -> Iterator[Executor]:
         from concurrent.futures import ProcessPoolExecutor
 
         # spawn: a fresh interpreter per worker, safe beside threads (a Dask client, a test runner)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_ignore_interrupts)
+        try:
             yield pool
+        except BaseException:  # interrupted, or the executor broke: no waiting for tasks in flight
+            _terminate(pool)
+            raise
+        pool.shutdown(wait=True)
         return
     import logging
 
@@ -236,6 +309,31 @@ def _executor(workers: int | None, dask: str | None) -> Iterator[Executor]:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _ignore_interrupts() -> None:
+    """In a worker: Ctrl-C (sent to the whole process group) is the parent's to handle; it
+    kills the workers."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _terminate(pool: Any) -> None:
+    """Cancel what has not started, kill the workers (their budgeted children die with
+    them) and reap them: nothing is left running, nothing is waited for."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        try:
+            process.kill()
+        except (OSError, AttributeError):  # pragma: no cover - already gone
+            pass
+    for process in processes:
+        try:
+            process.join(timeout=5)
+        except (OSError, AssertionError, AttributeError):  # pragma: no cover
+            pass
 
 
 def _need(module: str, field: str, value: object, expected: str) -> None:

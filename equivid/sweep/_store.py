@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from .._files import open_append, refuse_special, replacing
 from ..errors import SpecError
 
-__all__ = ["RowLog", "read_rows", "log_path", "write_parquet"]
+__all__ = ["RowLog", "OutputLock", "read_rows", "log_path", "lock_path", "write_parquet"]
 
 #: Columns that hold timing; leave them out when comparing rows of two runs.
 TIMING = ("seconds",)
@@ -23,8 +25,82 @@ def log_path(output: Path) -> Path:
     return output if output.suffix == ".jsonl" else output.with_name(output.name + ".jsonl")
 
 
+def lock_path(output: Path) -> Path:
+    """The lock file of an output: ``OUT.lock`` beside it."""
+    return output.with_name(output.name + ".lock")
+
+
+class OutputLock:
+    """An exclusive, non-blocking ``flock`` on ``OUT.lock`` for a sweep's lifetime.
+
+    A second sweep on the same output (in this process or another) is refused with a
+    :class:`SpecError` (exit status 2) naming the holder's pid. The lock file is removed
+    on release; a sweep that was killed leaves it behind, harmlessly (the kernel drops
+    the lock with the process, and the next sweep takes it).
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.path = lock_path(output)
+        self._fd: int | None = None
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - no flock (Windows): no lock
+            return
+        for _ in range(10):  # the file may be removed by a releasing holder between open and lock
+            fd = self._open()
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip()
+                os.close(fd)
+                raise SpecError("--output", str(output), "an output no other sweep is writing",
+                                detail=f"another equivid sweep{f' (pid {holder})' if holder.isdigit() else ''} "
+                                f"holds {self.path.name}; wait for it to finish or choose another output") from None
+            try:
+                same = os.fstat(fd).st_ino == os.stat(self.path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+                self._fd = fd
+                return
+            os.close(fd)
+        raise SpecError("--output", str(output), "an output no other sweep is writing",
+                        detail=f"{self.path.name} keeps changing")  # pragma: no cover
+
+    def _open(self) -> int:
+        refuse_special(self.path, "--output")
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        try:
+            fd = os.open(self.path, flags, 0o666)
+        except OSError as exc:
+            raise SpecError("--output", str(self.path), "a lock file in a writable folder",
+                            detail=exc.strerror or type(exc).__name__) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise SpecError("--output", str(self.path), "a regular lock file", detail="choose another output")
+        return fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            try:
+                self.path.unlink(missing_ok=True)  # while still holding it: the next sweep locks a new file
+            except OSError:
+                pass
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> OutputLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
 def read_rows(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """The complete rows of a sweep's output (JSONL or Parquet); a trailing partial line is skipped.
+    """The complete rows of a sweep's output (JSONL or Parquet); a trailing partial line is skipped,
+    and a key written twice (two writers before the lock existed) counts once: its first row.
 
     Examples
     --------
@@ -35,13 +111,26 @@ def read_rows(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     [{'key': 'a', 'status': 'ok'}]
     """
     path = Path(path)
+    refuse_special(path, "--output")
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
 
         rows = pq.read_table(path).to_pylist()
-        return [{k: (json.loads(v) if k in NESTED else v) for k, v in row.items()} for row in rows]
-    rows, _ = _scan(path)
-    return rows
+        rows = [{k: (json.loads(v) if k in NESTED else v) for k, v in row.items()} for row in rows]
+    else:
+        rows, _ = _scan(path)
+    return _unique(rows)
+
+
+def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The first row of each key, in file order."""
+    seen: set[str] = set()
+    kept = []
+    for row in rows:
+        if row.get("key") not in seen:
+            seen.add(row.get("key"))  # type: ignore[arg-type]
+            kept.append(row)
+    return kept
 
 
 def _scan(path: Path) -> tuple[list[dict[str, Any]], int]:
@@ -66,7 +155,8 @@ def _scan(path: Path) -> tuple[list[dict[str, Any]], int]:
 class RowLog:
     """Append-only JSONL rows of one sweep.
 
-    Opening reads the rows already there: their keys are the finished tasks. Rows whose
+    Opening reads the rows already there: their keys are the finished tasks (a key
+    written twice counts once, and is never written again). Rows whose
     key the sweep does not know mean the file belongs to another sweep: refused unless
     ``force``. A torn last line (a write cut off by a kill) is cut away; nothing else in
     the file is ever changed.
@@ -77,7 +167,7 @@ class RowLog:
         self.done: set[str] = set()
         self.errors: set[str] = set()
         self._file: IO[str] | None = None
-        if not path.exists():
+        if not refuse_special(path, "--output"):  # never read or append through a device, FIFO, symlink
             return
         rows, end = _scan(path)
         known = set(keys)
@@ -95,9 +185,15 @@ class RowLog:
 
     def append(self, row: dict[str, Any]) -> None:
         """Write one row as one line, flushed and fsynced before returning."""
+        if row["key"] in self.done:  # already written (belt and braces: the lock prevents a second writer)
+            return
         if self._file is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = open(self.path, "a", encoding="utf-8")  # closed in close()
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise SpecError("--output", str(self.path), "a path in a writable folder",
+                                detail=exc.strerror or type(exc).__name__) from None
+            self._file = open_append(self.path, field="--output")  # closed in close()
         self._file.write(json.dumps(row) + "\n")
         self._file.flush()
         os.fsync(self._file.fileno())
@@ -123,6 +219,5 @@ def write_parquet(rows: Sequence[dict[str, Any]], output: Path) -> None:
     table = pa.Table.from_pylist(
         [{k: (json.dumps(row.get(k)) if k in NESTED else row.get(k)) for k in columns} for row in rows]
     )
-    temporary = output.with_name(f".{output.name}.{os.getpid()}.tmp")
-    pq.write_table(table, temporary)
-    os.replace(temporary, output)
+    with replacing(output, force=True, field="--output", suffix=".parquet") as temporary:
+        pq.write_table(table, temporary)

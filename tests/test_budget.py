@@ -1,0 +1,87 @@
+"""The wall-clock budget (equivid/solve/_budget.py): strict values, a killed and reaped child,
+and budgets that work anywhere, in a daemonic sweep worker too (issue 15, item 16)."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
+
+import pytest
+
+from equivid.errors import BudgetExceededError, SpecError
+from equivid.solve._budget import SECONDS, budget_seconds, override, parse_seconds, within_budget
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "nan", "NaN", "0", "-1", "1e999", "abc", "", True, None])
+def test_parse_seconds_refuses_what_is_not_a_finite_positive_number(value):
+    """Before the fix ``inf`` (and ``1e999``) passed and crashed later with OverflowError."""
+    with pytest.raises(SpecError, match="a finite number of seconds > 0"):
+        parse_seconds(value)
+
+
+def test_budget_seconds_reads_the_environment_strictly(monkeypatch):
+    monkeypatch.delenv("EQUIVID_BUDGET_SECONDS", raising=False)
+    assert budget_seconds() == SECONDS
+    monkeypatch.setenv("EQUIVID_BUDGET_SECONDS", " 2.5 ")
+    assert budget_seconds() == 2.5
+    monkeypatch.setenv("EQUIVID_BUDGET_SECONDS", "inf")
+    with pytest.raises(SpecError, match="EQUIVID_BUDGET_SECONDS"):
+        budget_seconds()
+    with override(4):  # the command line's --budget wins, the bad value is not read
+        assert budget_seconds() == 4
+    with pytest.raises(SpecError, match="--budget"):
+        with override(float("inf")):
+            pass
+
+
+def _children():
+    """Children of this process, zombies (exited, not reaped) included."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == os.getpid():
+                found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="needs /proc")
+def test_an_over_budget_child_is_killed_and_reaped():
+    """Item 16: on timeout the child is killed and reaped (no child, no zombie remains)."""
+    before = set(_children())
+    with pytest.raises(BudgetExceededError, match="sleeping did not finish within 0.2 s"):
+        within_budget(time.sleep, (120,), what="sleeping", fallback="nothing", seconds=0.2)
+    assert set(_children()) <= before  # the child neither runs on nor lingers as a zombie
+
+
+def test_a_child_failure_is_raised_here_with_its_class_and_fields():
+    """An exception whose __init__ takes more than its message (SpecError) arrives intact."""
+    def bad():
+        raise SpecError("field", "value", "something else", detail="why")
+
+    with pytest.raises(SpecError) as caught:
+        within_budget(bad, (), what="failing", fallback="nothing", seconds=30)
+    assert caught.value.field == "field" and caught.value.detail == "why"
+    assert str(caught.value) == "field: got 'value', expected something else (why)"
+
+
+def _budgeted_in_worker():
+    try:
+        within_budget(time.sleep, (120,), what="sleeping", fallback="nothing", seconds=0.2)
+    except BudgetExceededError as exc:
+        return str(exc)
+    return "no budget"
+
+
+def test_a_budget_works_inside_a_daemonic_pool_worker():
+    """Sweep workers are daemonic processes. Before the fix (multiprocessing.Process) a budget
+    there failed with 'daemonic processes are not allowed to have children'."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        message = pool.submit(_budgeted_in_worker).result(timeout=120)
+    assert "did not finish within 0.2 s" in message
