@@ -3,11 +3,18 @@
 The text is parsed with :mod:`ast` and every node is checked against a small
 whitelist (numbers, names of declared symbols, arithmetic, calls of known sympy
 functions, comparisons for ``Piecewise``). Nothing is passed to ``eval``.
+
+Input is bounded before any expensive work: the limits (:data:`LIMITS`, documented in
+the README's "Limits") are the constants below, in this one place. Length, tokens and
+bracket depth are checked on the text before Python parses it; nesting on the syntax
+tree before sympy sees it; numbers and powers before sympy evaluates them.
 """
 
 from __future__ import annotations
 
 import ast
+import math
+import re
 import warnings
 from collections.abc import Callable, Mapping
 
@@ -15,7 +22,69 @@ import sympy
 
 from .errors import SpecError
 
-__all__ = ["parse_expression", "parse_tuple", "CONSTANTS", "FUNCTIONS", "ExactnessWarning"]
+__all__ = [
+    "parse_expression",
+    "parse_tuple",
+    "CONSTANTS",
+    "FUNCTIONS",
+    "ExactnessWarning",
+    "LIMITS",
+    "MAX_SPEC_BYTES",
+    "MAX_YAML_NODES",
+    "MAX_YAML_DEPTH",
+    "MAX_EXPRESSION_CHARS",
+    "MAX_EXPRESSION_TOKENS",
+    "MAX_EXPRESSION_DEPTH",
+    "MAX_CALL_DEPTH",
+    "MAX_TOWER_DEPTH",
+    "MAX_NUMBER_DIGITS",
+    "MAX_EXPONENT",
+]
+
+# -- limits on input: checked before any expensive work (README "Limits") ------------------
+#: Bytes in a spec (file or text); a file is read up to one byte past it.
+MAX_SPEC_BYTES = 1_000_000
+#: YAML nodes of a spec after expanding aliases (``*a``): a "billion laughs" bomb stops here.
+MAX_YAML_NODES = 100_000
+#: Nesting depth of YAML collections (lists and mappings inside each other).
+MAX_YAML_DEPTH = 32
+#: Characters in one expression.
+MAX_EXPRESSION_CHARS = 10_000
+#: Tokens (names, numbers, operators, brackets) in one expression, counted before parsing.
+MAX_EXPRESSION_TOKENS = 2_000
+#: Nesting depth of one expression: brackets, calls, unary operators and powers, each one
+#: level; a chain of ``+``/``-`` or ``*``/``/`` is one level however long.
+MAX_EXPRESSION_DEPTH = 24
+#: Function calls and powers nested inside each other (``tanh(tanh(...))``, ``z1**z1**z1``):
+#: sympy's costs (assumptions, derivatives) grow exponentially with this depth.
+MAX_CALL_DEPTH = 6
+#: Exponentials (``exp``, ``sinh``, ``cosh``, a power with a non-constant exponent)
+#: nested inside each other: ``exp(exp(exp(exp(exp(z)))))`` at z = 1.5 has more digits
+#: than memory holds.
+MAX_TOWER_DEPTH = 3
+#: Decimal digits of a number: integer literals, a float's mantissa and exponent, and
+#: the numerator and denominator of every exact number an expression evaluates to.
+MAX_NUMBER_DIGITS = 300
+#: Largest ``|k|`` (and denominator of ``k``) in a power ``x**k`` with a numeric exponent.
+MAX_EXPONENT = 1000
+
+#: Every limit by name, for documentation and error messages.
+LIMITS: Mapping[str, int] = {
+    "MAX_SPEC_BYTES": MAX_SPEC_BYTES,
+    "MAX_YAML_NODES": MAX_YAML_NODES,
+    "MAX_YAML_DEPTH": MAX_YAML_DEPTH,
+    "MAX_EXPRESSION_CHARS": MAX_EXPRESSION_CHARS,
+    "MAX_EXPRESSION_TOKENS": MAX_EXPRESSION_TOKENS,
+    "MAX_EXPRESSION_DEPTH": MAX_EXPRESSION_DEPTH,
+    "MAX_CALL_DEPTH": MAX_CALL_DEPTH,
+    "MAX_TOWER_DEPTH": MAX_TOWER_DEPTH,
+    "MAX_NUMBER_DIGITS": MAX_NUMBER_DIGITS,
+    "MAX_EXPONENT": MAX_EXPONENT,
+}
+
+_NUMBER_BOUND = 10**MAX_NUMBER_DIGITS
+_TOKEN = re.compile(r"\d[\w.]*(?:[eE][+-]\d+)?|\.\d[\w]*|\w+|\*\*|//|==|!=|<=|>=|\S")
+_FLOAT = re.compile(r"(?P<int>[\d_]*)(?:\.(?P<frac>[\d_]*))?(?:[eE](?P<exp>[+-]?[\d_]+))?")
 
 
 class ExactnessWarning(UserWarning):
@@ -23,6 +92,8 @@ class ExactnessWarning(UserWarning):
 
 
 def _mod(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:
+    if b == 0:
+        raise ZeroDivisionError("modulo by zero")
     return sympy.Mod(a, b)
 
 
@@ -59,6 +130,16 @@ FUNCTIONS: Mapping[str, Callable[..., sympy.Expr]] = {
     "max": sympy.Max,
     "Mod": _mod,
     "Piecewise": sympy.Piecewise,
+    # conditions of a Piecewise (a table: Piecewise((1, Eq(s, 0)), (0, True)))
+    "Eq": sympy.Eq,
+    "Ne": sympy.Ne,
+    "Lt": sympy.Lt,
+    "Le": sympy.Le,
+    "Gt": sympy.Gt,
+    "Ge": sympy.Ge,
+    "And": sympy.And,
+    "Or": sympy.Or,
+    "Not": sympy.Not,
     "Heaviside": sympy.Heaviside,
     "Rational": sympy.Rational,
     "erf": sympy.erf,
@@ -89,11 +170,68 @@ _COMPARE: Mapping[type, Callable[[sympy.Expr, sympy.Expr], sympy.Basic]] = {
 }
 
 
+_CHAIN: Mapping[type, str] = {ast.Add: "sum", ast.Sub: "sum", ast.Mult: "product", ast.Div: "product"}
+
+#: What sympy may raise while building an expression from whitelisted parts (bad input).
+_SYMPY_ERRORS = (ArithmeticError, TypeError, ValueError, AttributeError, LookupError, NotImplementedError)
+
+
+def _chained(parent: ast.AST, child: ast.AST) -> bool:
+    """``child`` continues ``parent``'s chain of ``+``/``-`` (or ``*``/``/``): no new level."""
+    return (
+        isinstance(parent, ast.BinOp)
+        and isinstance(child, ast.BinOp)
+        and child is parent.left
+        and _CHAIN.get(type(parent.op)) is not None
+        and _CHAIN.get(type(parent.op)) == _CHAIN.get(type(child.op))
+    )
+
+
+def _too_deep(tree: ast.AST) -> tuple[ast.AST, str] | None:
+    """The first node nested deeper than :data:`MAX_EXPRESSION_DEPTH` levels or
+    :data:`MAX_CALL_DEPTH` calls and powers (found iteratively), with the reason; or None."""
+    stack: list[tuple[ast.AST, int, int]] = [(tree, 1, 0)]
+    while stack:
+        node, depth, calls = stack.pop()
+        if depth > MAX_EXPRESSION_DEPTH:
+            return node, f"nested more than {MAX_EXPRESSION_DEPTH} levels deep (the limit)"
+        if isinstance(node, ast.Call) or (isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Pow, ast.BitXor))):
+            calls += 1
+            if calls > MAX_CALL_DEPTH:
+                return node, f"function calls and powers nested more than {MAX_CALL_DEPTH} deep (the limit)"
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                stack.append((child, depth if _chained(node, child) else depth + 1, calls))
+    return None
+
+
+def _tower(expr: sympy.Basic) -> int:
+    """How many exponentials (``exp``, ``sinh``, ``cosh``, powers with a non-constant
+    exponent) are nested inside each other in ``expr``."""
+    memo: dict[sympy.Basic, int] = {}
+    stack: list[tuple[sympy.Basic, bool]] = [(expr, False)]
+    while stack:
+        node, done = stack.pop()
+        if node in memo:
+            continue
+        if not done:
+            stack.append((node, True))
+            stack.extend((a, False) for a in node.args if a not in memo)
+            continue
+        inner = max((memo[a] for a in node.args), default=0)
+        grows = isinstance(node, (sympy.exp, sympy.sinh, sympy.cosh)) or (
+            isinstance(node, sympy.Pow) and bool(node.exp.free_symbols))
+        memo[node] = inner + int(grows)
+    return memo[expr]
+
+
 class _Converter:
     """Walk a whitelisted AST and build the sympy expression."""
 
-    def __init__(self, text: str, field: str, symbols: Mapping[str, sympy.Symbol], expected: str, indent: int = 0):
+    def __init__(self, text: str, field: str, symbols: Mapping[str, sympy.Symbol], expected: str, indent: int = 0,
+                 source: str | None = None):
         self.text = text
+        self.source = text.strip() if source is None else source  # what the node offsets refer to
         self.field = field
         self.symbols = symbols
         self.expected = expected
@@ -112,6 +250,16 @@ class _Converter:
             raise self.fail(node, f"{what} where an arithmetic expression was expected")
         return result
 
+    def component(self, node: ast.AST) -> sympy.Expr:
+        """A whole component: an arithmetic expression whose numbers are finite and of bounded size."""
+        result = self.expression(node)
+        if result.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
+            raise self.fail(node, "not a finite number (a division by zero, log(0), ...)")
+        for number in result.atoms(sympy.Rational):
+            if abs(number.p) > _NUMBER_BOUND or number.q > _NUMBER_BOUND:
+                raise self.fail(node, f"a number with more than {MAX_NUMBER_DIGITS} digits (the limit)")
+        return result
+
     def convert(self, node: ast.AST) -> sympy.Basic:
         method = getattr(self, "visit_" + type(node).__name__, None)
         if method is None:
@@ -123,10 +271,16 @@ class _Converter:
         if isinstance(value, bool):
             return sympy.true if value else sympy.false
         if isinstance(value, int):
+            if abs(value) > _NUMBER_BOUND:
+                raise self.fail(node, f"a number with more than {MAX_NUMBER_DIGITS} digits (the limit)")
             return sympy.Integer(value)
         if isinstance(value, float):
-            literal = ast.get_source_segment(self.text, node) or repr(value)
-            exact = sympy.Rational(literal.replace("_", ""))
+            literal = ast.get_source_segment(self.source, node) or repr(value)
+            self._check_float(node, literal)
+            try:
+                exact = sympy.Rational(literal.replace("_", ""))
+            except _SYMPY_ERRORS:
+                raise self.fail(node, f"float {literal} is not an exact number") from None
             warnings.warn(
                 f"{self.field}: float {literal} read as the exact rational {exact}",
                 ExactnessWarning,
@@ -134,6 +288,18 @@ class _Converter:
             )
             return exact
         raise self.fail(node, f"constant {value!r} is not a number")
+
+    def _check_float(self, node: ast.AST, literal: str) -> None:
+        """A float literal's mantissa and exponent within :data:`MAX_NUMBER_DIGITS`, before
+        the exact rational (``10**exponent``) is built."""
+        match = _FLOAT.fullmatch(literal)
+        if match is None:
+            raise self.fail(node, f"float {literal} is not a decimal number")
+        mantissa = (match["int"] + (match["frac"] or "")).replace("_", "").lstrip("0")
+        exponent = (match["exp"] or "0").replace("_", "").lstrip("+-").lstrip("0") or "0"
+        if len(mantissa) > MAX_NUMBER_DIGITS or len(exponent) > 6 or int(exponent) > MAX_NUMBER_DIGITS:
+            raise self.fail(node, f"a number beyond {MAX_NUMBER_DIGITS} digits or exponents beyond "
+                                  f"+-{MAX_NUMBER_DIGITS} (the limit)")
 
     def visit_Name(self, node: ast.Name) -> sympy.Basic:
         if node.id in self.symbols:
@@ -146,36 +312,114 @@ class _Converter:
         raise self.fail(node, f"unknown symbol {node.id!r}; known symbols: {known}")
 
     def visit_BinOp(self, node: ast.BinOp) -> sympy.Basic:
+        family = _CHAIN.get(type(node.op))
+        if family is None:
+            return self._apply(node, self.expression(node.left), self.expression(node.right))
+        chain = [node]  # a long sum or product: its left spine, walked without recursion
+        while _chained(chain[-1], chain[-1].left):
+            chain.append(chain[-1].left)  # type: ignore[arg-type]
+        terms = [self.expression(chain[-1].left)]
+        for step in reversed(chain):
+            right = self.expression(step.right)
+            if isinstance(step.op, ast.Sub):
+                right = -right
+            elif isinstance(step.op, ast.Div):
+                if right == 0:
+                    raise self.fail(step, "division by zero")
+                right = sympy.Pow(right, -1)
+            terms.append(right)
+        try:
+            return sympy.Add(*terms) if family == "sum" else sympy.Mul(*terms)
+        except _SYMPY_ERRORS as exc:
+            raise self.fail(node, f"bad operands: {exc}") from None
+
+    def _apply(self, node: ast.BinOp, left: sympy.Expr, right: sympy.Expr) -> sympy.Basic:
         op = _BINARY.get(type(node.op))
         if op is None:
             raise self.fail(node, f"operator {type(node.op).__name__} is not allowed")
-        return op(self.convert(node.left), self.convert(node.right))
+        if isinstance(node.op, (ast.Pow, ast.BitXor)):
+            self._check_power(node, left, right)
+        if isinstance(node.op, (ast.Mod, ast.FloorDiv)):
+            if right == 0:
+                raise self.fail(node, "division by zero" if isinstance(node.op, ast.FloorDiv) else "modulo by zero")
+            self._check_size(node, left)
+            self._check_size(node, right)
+        try:
+            value = op(left, right)
+        except _SYMPY_ERRORS as exc:
+            raise self.fail(node, f"bad operands: {exc}") from None
+        if isinstance(node.op, (ast.Pow, ast.BitXor)):
+            self._check_tower(node, value)
+        return value
+
+    def _check_tower(self, node: ast.AST, value: sympy.Basic) -> None:
+        if _tower(value) > MAX_TOWER_DEPTH:
+            raise self.fail(node, f"exponentials (exp, sinh, cosh, x**y) nested more than {MAX_TOWER_DEPTH} "
+                                  "deep (the limit)")
+
+    def _check_power(self, node: ast.AST, base: sympy.Expr, exponent: sympy.Expr) -> None:
+        """Refuse, before sympy evaluates it, a power whose exponent is beyond
+        :data:`MAX_EXPONENT` or whose exact value would have more than :data:`MAX_NUMBER_DIGITS` digits."""
+        if not isinstance(exponent, sympy.Rational) or base in (sympy.S.Zero, sympy.S.One, sympy.S.NegativeOne):
+            return
+        if abs(exponent.p) > MAX_EXPONENT * exponent.q or exponent.q > MAX_EXPONENT:
+            raise self.fail(node, f"an exponent beyond +-{MAX_EXPONENT} (the limit)")
+        if isinstance(base, sympy.Rational):
+            if float(abs(exponent)) * math.log10(max(abs(base.p), base.q)) > MAX_NUMBER_DIGITS:
+                raise self.fail(node, f"a power with more than {MAX_NUMBER_DIGITS} digits (the limit)")
+
+    def _check_size(self, node: ast.AST, value: sympy.Basic) -> None:
+        """A constant that sympy will evaluate (the argument of a function, an operand of
+        ``Mod``, ``//`` or a comparison) must be at most ``10**MAX_NUMBER_DIGITS`` in size:
+        ``sin(exp(10**10))`` would need billions of digits."""
+        if not isinstance(value, sympy.Expr) or value.free_symbols:
+            return
+        if isinstance(value, sympy.Rational):
+            large = abs(value.p) > _NUMBER_BOUND * value.q
+        else:
+            try:
+                estimate = sympy.N(value, 15)
+                large = bool(estimate.is_number and estimate.is_comparable and abs(estimate) > _NUMBER_BOUND)
+            except (*_SYMPY_ERRORS, RecursionError):
+                large = True
+        if large:
+            raise self.fail(node, f"a constant beyond 10**{MAX_NUMBER_DIGITS} where it would be evaluated (the limit)")
 
     def visit_UnaryOp(self, node: ast.UnaryOp) -> sympy.Basic:
-        operand = self.convert(node.operand)
-        if isinstance(node.op, ast.USub):
-            return -operand
-        if isinstance(node.op, ast.UAdd):
-            return operand
+        if isinstance(node.op, (ast.USub, ast.UAdd)):
+            operand: sympy.Basic = self.expression(node.operand)
+            return -operand if isinstance(node.op, ast.USub) else operand
         if isinstance(node.op, ast.Not):
-            return sympy.Not(operand)
+            operand = self.convert(node.operand)
+            try:
+                return sympy.Not(operand)
+            except _SYMPY_ERRORS as exc:
+                raise self.fail(node, f"bad operand of not: {exc}") from None
         raise self.fail(node, f"operator {type(node.op).__name__} is not allowed")
 
     def visit_Compare(self, node: ast.Compare) -> sympy.Basic:
         parts = []
-        left = self.convert(node.left)
+        left = self.expression(node.left)
         for op, comparator in zip(node.ops, node.comparators):
-            right = self.convert(comparator)
+            right = self.expression(comparator)
+            self._check_size(node, left)
+            self._check_size(node, right)
             make = _COMPARE.get(type(op))
             if make is None:
                 raise self.fail(node, f"comparison {type(op).__name__} is not allowed")
-            parts.append(make(left, right))
+            try:
+                parts.append(make(left, right))
+            except _SYMPY_ERRORS as exc:
+                raise self.fail(node, f"bad comparison: {exc}") from None
             left = right
         return sympy.And(*parts) if len(parts) > 1 else parts[0]
 
     def visit_BoolOp(self, node: ast.BoolOp) -> sympy.Basic:
         values = [self.convert(v) for v in node.values]
-        return sympy.And(*values) if isinstance(node.op, ast.And) else sympy.Or(*values)
+        try:
+            return sympy.And(*values) if isinstance(node.op, ast.And) else sympy.Or(*values)
+        except _SYMPY_ERRORS as exc:
+            raise self.fail(node, f"bad operands of {type(node.op).__name__.lower()}: {exc}") from None
 
     def visit_Tuple(self, node: ast.Tuple) -> sympy.Basic:
         return sympy.Tuple(*[self.convert(e) for e in node.elts])
@@ -187,25 +431,59 @@ class _Converter:
         if node.keywords:
             raise self.fail(node, "keyword arguments are not allowed")
         args = [self.convert(a) for a in node.args]
+        for arg in args:
+            self._check_size(node, arg)
+        if node.func.id == "Mod" and len(args) == 2 and args[1] == 0:
+            raise self.fail(node, "modulo by zero")
         try:
-            return FUNCTIONS[node.func.id](*args)
-        except (TypeError, ValueError) as exc:
+            value = FUNCTIONS[node.func.id](*args)
+        except _SYMPY_ERRORS as exc:
             raise self.fail(node, f"bad call of {node.func.id}: {exc}") from None
+        self._check_tower(node, value)
+        return value
 
 
 def _parse_node(text: str, field: str, symbols: Mapping[str, sympy.Symbol], expected: str):
     if not isinstance(text, str):
         raise SpecError(field, text, expected)
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise SpecError(field, text, expected, detail=f"more than {MAX_EXPRESSION_CHARS} characters (the limit)")
     stripped = text.strip()
     if not stripped:
         raise SpecError(field, text, expected, detail="empty expression")
     indent = len(text) - len(text.lstrip())
+    _check_tokens(text, stripped, field, expected)
     try:
         tree = ast.parse(stripped, mode="eval")
     except SyntaxError as exc:
         column = max(exc.offset or 1, 1) + indent
         raise SpecError(field, text, expected, detail=f"syntax error at column {column}") from None
-    return _Converter(text, field, symbols, expected, indent), tree.body
+    except (RecursionError, MemoryError, ValueError):  # the parser's own limits (not reached below ours)
+        raise SpecError(field, text, expected, detail="too deeply nested") from None
+    converter = _Converter(text, field, symbols, expected, indent, source=stripped)
+    deep = _too_deep(tree.body)
+    if deep is not None:
+        raise converter.fail(*deep)
+    return converter, tree.body
+
+
+def _check_tokens(text: str, stripped: str, field: str, expected: str) -> None:
+    """Count tokens and bracket depth before parsing: Python's parser recurses on both."""
+    count = depth = deepest = 0
+    for match in _TOKEN.finditer(stripped):
+        count += 1
+        token = match.group()
+        if token in "([{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif token in ")]}":
+            depth -= 1
+        if count > MAX_EXPRESSION_TOKENS:
+            raise SpecError(field, text, expected, detail=f"more than {MAX_EXPRESSION_TOKENS} tokens (the limit)")
+        if deepest > MAX_EXPRESSION_DEPTH:
+            column = match.start() + 1 + len(text) - len(text.lstrip())
+            raise SpecError(field, text, expected,
+                            detail=f"brackets nested more than {MAX_EXPRESSION_DEPTH} deep at column {column} (the limit)")
 
 
 def parse_expression(
@@ -229,7 +507,7 @@ def parse_expression(
     equivid.errors.SpecError: x: got "__import__('os')", expected a sympy expression (unknown function '__import__' at column 1)
     """
     converter, body = _parse_node(text, field, symbols, expected)
-    return converter.expression(body)
+    return converter.component(body)
 
 
 def parse_tuple(
@@ -250,5 +528,5 @@ def parse_tuple(
     """
     converter, body = _parse_node(text, field, symbols, expected)
     if isinstance(body, (ast.Tuple, ast.List)):
-        return tuple(converter.expression(e) for e in body.elts)
-    return (converter.expression(body),)
+        return tuple(converter.component(e) for e in body.elts)
+    return (converter.component(body),)

@@ -7,6 +7,9 @@ keeps working.
 
 from __future__ import annotations
 
+import itertools
+import reprlib
+
 __all__ = [
     "EquividError",
     "SpecError",
@@ -23,7 +26,10 @@ class EquividError(Exception):
 class SpecError(EquividError, ValueError):
     """Bad input: a spec field, an expression or an argument has the wrong value.
 
-    The message names the field, shows the value and says what was expected.
+    The message names the field, shows the value and says what was expected, on one
+    line: the value is shown as at most :data:`SHOWN_CHARACTERS` characters of its repr
+    (cut with an ellipsis), so a huge or multi-line value is never echoed whole; the
+    message has at most :data:`MESSAGE_CHARACTERS` characters.
 
     Examples
     --------
@@ -32,6 +38,8 @@ class SpecError(EquividError, ValueError):
     "mechanisms.push: got 'z3 + 1', expected an expression in the latents z1, z2"
     >>> isinstance(err, ValueError)
     True
+    >>> str(SpecError("x", "y" * 5000, "a short value"))[-40:]
+    "yyyyyyyyyyyy...', expected a short value"
     """
 
     def __init__(self, field: str, value: object, expected: str, *, detail: str = "") -> None:
@@ -39,10 +47,62 @@ class SpecError(EquividError, ValueError):
         self.value = value
         self.expected = expected
         self.detail = detail
-        message = f"{field}: got {value!r}, expected {expected}"
+        message = f"{_line(field, SHOWN_CHARACTERS)}: got {shown(value)}, expected {_line(expected, SHOWN_CHARACTERS)}"
         if detail:
-            message += f" ({detail})"
-        super().__init__(message)
+            message += f" ({_line(detail, SHOWN_CHARACTERS)})"
+        super().__init__(_line(message, MESSAGE_CHARACTERS))
+
+
+#: How many characters of a value (and of the field, the expectation, the detail) an
+#: error message shows, and the most characters of the whole message (README "Limits").
+SHOWN_CHARACTERS = 120
+MESSAGE_CHARACTERS = 300
+
+class _Repr(reprlib.Repr):
+    """``reprlib`` that keeps a mapping's own key order (as ``repr`` shows it)."""
+
+    def repr_dict(self, x: dict, level: int) -> str:  # type: ignore[type-arg]
+        if not x:
+            return "{}"
+        if level <= 0:
+            return "{...}"
+        pieces = [f"{self.repr1(k, level - 1)}: {self.repr1(v, level - 1)}" for k, v in itertools.islice(x.items(), self.maxdict)]
+        if len(x) > self.maxdict:
+            pieces.append("...")
+        return "{" + ", ".join(pieces) + "}"
+
+
+_REPR = _Repr()
+_REPR.maxstring = _REPR.maxother = 2 * SHOWN_CHARACTERS
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxset = _REPR.maxdict = 12
+_REPR.maxlevel = 4
+
+
+def _line(text: str, limit: int) -> str:
+    """``text`` on one line, cut to ``limit`` characters with an ellipsis."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def shown(value: object) -> str:
+    """The repr of ``value`` as an error message shows it: one line, at most
+    :data:`SHOWN_CHARACTERS` characters (a longer one is cut, ending in ``...``).
+
+    >>> print(shown("two\\nlines"), shown("quote's"))
+    'two\\nlines' "quote's"
+    >>> shown(list(range(1000)))[-12:]
+    '10, 11, ...]'
+    """
+    if isinstance(value, str):  # cut before the repr (never build a huge one), keep the quotes
+        text = repr(value[: 2 * SHOWN_CHARACTERS])  # one line: repr escapes newlines
+        if len(text) > SHOWN_CHARACTERS or len(value) > 2 * SHOWN_CHARACTERS:
+            text = text[: SHOWN_CHARACTERS - 4] + "..." + text[0]
+        return text
+    try:
+        text = _REPR.repr(value)
+    except Exception:  # a value whose repr fails still gives a message
+        text = f"<{type(value).__name__}>"
+    return _line(text, SHOWN_CHARACTERS)
 
 
 class UnsupportedMechanismError(EquividError, NotImplementedError):

@@ -21,10 +21,18 @@ import numpy as np
 import sympy
 from numpy.typing import NDArray
 
-from ._parse import CONSTANTS, FUNCTIONS, ExactnessWarning, parse_expression, parse_tuple
+from ._parse import (
+    CONSTANTS,
+    FUNCTIONS,
+    MAX_NUMBER_DIGITS,
+    ExactnessWarning,
+    parse_expression,
+    parse_tuple,
+)
 from ._yaml import read_yaml
 from .ansatz import Ansatz
 from .errors import SpecError
+from .noise import parse_law
 
 __all__ = [
     "Mechanism",
@@ -179,7 +187,12 @@ class System:
                     [str(c) for c in mechanism.components],
                     f"{n} components, one per latent ({', '.join(map(str, self.latents))})",
                 )
+            if mechanism.noise is not None:  # the law is validated here, before any solving
+                parse_law(dict(mechanism.noise), f"{where}.noise", n)
             for component in mechanism.components:
+                if not self.states and component.has(sympy.Mod):
+                    raise SpecError(where, str(component), "Mod (or %) only in maps of finite-state latents (declare 'states:')",
+                                    detail="Mod of continuous latents is not supported")
                 stray = component.free_symbols - allowed
                 if stray:
                     raise SpecError(
@@ -310,6 +323,8 @@ def parse_value(value: Any, table: Mapping[str, sympy.Symbol], field: str, expec
         return parse_expression(value, table, field=field, expected=expected)
     if isinstance(value, float):
         return parse_expression(repr(value), table, field=field, expected=expected)
+    if isinstance(value, int) and abs(value) > 10**MAX_NUMBER_DIGITS:
+        raise SpecError(field, value, expected, detail=f"a number with more than {MAX_NUMBER_DIGITS} digits (the limit)")
     if isinstance(value, (int, sympy.Basic)):
         expr = sympy.sympify(value)
         by_name = {s.name: s for s in getattr(expr, "free_symbols", set())}

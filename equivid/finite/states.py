@@ -153,14 +153,52 @@ class StatePermutation:
         return f"StatePermutation(n={self.n}, cycles={self.cycles()})"
 
 
+_EXACT = 2**53  # int64 and float64 agree exactly below this magnitude
+
+
 def _values(expr: sympy.Expr, symbols: Sequence[sympy.Symbol], coords: Sequence[IntArray], count: int) -> NDArray[Any]:
-    """``expr`` at every state, vectorised; float or int array of length ``count``."""
+    """``expr`` at every state, vectorised; float or int array of length ``count``.
+
+    Evaluated in int64/float64 unless a constant or a product or power in ``expr`` may
+    leave the range where those are exact (``x**1000``, ``Mod(3**x, 7)``): then with
+    Python integers (exact), and a value too large for a state is returned as ``nan``."""
     function = sympy.lambdify(list(symbols), expr, modules="numpy")
+    exact = _may_overflow(expr, symbols, coords)
+    args = [c.astype(object) for c in coords] if exact else coords
     with np.errstate(all="ignore"):
-        out = np.asarray(function(*coords))
+        out = np.asarray(function(*args))
     if out.dtype == object:
-        out = out.astype(np.float64)
+        out = np.array([_small(v) for v in np.ravel(out)], dtype=np.float64).reshape(out.shape)
     return np.broadcast_to(out, (count,))
+
+
+def _small(v: Any) -> float:
+    """An exact value as a float, ``nan`` where it is not a real number of at most 2**53."""
+    try:
+        if isinstance(v, (int, np.integer)) or (isinstance(v, sympy.Basic) and v.is_Integer):
+            return float(v) if abs(int(v)) < _EXACT else math.nan
+        f = float(v)
+    except (TypeError, ValueError, OverflowError):
+        return math.nan
+    return f if abs(f) < _EXACT else math.nan
+
+
+def _may_overflow(expr: sympy.Expr, symbols: Sequence[sympy.Symbol], coords: Sequence[IntArray]) -> bool:
+    """Whether a constant, product or power inside ``expr`` reaches 2**53 at some state
+    (probed in float64, so a wrapped int64 never passes unnoticed)."""
+    for sub in sympy.preorder_traversal(expr):
+        if isinstance(sub, sympy.Integer) and abs(int(sub)) >= _EXACT:
+            return True
+        if isinstance(sub, (sympy.Pow, sympy.Mul)) and sub.free_symbols:
+            try:
+                probe = sympy.lambdify(list(symbols), sub, modules="numpy")
+                with np.errstate(all="ignore"):
+                    values = np.abs(np.asarray(probe(*[c.astype(np.float64) for c in coords]), dtype=np.float64))
+            except (TypeError, ValueError, OverflowError, ZeroDivisionError, NameError, AttributeError):
+                return True
+            if np.any(values[~np.isnan(values)] >= _EXACT):
+                return True
+    return False
 
 
 def evaluate(components: Sequence[sympy.Expr], space: StateSpace, *, field: str = "map") -> IntArray:
@@ -194,7 +232,7 @@ def evaluate(components: Sequence[sympy.Expr], space: StateSpace, *, field: str 
     for expr, size in zip(components, space.sizes):
         try:
             values = _values(sympy.sympify(expr), symbols, coords, n)
-        except (TypeError, ValueError, NameError, AttributeError, ZeroDivisionError) as exc:
+        except (TypeError, ValueError, NameError, AttributeError, ArithmeticError) as exc:
             raise SpecError(field, str(expr), "an integer expression numpy can evaluate", detail=str(exc)) from None
         if values.dtype.kind in "iub":
             ints = values.astype(np.int64)
@@ -215,7 +253,10 @@ def evaluate(components: Sequence[sympy.Expr], space: StateSpace, *, field: str 
 
 
 def _scalar(v: Any) -> Any:
-    f = float(v)
+    try:
+        f = float(v)
+    except (TypeError, ValueError, OverflowError):
+        return "a number too large"
     return int(f) if math.isfinite(f) and f == int(f) else f
 
 

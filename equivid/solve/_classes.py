@@ -132,22 +132,29 @@ def _piece_from_template(components: Sequence[sympy.Expr], latents: Sequence[sym
     n = len(latents)
     values: list[sympy.Expr] = []  # vec P then q, each affine in the unknowns
     rows_P, col_q = [], []
+    affine = "an expression affine in the latents whose coefficients are affine in the unknowns"
     for i, e in enumerate(components):
         try:
             poly = sympy.Poly(e, *latents)
         except sympy.PolynomialError:
-            raise UnsupportedMechanismError(f"{field}[{i}]: templates must be polynomial in the latents") from None
+            raise SpecError(f"{field}[{i}]", str(e), affine, detail="not polynomial in the latents") from None
         if poly.total_degree() > 1:
-            raise UnsupportedMechanismError(
-                f"{field}[{i}]: templates affine in the latents are supported so far (got {e})")
+            raise SpecError(f"{field}[{i}]", str(e), affine, detail=f"degree {poly.total_degree()} in the latents")
         ones = [tuple(int(k == j) for k in range(n)) for j in range(n)]
         rows_P.append([poly.coeff_monomial(m) for m in ones])
         col_q.append(poly.coeff_monomial(1))
     values = [v for row in rows_P for v in row] + col_q
     for v in values:
-        if v.free_symbols - set(unknowns) or (unknowns and sympy.Poly(v, *unknowns).total_degree() > 1):
-            raise UnsupportedMechanismError(
-                f"{field}: template coefficients must be affine in the unknowns (got {v})")
+        stray = v.free_symbols - set(unknowns)
+        if stray:
+            raise SpecError(field, str(v), affine, detail=f"a coefficient in {sorted(map(str, stray))[0]}, not an unknown")
+        if unknowns:
+            try:
+                degree = sympy.Poly(v, *unknowns).total_degree()
+            except sympy.PolynomialError:
+                raise SpecError(field, str(v), affine, detail="a coefficient not polynomial in the unknowns") from None
+            if degree > 1:
+                raise SpecError(field, str(v), affine, detail=f"a coefficient of degree {degree} in the unknowns")
     at_zero = {u: 0 for u in unknowns}
     v0 = sympy.Matrix([v.xreplace(at_zero) for v in values])
     dirs = sympy.Matrix([[sympy.diff(v, u) for u in unknowns] for v in values]) if unknowns else sympy.zeros(n * n + n, 0)

@@ -36,7 +36,7 @@ import sympy
 
 from .. import linalg
 from ..ansatz import monomials
-from ..errors import VerificationError
+from ..errors import UnsupportedMechanismError, VerificationError
 from ..mechanisms import System
 from ._verify import generates, lie_residual
 
@@ -172,25 +172,69 @@ DIGITS = 50
 
 
 def _numeric_kernel(system: System, degree: int, constant: bool = True, seed: int = 20221015) -> list[list[sympy.Expr]]:
-    """Kernel from evaluations at random points, rounded to rationals (candidates only)."""
+    """Kernel from evaluations at random points, rounded to rationals (candidates only).
+
+    A point where a residual is not a finite real number (outside the real domain of
+    ``log`` or ``sqrt``, at a pole) is skipped for another; a mechanism whose residuals
+    cannot be evaluated at all (a derivative of ``floor`` or ``sign``), or at too few
+    points, is an :class:`~equivid.UnsupportedMechanismError`."""
     basis = _basis(system, degree, constant)
     gens = list(system.latents + system.families)
     residuals = [
         [r for m in system.mechanisms for r in lie_residual(_field(i, mono, system.n), m, system.latents)]
         for i, mono in basis
     ]
-    functions = [sympy.lambdify(gens, column, modules="mpmath") for column in residuals]
-    count = math.ceil(1.5 * len(basis) / max(1, len(residuals[0]))) + 6
+    undefined = next((r for column in residuals for r in column if r.has(sympy.Derivative, sympy.DiracDelta)), None)
+    if undefined is not None:
+        raise UnsupportedMechanismError(
+            "mechanisms: the Lie algebra of a mechanism that is not differentiable "
+            f"(floor, ceiling, sign, Abs, Heaviside, ...) is not supported: {str(undefined)[:80]}")
+    try:
+        functions = [sympy.lambdify(gens, column, modules="mpmath") for column in residuals]
+    except Exception as exc:  # a function without a numeric counterpart
+        raise UnsupportedMechanismError(
+            f"mechanisms: cannot evaluate the residuals numerically ({type(exc).__name__})") from None
+    wanted = math.ceil(1.5 * len(basis) / max(1, len(residuals[0]))) + 6
     with mpmath.workdps(DIGITS):
         matrix = []
-        for p in range(count):
+        used, p = 0, 0
+        while used < wanted and p < 20 * wanted:
             point = [mpmath.mpf(sample_coordinate(seed, p, q)) for q in range(len(gens))]
-            values = [f(*point) for f in functions]
+            p += 1
+            values = _real_values(functions, point)
+            if values is None:
+                continue  # outside the real domain of a mechanism: another point
             for k in range(len(residuals[0])):
-                matrix.append([mpmath.mpf(v[k]) for v in values])
+                matrix.append([v[k] for v in values])
+            used += 1
+        if used < wanted:
+            raise UnsupportedMechanismError(
+                f"mechanisms: the residuals are finite real numbers at only {used} of {p} sample points "
+                f"in (-1.5, 1.5)^{len(gens)} (needed {wanted}); the mechanisms' real domain is too small")
         kernel = numeric_nullspace(matrix, len(basis))
     rounded = [rationalise(vector) for vector in kernel]
     return [vector for vector in rounded if vector is not None]
+
+
+def _real_values(functions: Sequence[Any], point: Sequence[Any]) -> list[list[Any]] | None:
+    """Every function at ``point`` as finite real mpf values, or None if one is not."""
+    out = []
+    try:
+        for f in functions:
+            column = []
+            for v in f(*point):
+                v = mpmath.mpmathify(v)
+                if isinstance(v, mpmath.mpc):
+                    if v.imag != 0:
+                        return None
+                    v = v.real
+                if not isinstance(v, mpmath.mpf) or not mpmath.isfinite(v):
+                    return None
+                column.append(v)
+            out.append(column)
+    except (ArithmeticError, ValueError, TypeError, NameError):
+        return None
+    return out
 
 
 def sample_coordinate(seed: int, p: int, q: int) -> str:

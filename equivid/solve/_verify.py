@@ -76,7 +76,7 @@ def _probably_nonzero(expr: sympy.Expr, rng: random.Random) -> bool:
         point = {s: sympy.Rational(rng.randint(-scale, scale), rng.randint(7, 13)) for s in symbols}
         try:
             value = sympy.N(expr.xreplace(point), 30)
-        except (TypeError, ValueError, ZeroDivisionError):
+        except (TypeError, ValueError, ArithmeticError, MemoryError, RecursionError):  # towers of powers
             return False
         if value.is_number and value.is_comparable and abs(value) > sympy.Float("1e-20"):
             return True
@@ -127,7 +127,10 @@ def _canonical_arguments(expr: sympy.Expr) -> sympy.Expr:
     def canonical(e: sympy.Expr) -> sympy.Expr:
         return e.func(*[_reduce_trig(sympy.expand(a)) for a in e.args])
 
-    applied = expr.replace(lambda e: isinstance(e, sympy.Function) and bool(e.free_symbols), canonical)
+    def plain(e: sympy.Basic) -> bool:  # a function of expressions (not Piecewise's (expr, cond) pairs)
+        return isinstance(e, sympy.Function) and bool(e.free_symbols) and all(isinstance(a, sympy.Expr) for a in e.args)
+
+    applied = expr.replace(plain, canonical)
     return sympy.expand(applied)
 
 
