@@ -659,10 +659,11 @@ def in_reported(a: Map, solution: Solution) -> bool | None:
             decided = False
             continue
         for values in found:
-            if all(values.get(k, sympy.Integer(0)).is_integer is not False for k in ks):
-                if all(values.get(k, 0) == 0 or values[k].is_integer for k in ks):
-                    return True
-                decided = False
+            multiples = [sympy.sympify(values.get(k, 0)) for k in ks]
+            if all(v.is_integer for v in multiples):
+                return True
+            if all(v.is_integer is not False for v in multiples):
+                decided = False  # the multiples of the shifts are not decided to be integers
     return False if decided else None
 
 

@@ -120,8 +120,6 @@ def _check_family(solution: Solution, system: System, failures: list[str], check
             failures.append(f"the Lie generator {tuple(X)} fails the infinitesimal condition")
     checked.append("every discrete representative commutes and is invertible")
     for a in solution.discrete:
-        if any(s.is_integer and s not in latents for s in _free(a)):
-            pass  # an integer family of representatives (k in Z): its commutation is checked symbolically
         if not commutes(a, system):
             failures.append(f"the component representative {tuple(a)} does not commute")
         elif _polynomial(a, latents) and jacobian(a, latents).det() == 0:
@@ -145,10 +143,6 @@ def _check_family(solution: Solution, system: System, failures: list[str], check
             and not solution.completeness.infinite_discrete:
         checked.append("the finite group's elements are closed under composition and number its order")
         failures.extend(_closure_failures(solution, latents))
-
-
-def _free(a: Sequence[sympy.Expr]) -> set[sympy.Symbol]:
-    return set().union(*(sympy.sympify(e).free_symbols for e in a)) if a else set()
 
 
 def _polynomial(a: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol]) -> bool:
