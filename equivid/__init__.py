@@ -41,8 +41,10 @@ __all__ = [
     "System",
     "UnsupportedMechanismError",
     "VerificationError",
+    "CrossExamination",
     "check",
     "classify",
+    "cross_examine",
     "dimension_profile",
     "group_invariants",
     "lie_algebra",
@@ -53,3 +55,13 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``cross_examine`` and ``CrossExamination`` (:mod:`equivid.examine`), imported on first
+    use so that ``import equivid`` does not load the numeric optimiser."""
+    if name in ("cross_examine", "CrossExamination"):
+        from . import examine
+
+        return getattr(examine, name)
+    raise AttributeError(f"module 'equivid' has no attribute {name!r}")

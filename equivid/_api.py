@@ -6,7 +6,7 @@ from .ansatz import Ansatz
 from .groups import EquivarianceGroup
 from .mechanisms import System
 from .proofs import ProofSketch, sketch_group
-from .solve import CheckReport, check_solution, solve_system
+from .solve import CheckReport, check_solution, examined, solve_system
 from .solve import classify as _classify
 from .solve._lie import LieResult
 from .solve._lie import lie_algebra as _lie_algebra
@@ -14,12 +14,20 @@ from .solve._lie import lie_algebra as _lie_algebra
 __all__ = ["solve", "lie_algebra", "check", "sketch", "classify"]
 
 
-def solve(system: System, *, ansatz: str | Ansatz | None = None, part: str | None = None) -> EquivarianceGroup:
+def solve(system: System, *, ansatz: str | Ansatz | None = None, part: str | None = None,
+          cross_examine: bool | None = None) -> EquivarianceGroup:
     """The group of invertible maps ``a`` in ``ansatz`` with ``a∘m = m∘a`` for every mechanism.
 
     ``ansatz`` defaults to the spec's ``ansatz:`` key, else ``"affine"``. Every
     reported generator and element has been verified by substitution (:func:`check`).
     ``part`` pins one solver part (``equivid.solve.classify`` lists those that match).
+
+    ``cross_examine``: None (default) runs a quick independent numeric search for missed
+    elements (:data:`equivid.examine.QUICK`) behind answers whose completeness rests on a
+    hand-picked candidate list (non-polynomial mechanisms, noise, classes); True runs the
+    full search (:func:`equivid.cross_examine`'s defaults) behind any answer; False runs
+    none. A proved missed element is added to the answer or makes it a lower bound naming
+    the element (:func:`equivid.examine.incorporate`); ``group.examination`` holds the report.
 
     Examples
     --------
@@ -33,8 +41,18 @@ def solve(system: System, *, ansatz: str | Ansatz | None = None, part: str | Non
         from .errors import SpecError
 
         raise SpecError("system", type(system).__name__, "an equivid.System")
+    if cross_examine not in (None, True, False):
+        from .errors import SpecError
+
+        raise SpecError("cross_examine", cross_examine, "None (the default), True or False")
     chosen = Ansatz.parse(ansatz if ansatz is not None else system.ansatz, field="ansatz")
-    return EquivarianceGroup.from_solution(system, solve_system(system, chosen, part=part))
+    group = EquivarianceGroup.from_solution(system, solve_system(system, chosen, part=part))
+    if cross_examine is False or (cross_examine is None and not examined(group.solution.parts[0])):
+        return group
+    from .examine import QUICK, incorporate
+    from .examine import cross_examine as examine
+
+    return incorporate(group, examine(group) if cross_examine else examine(group, **QUICK))
 
 
 def check(group: EquivarianceGroup) -> CheckReport:

@@ -143,6 +143,12 @@ def _parser() -> argparse.ArgumentParser:
         f"none, or auto ({AUTO_DEGREE} up to {AUTO_LATENTS} latents, else none)",
     )
     analyze.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS", help=BUDGET_HELP)
+    examine = analyze.add_mutually_exclusive_group()
+    examine.add_argument("--cross-examine", dest="cross_examine", action="store_const", const=True, default=None,
+                         help="search numerically for missed elements behind any answer (64 starts; by default a "
+                         "quick search runs behind non-polynomial, noise and class answers only)")
+    examine.add_argument("--no-cross-examine", dest="cross_examine", action="store_const", const=False,
+                         help="no cross-examination, not even the default quick one")
     sketch = commands.add_parser("sketch", help="a checked proof sketch of the result (Markdown, LaTeX, JSON, PDF)",
                                  epilog=_epilog("verification failed (a step failed its check, or pdflatex failed)"))
     sketch.add_argument("spec", help="spec file (YAML), or the name of a bundled example")
@@ -255,7 +261,7 @@ def _analyze(args: argparse.Namespace) -> int:
     system = load(_spec_path(args.spec))
     for k, check in enumerate(args.check):
         system.parse_map(check, field=f"--check[{k}]")
-    group = solve(system, ansatz=args.ansatz)
+    group = solve(system, ansatz=args.ansatz, cross_examine=args.cross_examine)
     degree = _degree(args.degree, group)
     if args.format == "json":
         print(json.dumps(group.to_dict(checks=args.check, degree=degree), indent=2))

@@ -232,6 +232,25 @@ class CrossExamination:
         """Why the search was not run (None when it was)."""
         return self.searched.get("declined")
 
+    def note(self) -> str:
+        """One sentence for an answer's notes: what was searched and what was found."""
+        s = self.searched
+        if self.declined:
+            return f"cross-examination not run: {self.declined}"
+        run, planned = (_count(s.get(key, 0)) for key in ("starts_run", "starts_planned"))
+        how = (f"a numeric search of {s['class_description']} ({run} of {planned} starts, "
+               f"{s['points']} sample points, relative residual below {s['tolerance']:g}, seed {s['seed']}"
+               + (", stopped by its budget" if s.get("stopped_by_budget") else "") + ")")
+        if self.proved:
+            maps = "; ".join(_show(a) for a in self.proved)
+            return (f"cross-examination, {how}, proved {len(self.proved)} element{'s' if len(self.proved) > 1 else ''} "
+                    f"the solver part missed: {maps}")
+        found = "found no commuting map outside the answer (a stated search, not a proof)"
+        if self.unproved:
+            found = (f"found {len(self.unproved)} numeric candidate{'s' if len(self.unproved) > 1 else ''} outside the "
+                     "answer that could not be proved exactly (listed under cross_examination.unproved)")
+        return f"cross-examination, {how}, {found}"
+
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able summary: ``searched``, ``counts``, the proved maps as strings (with their
         evidence), the unproved candidates as float summaries, and ``contradicts``."""
@@ -242,6 +261,15 @@ class CrossExamination:
             "unproved": [u.to_dict() for u in self.unproved],
             "contradicts": self.contradicts,
         }
+
+
+def _count(value: Any) -> int:
+    """A number of starts: given as a total or by kind."""
+    return sum(value.values()) if isinstance(value, Mapping) else int(value)
+
+
+def _show(a: Map) -> str:
+    return "(" + ", ".join(str(e) for e in a) + (",)" if len(a) == 1 else ")")
 
 
 def _finite(x: float) -> float | None:
@@ -1506,6 +1534,63 @@ def reported_components(group: EquivarianceGroup) -> int:
     space = _Space(group.latents, group.ansatz)
     with np.errstate(all="ignore"):
         return _Reported(group, space).listed
+
+
+# -- the pipeline's use ------------------------------------------------------------------------
+#: The quick search :func:`equivid.solve` runs by default behind answers whose completeness
+#: rests on a hand-picked candidate list (the budget is generous so that, on any machine,
+#: the number of starts and not the clock bounds the search).
+QUICK: dict[str, Any] = {"starts": 16, "budget_seconds": 20.0}
+
+
+def incorporate(group: EquivarianceGroup, report: CrossExamination) -> EquivarianceGroup:
+    """``group`` with ``report`` attached (its notes and JSON say what was searched).
+
+    Where ``report`` proved elements the answer lacks, the answer is no longer complete: a
+    family answer gains them as discrete elements (a proved pure shift makes the discrete
+    part infinite), its component count becomes undetermined, and its dimension and
+    discrete claims become lower bounds naming the elements; a class or noise answer keeps
+    its exact defining condition and its claims become lower bounds naming the elements.
+    The amended answer is re-verified by the checker.
+
+    >>> import dataclasses, equivid
+    >>> group = equivid.solve(equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]}))
+    >>> tampered = dataclasses.replace(group, solution=dataclasses.replace(group.solution, discrete=()))
+    >>> amended = incorporate(tampered, cross_examine(tampered, starts=12, budget_seconds=5))
+    >>> amended.complete, len(amended.discrete) > 0
+    (False, True)
+    """
+    from .groups import EquivarianceGroup
+    from .solve import check_solution
+    from .solve._result import Claim, Completeness
+
+    if not report.proved:
+        return dataclasses.replace(group, examination=report)
+    solution, system = group.solution, group.system
+    plural = len(report.proved) > 1
+    reason = (f"the cross-examination proved {'; '.join(_show(a) for a in report.proved)} "
+              f"{'commute' if plural else 'commutes'} with every mechanism but "
+              f"{'lie' if plural else 'lies'} outside the solver part's answer")
+    found = solution.completeness
+    if solution.kind == "family":
+        added = tuple(a for a in report.proved if a not in solution.discrete)
+        shift = any(_pure_shift(a, group.latents) for a in added)
+        amended = dataclasses.replace(
+            solution, discrete=solution.discrete + added, components=None,
+            completeness=Completeness(Claim(False, reason), Claim(False, reason), found.infinite_discrete or shift))
+    else:
+        amended = dataclasses.replace(
+            solution, completeness=Completeness(Claim(False, reason), Claim(False, reason), found.infinite_discrete))
+    checked = check_solution(amended, system)
+    if not checked.ok:
+        raise VerificationError("the answer amended by the cross-examination failed its check: " + "; ".join(checked.failures))
+    return dataclasses.replace(EquivarianceGroup.from_solution(system, amended), examination=report)
+
+
+def _pure_shift(a: Map, latents: Sequence[sympy.Symbol]) -> bool:
+    """Whether ``a`` is ``z + c`` with ``c != 0`` (an element of infinite order)."""
+    c = [sympy.expand(e - z) for e, z in zip(a, latents)]
+    return all(not e.free_symbols for e in c) and any(e != 0 for e in c)
 
 
 # -- planted omissions (tests and calibration) -------------------------------------------------

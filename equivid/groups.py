@@ -70,6 +70,9 @@ class EquivarianceGroup:
     system: System
     solution: Solution
     name: str | None = field(default=None)
+    #: The cross-examination behind the answer (:mod:`equivid.examine`), or None where none
+    #: was run: what it searched and what it found.
+    examination: Any = field(default=None, compare=False)
 
     @classmethod
     def from_solution(cls, system: System, solution: Solution) -> EquivarianceGroup:
@@ -204,9 +207,10 @@ class EquivarianceGroup:
 
     @property
     def notes(self) -> tuple[str, ...]:
+        examined = (self.examination.note(),) if self.examination is not None else ()
         if self.solution.kind == "finite" or self.solution.kind in ("class", "noise"):
-            return self.solution.notes
-        return self.solution.notes + _outside_notes(self)
+            return self.solution.notes + examined
+        return self.solution.notes + examined + _outside_notes(self)
 
     @property
     def description(self) -> str:
@@ -411,6 +415,7 @@ class EquivarianceGroup:
             "completeness": {key: dict(claim.to_dict(), within=self.ansatz.describe())
                              for key, claim in self.completeness.items()},
             "infinite_discrete": self.solution.completeness.infinite_discrete,
+            "cross_examination": None if self.examination is None else self.examination.to_dict(),
             "checks": [],
         }
         if self.solution.kind == "finite":

@@ -193,6 +193,7 @@ class FinitePart:
     """Finite-state systems under the ``finite`` ansatz (permutations of the states)."""
 
     name = "finite"
+    examined = False
 
     def matches(self, problem: Problem) -> bool:
         return problem.finite

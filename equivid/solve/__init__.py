@@ -42,9 +42,11 @@ How to add a solver part
 3. Do not verify in the part: the dispatcher runs the checker on every result. If your
    kind of result needs a check the checker does not do, add it to ``check.py`` with a
    test that feeds it a wrong answer.
-4. Insert an instance into :data:`PARTS` at the place where it should win over the
+4. Set ``examined = True`` when the completeness of the part's answers rests on a
+   hand-picked candidate list: :func:`equivid.solve` then cross-examines them by default.
+5. Insert an instance into :data:`PARTS` at the place where it should win over the
    parts after it, and add tests that pin it with ``solve_system(..., part=NAME)``.
-5. Describe it in ``docs/architecture.md``.
+6. Describe it in ``docs/architecture.md``.
 
 Examples
 --------
@@ -76,6 +78,7 @@ from .problem import Problem
 __all__ = [
     "solve_system",
     "classify",
+    "examined",
     "Solution",
     "AffineStructure",
     "Claim",
@@ -90,9 +93,12 @@ __all__ = [
 
 
 class Part(Protocol):
-    """A solver part: ``matches`` inspects a problem, ``solve`` answers it."""
+    """A solver part: ``matches`` inspects a problem, ``solve`` answers it. ``examined``:
+    whether the completeness of its answers rests on a hand-picked candidate list, so that
+    :func:`equivid.solve` cross-examines them by default (:mod:`equivid.examine`)."""
 
     name: str
+    examined: bool
 
     def matches(self, problem: Problem) -> bool: ...
 
@@ -104,6 +110,8 @@ class _NoiseAdapter:
     for callers that build mean systems of their own)."""
 
     name = "noise"
+    #: Cross-examined by default: products of laws are searched over coordinates of equal law.
+    examined = True
 
     def __init__(self) -> None:
         self.part = NoisePart()
@@ -120,6 +128,15 @@ AFFINE_PART = AffinePart()
 PARTS: tuple[Part, ...] = (
     FinitePart(), ClassPart(), _NoiseAdapter(), AFFINE_PART, PolynomialPart(), NonPolynomialPart(),
 )
+
+
+def examined(name: str) -> bool:
+    """Whether answers of the part called ``name`` are cross-examined by default.
+
+    >>> examined("non-polynomial"), examined("affine")
+    (True, False)
+    """
+    return any(part.examined for part in PARTS if part.name == name)
 
 
 def classify(system: System, ansatz: Ansatz) -> tuple[str, ...]:

@@ -216,6 +216,7 @@ class AffinePart:
     group-level solution (linear algebra), its Lie algebra and its components."""
 
     name = "affine"
+    examined = False
 
     def matches(self, problem: Problem) -> bool:
         return problem.ansatz.kind in ("linear", "affine") and problem.forms is not None

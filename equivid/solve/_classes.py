@@ -448,6 +448,8 @@ class ClassPart:
     """Matches a system whose learner knows only a class; solves for the identification set."""
 
     name = "class"
+    #: Cross-examined by default: the pieces come from a hand-picked list of candidate conjugations.
+    examined = True
 
     def matches(self, problem: Problem) -> bool:
         return problem.learner_class and not problem.finite

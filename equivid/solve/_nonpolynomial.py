@@ -73,6 +73,8 @@ class NonPolynomialPart:
     """Matches a linear/affine ansatz when some mechanism is not polynomial."""
 
     name = "non-polynomial"
+    #: Cross-examined by default: isolated elements come from jet conditions and signed permutations.
+    examined = True
 
     def matches(self, problem: Problem) -> bool:
         if problem.ansatz.kind not in ("linear", "affine") or problem.system.families or problem.finite:

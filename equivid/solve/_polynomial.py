@@ -131,6 +131,7 @@ class PolynomialPart:
     (affine mechanisms under a linear/affine ansatz go to the affine part first)."""
 
     name = "polynomial-group"
+    examined = False
 
     def matches(self, problem: Problem) -> bool:
         return problem.ansatz.kind in ("linear", "affine", "polynomial") and problem.polynomial
