@@ -13,7 +13,8 @@ the outcome is counted by class: ``result``, each ``EquividError`` subclass, ``c
     python benchmarks/fuzz.py --count 10000 --workers 2     # the long run
     python benchmarks/fuzz.py --count 200                   # a quick look
 
-Exits 1 when any mutant crashed or hung. The test suite runs a bounded version
+Exits 1 when any mutant crashed, hung or produced an answer that failed its own check
+(``VerificationError``). The test suite runs a bounded version
 (tests/test_fuzz.py).
 """
 
@@ -21,13 +22,15 @@ from __future__ import annotations
 
 import argparse
 import collections
-import concurrent.futures
 import multiprocessing
+import multiprocessing.connection
 import os
 import random
 import sys
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -121,7 +124,7 @@ def mutate(spec: dict, rng: random.Random) -> dict:
     return spec
 
 
-def _run_one(text: str, budget: float, queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+def _run_one(text: str, budget: float, conn: Any) -> None:
     os.environ["EQUIVID_BUDGET_SECONDS"] = str(budget)
     import warnings
 
@@ -131,28 +134,62 @@ def _run_one(text: str, budget: float, queue: multiprocessing.Queue) -> None:  #
     try:
         system = equivid.System.from_spec(text)
         equivid.solve(system)
-        queue.put(("result", ""))
+        conn.send(("result", ""))
+    except equivid.VerificationError as exc:  # an answer failed its own check: a defect, with its message
+        conn.send(("VerificationError", f"{str(exc)[:300]}"))
     except equivid.EquividError as exc:
-        queue.put((type(exc).__name__, ""))
+        conn.send((type(exc).__name__, ""))
     except BaseException as exc:  # noqa: BLE001 - the point of the harness
-        queue.put(("crash", f"{type(exc).__name__}: {str(exc)[:200]}"))
+        conn.send(("crash", f"{type(exc).__name__}: {str(exc)[:200]}"))
+
+
+def outcomes(texts: Sequence[str], budget: float, workers: int = 2) -> Iterator[tuple[str, str, str]]:
+    """``(text, class, detail)`` for each mutant, each run in a child process forked from
+    this process's main thread (no threads: a fork beside a running thread can deadlock).
+    This process imports equivid first, so children pay for the work, not the import; a
+    child alive ``budget + 5`` s after its start is killed and counted as a hang."""
+    import equivid
+    import equivid._api  # noqa: F401 - the solver, inherited by every forked child
+    import equivid.examine  # noqa: F401 - the cross-examiner (the default behind heuristic answers)
+
+    del equivid
+    ctx = multiprocessing.get_context("fork")
+    waiting = list(reversed(texts))
+    running: list[tuple[Any, Any, str, float]] = []
+    while waiting or running:
+        while waiting and len(running) < workers:
+            text = waiting.pop()
+            receive, send = ctx.Pipe(duplex=False)
+            child = ctx.Process(target=_run_one, args=(text, budget, send))
+            child.start()
+            send.close()
+            running.append((child, receive, text, time.monotonic() + budget + 5))
+        multiprocessing.connection.wait([r for _, r, _, _ in running], timeout=0.1)
+        still = []
+        for child, receive, text, deadline in running:
+            if receive.poll():
+                try:
+                    kind, detail = receive.recv()
+                except EOFError:  # the child died without a word (a segfault, os._exit)
+                    child.join()
+                    kind, detail = "crash", f"exit code {child.exitcode}"
+                child.join()
+                receive.close()
+                yield text, kind, detail
+            elif time.monotonic() > deadline:
+                child.kill()
+                child.join()
+                receive.close()
+                yield text, "hang", text[:200]
+            else:
+                still.append((child, receive, text, deadline))
+        running = still
 
 
 def outcome(text: str, budget: float) -> tuple[str, str]:
-    """Run one mutant in a child process: ``(class, detail)``."""
-    ctx = multiprocessing.get_context("fork")
-    queue = ctx.Queue()
-    child = ctx.Process(target=_run_one, args=(text, budget, queue))
-    child.start()
-    child.join(budget + 5)
-    if child.is_alive():
-        child.kill()
-        child.join()
-        return "hang", text[:200]
-    try:
-        return queue.get(timeout=1)
-    except Exception:  # noqa: BLE001 - the child died without a word (a segfault, os._exit)
-        return "crash", f"exit code {child.exitcode}"
+    """One mutant in a child process: ``(class, detail)``."""
+    _, kind, detail = next(outcomes([text], budget, 1))
+    return kind, detail
 
 
 def mutants(count: int, seed: int) -> list[str]:
@@ -168,25 +205,30 @@ def mutants(count: int, seed: int) -> list[str]:
     return out
 
 
+#: Outcomes that are defects: a crash, a hang, and an answer that failed its own check.
+BAD = ("crash", "hang", "VerificationError")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--budget", type=float, default=5.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--start", type=int, default=0, help="skip the first START mutants of the sequence")
     args = parser.parse_args(argv)
-    texts = mutants(args.count, args.seed)
+    texts = mutants(args.start + args.count, args.seed)[args.start:]
     counts: collections.Counter[str] = collections.Counter()
     bad: list[tuple[str, str]] = []
     start = time.time()
-    with concurrent.futures.ThreadPoolExecutor(args.workers) as pool:
-        for text, (kind, detail) in zip(texts, pool.map(lambda t: outcome(t, args.budget), texts)):
-            counts[kind] += 1
-            if kind in ("crash", "hang"):
-                bad.append((detail, text))
+    for text, kind, detail in outcomes(texts, args.budget, args.workers):
+        counts[kind] += 1
+        if kind in BAD:
+            bad.append((detail, text))
     for kind, number in counts.most_common():
         print(f"{kind:28s} {number}")
-    print(f"{len(texts)} mutants in {time.time() - start:.0f} s; crashes {counts['crash']}, hangs {counts['hang']}")
+    print(f"{len(texts)} mutants in {time.time() - start:.0f} s; crashes {counts['crash']}, hangs {counts['hang']}, "
+          f"failed verifications {counts['VerificationError']}")
     for detail, text in bad[:20]:
         print("---", detail, "\n", text)
     return 1 if bad else 0

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
+from . import render as render  # registers the text and LaTeX printers of a group
+from ._budget import budget_seconds
 from .ansatz import Ansatz
 from .groups import EquivarianceGroup
 from .mechanisms import System
@@ -26,7 +30,8 @@ def solve(system: System, *, ansatz: str | Ansatz | None = None, part: str | Non
     elements (:data:`equivid.examine.QUICK`) behind answers whose completeness rests on a
     hand-picked candidate list (non-polynomial mechanisms, noise, classes); True runs the
     full search (:func:`equivid.cross_examine`'s defaults) behind any answer; False runs
-    none. A proved missed element is added to the answer or makes it a lower bound naming
+    none; either search stops at what the solve left of the wall-clock budget
+    (``--budget``, ``EQUIVID_BUDGET_SECONDS``) if that comes first, and says so. A proved missed element is added to the answer or makes it a lower bound naming
     the element (:func:`equivid.examine.incorporate`); ``group.examination`` holds the report.
 
     Examples
@@ -46,13 +51,17 @@ def solve(system: System, *, ansatz: str | Ansatz | None = None, part: str | Non
 
         raise SpecError("cross_examine", cross_examine, "None (the default), True or False")
     chosen = Ansatz.parse(ansatz if ansatz is not None else system.ansatz, field="ansatz")
+    started = time.monotonic()
     group = EquivarianceGroup.from_solution(system, solve_system(system, chosen, part=part))
     if cross_examine is False or (cross_examine is None and not examined(group.solution.parts[0])):
         return group
     from .examine import QUICK, incorporate
     from .examine import cross_examine as examine
 
-    return incorporate(group, examine(group) if cross_examine else examine(group, **QUICK))
+    options = dict(QUICK) if cross_examine is None else {}
+    left = budget_seconds() - (time.monotonic() - started)  # what the solve left of the budget
+    options["budget_seconds"] = max(0.01, min(options.get("budget_seconds", 10.0), left))
+    return incorporate(group, examine(group, **options))
 
 
 def check(group: EquivarianceGroup) -> CheckReport:

@@ -22,9 +22,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
+from ._limits import MAX_SPEC_BYTES
 from .errors import SpecError
 
-__all__ = ["check_target", "write_atomic", "write_with", "replacing", "open_append", "refuse_special"]
+__all__ = ["check_target", "write_atomic", "write_with", "replacing", "open_append", "refuse_special", "read_text"]
 
 _KINDS = (
     (stat.S_ISDIR, "a directory"),
@@ -153,3 +154,42 @@ def _sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+def read_text(path: str | os.PathLike[str], *, field: str, what: str) -> str:
+    """A UTF-8 text file's content; a missing, unreadable, non-regular (a directory, a
+    FIFO, a device such as ``/dev/zero``) or too large file is a SpecError on ``field``.
+
+    At most :data:`~equivid._parse.MAX_SPEC_BYTES` bytes are accepted; one more is read
+    to tell, never the whole of a larger file.
+    """
+    path = Path(path)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise SpecError(field, str(path), f"an existing {what}") from None
+    except OSError as exc:
+        raise SpecError(field, str(path), f"a readable UTF-8 {what}", detail=exc.strerror or type(exc).__name__) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket or other special file")
+            raise SpecError(field, str(path), f"a readable UTF-8 {what}", detail=f"{kind}, not a regular file")
+        chunks, size = [], 0
+        while size <= MAX_SPEC_BYTES:
+            chunk = os.read(fd, MAX_SPEC_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_SPEC_BYTES:
+            raise SpecError(field, str(path), f"a {what} of at most {MAX_SPEC_BYTES} bytes (the limit)")
+        return b"".join(chunks).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(field, str(path), f"a readable UTF-8 {what}",
+                        detail=f"not UTF-8 at byte {exc.start}") from None
+    except OSError as exc:
+        raise SpecError(field, str(path), f"a readable UTF-8 {what}", detail=exc.strerror or type(exc).__name__) from None
+    finally:
+        os.close(fd)

@@ -20,6 +20,19 @@ from collections.abc import Callable, Mapping
 
 import sympy
 
+from ._limits import (  # the limits on input (README "Limits")
+    LIMITS,
+    MAX_CALL_DEPTH,
+    MAX_EXPONENT,
+    MAX_EXPRESSION_CHARS,
+    MAX_EXPRESSION_DEPTH,
+    MAX_EXPRESSION_TOKENS,
+    MAX_NUMBER_DIGITS,
+    MAX_SPEC_BYTES,
+    MAX_TOWER_DEPTH,
+    MAX_YAML_DEPTH,
+    MAX_YAML_NODES,
+)
 from .errors import SpecError
 
 __all__ = [
@@ -41,50 +54,24 @@ __all__ = [
     "MAX_EXPONENT",
 ]
 
-# -- limits on input: checked before any expensive work (README "Limits") ------------------
-#: Bytes in a spec (file or text); a file is read up to one byte past it.
-MAX_SPEC_BYTES = 1_000_000
-#: YAML nodes of a spec after expanding aliases (``*a``): a "billion laughs" bomb stops here.
-MAX_YAML_NODES = 100_000
-#: Nesting depth of YAML collections (lists and mappings inside each other).
-MAX_YAML_DEPTH = 32
-#: Characters in one expression.
-MAX_EXPRESSION_CHARS = 10_000
-#: Tokens (names, numbers, operators, brackets) in one expression, counted before parsing.
-MAX_EXPRESSION_TOKENS = 2_000
-#: Nesting depth of one expression: brackets, calls, unary operators and powers, each one
-#: level; a chain of ``+``/``-`` or ``*``/``/`` is one level however long.
-MAX_EXPRESSION_DEPTH = 24
-#: Function calls and powers nested inside each other (``tanh(tanh(...))``, ``z1**z1**z1``):
-#: sympy's costs (assumptions, derivatives) grow exponentially with this depth.
-MAX_CALL_DEPTH = 6
-#: Exponentials (``exp``, ``sinh``, ``cosh``, a power with a non-constant exponent)
-#: nested inside each other: ``exp(exp(exp(exp(exp(z)))))`` at z = 1.5 has more digits
-#: than memory holds.
-MAX_TOWER_DEPTH = 3
-#: Decimal digits of a number: integer literals, a float's mantissa and exponent, and
-#: the numerator and denominator of every exact number an expression evaluates to.
-MAX_NUMBER_DIGITS = 300
-#: Largest ``|k|`` (and denominator of ``k``) in a power ``x**k`` with a numeric exponent.
-MAX_EXPONENT = 1000
-
-#: Every limit by name, for documentation and error messages.
-LIMITS: Mapping[str, int] = {
-    "MAX_SPEC_BYTES": MAX_SPEC_BYTES,
-    "MAX_YAML_NODES": MAX_YAML_NODES,
-    "MAX_YAML_DEPTH": MAX_YAML_DEPTH,
-    "MAX_EXPRESSION_CHARS": MAX_EXPRESSION_CHARS,
-    "MAX_EXPRESSION_TOKENS": MAX_EXPRESSION_TOKENS,
-    "MAX_EXPRESSION_DEPTH": MAX_EXPRESSION_DEPTH,
-    "MAX_CALL_DEPTH": MAX_CALL_DEPTH,
-    "MAX_TOWER_DEPTH": MAX_TOWER_DEPTH,
-    "MAX_NUMBER_DIGITS": MAX_NUMBER_DIGITS,
-    "MAX_EXPONENT": MAX_EXPONENT,
-}
 
 _NUMBER_BOUND = 10**MAX_NUMBER_DIGITS
 _TOKEN = re.compile(r"\d[\w.]*(?:[eE][+-]\d+)?|\.\d[\w]*|\w+|\*\*|//|==|!=|<=|>=|\S")
 _FLOAT = re.compile(r"(?P<int>[\d_]*)(?:\.(?P<frac>[\d_]*))?(?:[eE](?P<exp>[+-]?[\d_]+))?")
+
+
+def _real_constants(expr: sympy.Basic) -> bool:
+    """Whether no constant part of ``expr`` (a subexpression without symbols) is known to be
+    non-real: latents, mechanisms and laws are real."""
+    stack = [expr]
+    while stack:
+        e = stack.pop()
+        if not e.free_symbols:
+            if e.has(sympy.I) or getattr(e, "is_real", None) is False and isinstance(e, sympy.Expr):
+                return False
+            continue
+        stack.extend(e.args)
+    return True
 
 
 class ExactnessWarning(UserWarning):
@@ -255,6 +242,8 @@ class _Converter:
         result = self.expression(node)
         if result.has(sympy.zoo, sympy.oo, -sympy.oo, sympy.nan):
             raise self.fail(node, "not a finite number (a division by zero, log(0), ...)")
+        if not _real_constants(result):
+            raise self.fail(node, "a real expression (a constant in it is not real: sqrt(-1), log(-2), ...)")
         for number in result.atoms(sympy.Rational):
             if abs(number.p) > _NUMBER_BOUND or number.q > _NUMBER_BOUND:
                 raise self.fail(node, f"a number with more than {MAX_NUMBER_DIGITS} digits (the limit)")

@@ -25,7 +25,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
-from ._files import check_target, write_atomic, write_with
+from ._files import check_target, read_text, write_atomic, write_with
 from .errors import (
     BudgetExceededError,
     EquividError,
@@ -119,7 +119,7 @@ def _number(value: str) -> float:
 
 def _seconds(value: str) -> float:
     """An argparse type: a budget, a finite number of seconds > 0."""
-    from .solve._budget import parse_seconds
+    from ._budget import parse_seconds
 
     try:
         return parse_seconds(value, "--budget")
@@ -254,11 +254,14 @@ def _spec_path(value: str) -> Path:
 
 
 def _analyze(args: argparse.Namespace) -> int:
-    from . import load, solve
+    _degree(args.degree, None)  # a bad value or a missing file is reported before the solver is imported
+    text = read_text(_spec_path(args.spec), field="SPEC", what="spec file")
+
+    from . import solve
+    from .mechanisms import system_from_spec
     from .render import latex_report, markdown_report, text_report
 
-    _degree(args.degree, None)  # a bad value is reported before any solving
-    system = load(_spec_path(args.spec))
+    system = system_from_spec(text)
     for k, check in enumerate(args.check):
         system.parse_map(check, field=f"--check[{k}]")
     group = solve(system, ansatz=args.ansatz, cross_examine=args.cross_examine)
@@ -405,7 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _budget(args: argparse.Namespace) -> Any:
     """``--budget`` in force for the command; without it, EQUIVID_BUDGET_SECONDS is checked
     now (a bad value is bad input before any work, not an error deep in a solve)."""
-    from .solve._budget import budget_seconds, override
+    from ._budget import budget_seconds, override
 
     if getattr(args, "budget", None) is not None:
         return override(args.budget)

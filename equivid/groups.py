@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,6 +31,15 @@ Map = tuple[sympy.Expr, ...]
 #: (equivid.proofs) register themselves here when imported, so that the result type never
 #: imports its printers or its prover (``import equivid`` imports both).
 PRESENTERS: dict[str, Callable[..., Any]] = {}
+#: Where the default presenters live: loaded by name on first use when a group is shown
+#: before anything imported them (``import equivid.groups`` alone).
+_DEFAULT_PRESENTERS = {"text": "equivid.render", "latex": "equivid.render", "sketch": "equivid.proofs"}
+
+
+def _presenter(key: str) -> Callable[..., Any]:
+    if key not in PRESENTERS:
+        importlib.import_module(_DEFAULT_PRESENTERS[key])
+    return PRESENTERS[key]
 
 
 @dataclass(frozen=True)
@@ -507,13 +517,13 @@ class EquivarianceGroup:
 
     def sketch(self) -> Any:
         """A checked proof sketch of this result (:class:`equivid.ProofSketch`)."""
-        return PRESENTERS["sketch"](self)  # type: ignore[no-any-return]
+        return _presenter("sketch")(self)  # type: ignore[no-any-return]
 
     def _repr_latex_(self) -> str:
-        return "$" + PRESENTERS["latex"](self) + "$"
+        return "$" + _presenter("latex")(self) + "$"
 
     def __str__(self) -> str:
-        return PRESENTERS["text"](self)  # type: ignore[no-any-return]
+        return _presenter("text")(self)  # type: ignore[no-any-return]
 
 
 def _finite_verdict(group: EquivarianceGroup) -> str:

@@ -21,6 +21,7 @@ import numpy as np
 import sympy
 from numpy.typing import NDArray
 
+from ._limits import MAX_STATES
 from ._parse import (
     CONSTANTS,
     FUNCTIONS,
@@ -527,6 +528,9 @@ def state_sizes(states: Any) -> tuple[tuple[str, int], ...]:
         if isinstance(size, bool) or not isinstance(size, int) or size < 1:
             raise SpecError(f"states.{name}", size, "a positive integer number of values")
         sizes.append((str(name), int(size)))
+    total = math.prod(size for _, size in sizes)
+    if total > MAX_STATES:
+        raise SpecError("states", dict(states), f"at most {MAX_STATES} states in all (the limit; got {total})")
     return tuple(sizes)
 
 

@@ -13,6 +13,11 @@ from .solve._result import finite_of
 __all__ = ["text_report", "markdown_report", "latex_report", "latex_group"]
 
 
+def _arguments(latents: tuple[sympy.Symbol, ...]) -> str:
+    """``(z1, z2)``, and ``(z1)`` for one latent: the arguments of ``a``, not a tuple."""
+    return "(" + ", ".join(str(z) for z in latents) + ")"
+
+
 def _map(components: tuple[sympy.Expr, ...]) -> str:
     return "(" + ", ".join(str(e) for e in components) + ("," if len(components) == 1 else "") + ")"
 
@@ -73,7 +78,7 @@ def text_report(group: EquivarianceGroup, degree: int | None = None) -> str:
         lines.append(f"complete:   no, a lower bound: {', '.join(partial)} ({'; '.join(reasons)})")
     else:
         lines.append(f"complete:   yes, within {group.ansatz.describe()}")
-    latents = _map(group.latents)
+    latents = _arguments(group.latents)
     lines.append(f"element:    a{latents} = {_map(group.general_element)}")
     if group.parameters:
         lines.append(f"parameters: {', '.join(p.name for p in group.parameters)}")
@@ -106,7 +111,7 @@ def markdown_report(group: EquivarianceGroup) -> str:
     """The same report as Markdown."""
     if group.solution.kind == "finite":
         return _finite_markdown(group)
-    latents = _map(group.latents)
+    latents = _arguments(group.latents)
     rows = _markdown_head(group) + [
         f"- dimension: {group.dimension}",
         f"- finite: {group.finite}" + (f", order {group.order}" if group.finite else

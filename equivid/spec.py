@@ -15,14 +15,11 @@ The format is DESIGN.md section 4 (a stable contract)::
 from __future__ import annotations
 
 import os
-import stat
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ._parse import MAX_SPEC_BYTES
-from .errors import SpecError
+from ._files import read_text
 from .mechanisms import SPEC_KEYS, System, system_from_spec
 
 __all__ = ["load", "system_from_spec", "system_to_spec", "SPEC_KEYS"]
@@ -39,45 +36,6 @@ def load(path: str | os.PathLike[str]) -> System:
     (d1, d2)
     """
     return system_from_spec(read_text(path, field="SPEC", what="spec file"))
-
-
-def read_text(path: str | os.PathLike[str], *, field: str, what: str) -> str:
-    """A UTF-8 text file's content; a missing, unreadable, non-regular (a directory, a
-    FIFO, a device such as ``/dev/zero``) or too large file is a SpecError on ``field``.
-
-    At most :data:`~equivid._parse.MAX_SPEC_BYTES` bytes are accepted; one more is read
-    to tell, never the whole of a larger file.
-    """
-    path = Path(path)
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-    except FileNotFoundError:
-        raise SpecError(field, str(path), f"an existing {what}") from None
-    except OSError as exc:
-        raise SpecError(field, str(path), f"a readable UTF-8 {what}", detail=exc.strerror or type(exc).__name__) from None
-    try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = ("a directory" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
-                    else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else "a socket or other special file")
-            raise SpecError(field, str(path), f"a readable UTF-8 {what}", detail=f"{kind}, not a regular file")
-        chunks, size = [], 0
-        while size <= MAX_SPEC_BYTES:
-            chunk = os.read(fd, MAX_SPEC_BYTES + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > MAX_SPEC_BYTES:
-            raise SpecError(field, str(path), f"a {what} of at most {MAX_SPEC_BYTES} bytes (the limit)")
-        return b"".join(chunks).decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise SpecError(field, str(path), f"a readable UTF-8 {what}",
-                        detail=f"not UTF-8 at byte {exc.start}") from None
-    except OSError as exc:
-        raise SpecError(field, str(path), f"a readable UTF-8 {what}", detail=exc.strerror or type(exc).__name__) from None
-    finally:
-        os.close(fd)
 
 
 def system_to_spec(system: System) -> str:

@@ -1,4 +1,4 @@
-"""The wall-clock budget (equivid/solve/_budget.py): strict values, a killed and reaped child,
+"""The wall-clock budget (equivid/_budget.py): strict values, a killed and reaped child,
 and budgets that work anywhere, in a daemonic sweep worker too (issue 15, item 16)."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
+from equivid._budget import SECONDS, budget_seconds, override, parse_seconds, within_budget
 from equivid.errors import BudgetExceededError, SpecError
-from equivid.solve._budget import SECONDS, budget_seconds, override, parse_seconds, within_budget
 
 
 @pytest.mark.parametrize("value", ["inf", "-inf", "nan", "NaN", "0", "-1", "1e999", "abc", "", True, None])

@@ -229,12 +229,14 @@ def test_two_sweeps_at_once_write_every_row_once(tmp_path):
 
 # -- 15: Ctrl-C during a sweep --------------------------------------------------------------------
 
-#: Eight fast systems, then four that take minutes each (6 latents).
+#: Eight fast systems, then four that run until a budget stops them (a million states whose
+#: automorphism search is huge: the work budget stops it after seconds, ``--budget 3`` sooner).
 SLOW_SWEEP = """\
 systems:
   - random: {count: 8, latents: 3, seed: 1, name: fast}
-  - random: {count: 4, latents: 6, seed: 2, name: slow}
-"""
+""" + "".join(
+    f'  - {{name: slow-{p}, states: {{i: 1000000}}, mechanisms: {{step: "(Mod(i + 1, {p}),)", mirror: "(Mod(-i, {p}),)"}}}}\n'
+    for p in (5, 7, 11, 13))
 
 
 def _rows_so_far(path):

@@ -364,3 +364,63 @@ def test_limits_are_documented_in_one_place():
     assert set(LIMITS) >= {"MAX_SPEC_BYTES", "MAX_EXPRESSION_CHARS", "MAX_EXPRESSION_DEPTH", "MAX_NUMBER_DIGITS",
                            "MAX_EXPONENT", "MAX_YAML_NODES"}
     assert all(isinstance(v, int) and v > 0 for v in LIMITS.values())
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{name}`" in readme for name in LIMITS), "every limit is named in the README"
+
+
+# -- found by the 10,000-mutant fuzz run (benchmarks/fuzz.py) ---------------------------------------
+@pytest.mark.parametrize("text", [
+    _spec("z1", "sqrt(-1)"),                                     # a complex mechanism: once "identity missing"
+    _spec("z1*log(-2)", "z2"),
+    _spec("(-8)**(1/3)*z1", "z2"),
+    "latents: [z1, z2]\nflows: {drift: [1, sqrt(-1)]}\n",        # once NonInvertibleMatrixError
+    "latents: [z1, z2]\nmechanisms:\n  walk: {map: [z1, z2], noise: {law: gaussian, cov: [[1, 0], [0, sqrt(-1)]]}}\n",
+])
+def test_non_real_constants_are_refused(text):
+    with pytest.raises(SpecError, match="a real expression"):
+        _outcome(text)
+
+
+def test_a_huge_constant_beside_small_ones_is_solved_and_checked():
+    # once a VerificationError: the float recount misread 10**26 beside 1 as rank-deficient
+    group = _outcome("latents: [z1, z2]\nmechanisms:\n  turn: ['99999999999999999999999999', z1]\nansatz: linear\n")
+    assert group.dimension == 0 and group.identifiable
+    assert "the Lie algebra's dimension, recounted by a floating-point rank" in equivid.check(group).checked
+
+
+def test_the_float_recount_skips_what_floats_cannot_rank():
+    import numpy as np
+
+    from equivid.solve.check import _equilibrated
+
+    skewed = np.array([[1e26, 1.0], [0.0, 1.0]])  # rank 2, but a float SVD with a relative tolerance says 1
+    assert np.linalg.matrix_rank(skewed) == 1
+    balanced = _equilibrated(skewed)
+    assert balanced is not None and np.linalg.matrix_rank(balanced) == 2
+    assert _equilibrated(np.array([[1.0, 1.0], [1.0, 1e20]])) is None  # no scaling balances it: no recount
+
+
+def test_a_highly_symmetric_state_space_stops_at_its_work_budget(monkeypatch):
+    # 10**6 states with i -> (i + 1) mod 7: once 24 GB and killed; now BudgetExceededError
+    from equivid.finite import automorphisms
+
+    monkeypatch.setattr(automorphisms, "WORK_BUDGET", 200_000)
+    text = 'states: {i: 3000}\nmechanisms: {step: "(Mod(i + 1, 7),)", mirror: "(Mod(-i, 7),)"}\n'
+    with pytest.raises(equivid.BudgetExceededError, match="state visits"):
+        _outcome(text)
+    small = _outcome('states: {i: 30}\nmechanisms: {step: "(Mod(i + 1, 7),)", mirror: "(Mod(-i, 7),)"}\n')
+    assert small.order > 1 and equivid.check(small).ok  # under the budget: answered and checked
+
+
+def test_too_many_states_are_refused_before_any_work():
+    with pytest.raises(SpecError, match="at most 1000000 states"):
+        equivid.System.from_spec('states: {i: 1000, j: 1001}\nmechanisms: {m: "(i, j)"}\n')
+
+
+def test_the_taylor_jet_search_stops_at_its_budget():
+    # once 38 s whatever the budget: building the jet conditions had no deadline
+    from equivid.solve.jets import isolated_affine_elements
+
+    system = equivid.System.from_spec(_spec("z1*tanh(z1**2 + z2**2)", "z2*tanh(z1**2 + z2**2)"))
+    found = isolated_affine_elements(system, budget_seconds=0.5)
+    assert not found.complete and "budget" in found.reason

@@ -199,7 +199,8 @@ BAD = [
     ({"law": "gaussian", "scale": 0}, "mechanisms.walk.noise.scale: got 0, expected a positive number"),
     ({"law": "laplace", "scale": -1}, "mechanisms.walk.noise.scale: got -1, expected a positive number"),
     ({"law": "laplace", "scale": True}, "mechanisms.walk.noise.scale: got True, expected a positive number"),
-    ({"law": "laplace", "scale": "sqrt(-1)"}, "mechanisms.walk.noise.scale: got 'sqrt(-1)', expected a positive number"),
+    ({"law": "laplace", "scale": "sqrt(-1)"}, "mechanisms.walk.noise.scale: got 'sqrt(-1)', expected a positive number "
+     "(a real expression (a constant in it is not real: sqrt(-1), log(-2), ...) at column 1)"),
     ({"law": "uniform", "scale": 0}, "mechanisms.walk.noise.scale: got 0, expected a positive number"),
     ({"law": "cauchyish"}, "mechanisms.walk.noise.law: got 'cauchyish', expected one of gaussian, laplace, uniform, "
      "generalized_normal, student_t, exponential, product"),

@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,7 +34,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from ..errors import SpecError, VerificationError
+from .._budget import budget_seconds
+from ..errors import BudgetExceededError, SpecError, VerificationError
 from .partitions import (
     base_path,
     dense_ranks,
@@ -48,6 +50,11 @@ __all__ = ["AutomorphismGroup", "automorphism_group"]
 
 IntArray = NDArray[np.int64]
 _U64 = np.uint64
+
+#: State-map visits (states times maps, summed over the refinements of the individualisation
+#: search) after which the automorphism search of maps gives up with BudgetExceededError: a
+#: count, so the same on every machine (about a minute of search on a 2-core machine).
+WORK_BUDGET = 100_000_000
 _SALTS = np.array(
     [0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93],
     dtype=_U64,
@@ -337,13 +344,31 @@ class _SearchGroup(_CompGroup):
 
     def __init__(self, maps: IntArray, col: IntArray) -> None:
         self.maps, self.col = maps, col
+        self.work = 0
+        self.deadline = time.monotonic() + budget_seconds()
         self.path, self.cells, self.base, self.leaf = base_path(
-            _refine(maps, col), lambda part: _refine(maps, part)
+            _refine(maps, col), lambda part: self._refine(maps, part)
         )
         self.gens, self.ngens, self.order = stabiliser_chain(
             self.path, self.cells, self.base,
             lambda i, w: self._dfs(self.maps, self.col, self.path[i], i, w),
         )
+
+    def _refine(self, maps: IntArray, part: IntArray) -> IntArray:
+        """One refinement, counted: the search stops once :data:`WORK_BUDGET` state-map
+        visits are spent (a count, so the same on every machine), or at the wall-clock
+        budget (``--budget``, ``EQUIVID_BUDGET_SECONDS``) if that comes first."""
+        self.work += maps.size
+        if self.work > WORK_BUDGET:
+            raise BudgetExceededError(
+                f"finite-state automorphisms: more than {WORK_BUDGET:.0e} state visits in refinements (a highly "
+                f"symmetric state graph of {maps.shape[1]} states); fewer states, or states that mechanisms tell apart"
+            )
+        if time.monotonic() > self.deadline:
+            raise BudgetExceededError(
+                f"finite-state automorphisms: the search of {maps.shape[1]} states did not finish within the budget "
+                f"({budget_seconds():g} s)")
+        return _refine(maps, part)
 
     def _leaf_iso(self, dst: IntArray, dst_col: IntArray, part: IntArray) -> IntArray | None:
         inv = np.empty_like(part)
@@ -355,7 +380,7 @@ class _SearchGroup(_CompGroup):
         self, dst: IntArray, dst_col: IntArray, part: IntArray, i: int, w: int
     ) -> IntArray | None:
         """An isomorphism whose search path individualises ``w`` at depth ``i``."""
-        q = _refine(dst, individualise(part, w))
+        q = self._refine(dst, individualise(part, w))
         if not np.array_equal(np.bincount(q), np.bincount(self.path[i + 1])):
             return None
         if i + 1 == len(self.base):

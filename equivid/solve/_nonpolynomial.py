@@ -25,6 +25,7 @@ from collections.abc import Sequence
 
 import sympy
 
+from .._budget import budget_seconds
 from ..errors import UnsupportedMechanismError
 from ..mechanisms import System
 from ._lie import lie_algebra
@@ -125,7 +126,7 @@ class NonPolynomialPart:
             dimension=not lie.dropped)
         components: int | None = None if parameters else 1 + len(discrete)
         if system.n <= MAX_JET_LATENTS:
-            search = isolated_affine_elements(system, constant=ansatz.has_constant, budget_seconds=JET_BUDGET_SECONDS)
+            search = isolated_affine_elements(system, constant=ansatz.has_constant, budget_seconds=min(JET_BUDGET_SECONDS, budget_seconds()))
             found = [a for a in search.discrete_generators(latents) if a not in discrete]
             if parameters:  # a continuous part: keep the proved elements outside the family
                 found = [a for a in found if not in_family(a, general, parameters, latents)]

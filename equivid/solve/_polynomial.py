@@ -28,10 +28,10 @@ from dataclasses import dataclass
 
 import sympy
 
+from .._budget import within_budget
 from ..ansatz import Ansatz, monomials
 from ..errors import BudgetExceededError, VerificationError
 from ..mechanisms import System
-from ._budget import within_budget
 from ._lie import lie_algebra
 from ._result import Solution
 from ._verify import commutes, group_residual, jacobian, tangent_fields

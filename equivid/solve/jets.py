@@ -54,9 +54,10 @@ from typing import Any
 
 import sympy
 
+from .._budget import budget_seconds as _default_budget_seconds
+from .._budget import within_budget
+from ..errors import BudgetExceededError
 from ..mechanisms import Mechanism, System
-from ._budget import budget_seconds as _default_budget_seconds
-from ._budget import within_budget
 from ._verify import group_residual, is_zero
 
 __all__ = ["IsolatedSearch", "isolated_affine_elements", "MAX_ORDER"]
@@ -942,7 +943,7 @@ def isolated_affine_elements(system: System, *, constant: bool = True, order: in
         The Taylor order of the conditions; raised by 2 (up to :data:`MAX_ORDER`) once
         when they are not zero-dimensional.
     budget_seconds : float, optional
-        Wall-clock budget for the whole search (default: ``equivid.solve._budget``'s,
+        Wall-clock budget for the whole search (default: ``equivid._budget``'s,
         ``EQUIVID_BUDGET_SECONDS``).
 
     Returns
@@ -963,7 +964,17 @@ def isolated_affine_elements(system: System, *, constant: bool = True, order: in
     (((theta + 2*pi, omega),), True)
     """
     seconds = _default_budget_seconds() if budget_seconds is None else float(budget_seconds)
-    search = _Search(system, constant, int(order), seconds)
+    try:  # in a child killed at the budget: building the conditions is one long sympy computation
+        return within_budget(_search, (system, constant, int(order), seconds), what="the Taylor-jet search",
+                             fallback="the isolated elements are a lower bound", seconds=seconds + 1.0)
+    except BudgetExceededError:
+        search = _Search(system, constant, int(order), seconds)
+        search.incomplete.append(f"the Taylor-jet search did not finish within its budget ({seconds:g} s)")
+        return search._result((), (), (), search.order)
+
+
+def _search(system: System, constant: bool, order: int, seconds: float) -> IsolatedSearch:
+    search = _Search(system, constant, order, seconds)
     try:
         return search.run()
     except _Declined as exc:

@@ -66,7 +66,7 @@ def load_sweep(path: str | os.PathLike[str]) -> Sweep:
     >>> [(t.system, t.ansatz) for t in sweep.tasks], sweep.output.name
     ([('translation_single', 'affine'), ('translation_single', 'linear')], 's.jsonl')
     """
-    from ..spec import read_text
+    from .._files import read_text
 
     path = Path(path)
     text = read_text(path, field="SWEEP", what="sweep file")
@@ -101,7 +101,7 @@ def _budget(value: Any) -> float | None:
     """``budget:``: a finite number of seconds > 0 (a task's solve past it is an error row)."""
     if value is None:
         return None
-    from ..solve._budget import parse_seconds
+    from .._budget import parse_seconds
 
     if isinstance(value, str) or isinstance(value, bool):
         raise SpecError("budget", value, "a finite number of seconds > 0")

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from .._budget import SECONDS, budget_seconds, override, parse_seconds, within_budget
 from ..errors import EquividError, SpecError
-from ..solve._budget import SECONDS, budget_seconds, override, parse_seconds, within_budget
 from ._plan import Sweep, Task
 from ._store import OutputLock, RowLog, log_path, read_rows, write_parquet
 

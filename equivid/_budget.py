@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from ..errors import BudgetExceededError, SpecError
+from .errors import BudgetExceededError, SpecError
 
 __all__ = ["SECONDS", "ENVIRONMENT", "within_budget", "budget_seconds", "parse_seconds", "override"]
 

@@ -1,0 +1,55 @@
+"""Fast start (issue 16, item 5): ``import equivid``, ``equivid --help``, ``equivid examples``
+and input errors load neither sympy nor the solver (checked by module, not by the clock)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+PROBE = """
+import sys
+from equivid.cli import main
+status = main({argv!r})
+heavy = sorted(m for m in ("sympy", "equivid.solve", "equivid.groups", "scipy") if m in sys.modules)
+print(status, ",".join(heavy))
+"""
+
+
+def run(argv: list[str]) -> tuple[int, str]:
+    out = subprocess.run([sys.executable, "-c", PROBE.format(argv=argv)], capture_output=True, text=True, check=True)
+    status, _, heavy = out.stdout.strip().splitlines()[-1].partition(" ")
+    return int(status), heavy
+
+
+def test_import_equivid_loads_no_symbolic_machinery() -> None:
+    code = "import sys, equivid; print(sorted(m for m in ('sympy', 'numpy', 'equivid.solve') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("argv, status", [
+    (["--help"], 0),
+    (["examples"], 0),
+    (["examples", "--show", "pendulum"], 0),
+    (["analyze", "no-such-spec.yaml"], 2),
+    (["analyze", "diagonal_scaling", "--degree", "x"], 2),
+    (["analyze", "diagonal_scaling", "--budget", "inf"], 2),
+])
+def test_cheap_commands_load_no_solver(argv, status) -> None:
+    assert run(argv) == (status, "")
+
+
+def test_an_analysis_still_loads_what_it_needs() -> None:
+    status, heavy = run(["analyze", "diagonal_scaling", "--degree", "0"])
+    assert status == 0 and "equivid.solve" in heavy and "sympy" in heavy
+
+
+def test_public_names_resolve_lazily_and_unknown_ones_fail() -> None:
+    import equivid
+
+    assert callable(equivid.solve) and equivid.System.__name__ == "System" and callable(equivid.cross_examine)
+    assert set(equivid.__all__) <= set(dir(equivid))
+    with pytest.raises(AttributeError, match="no attribute 'nonsense'"):
+        equivid.nonsense  # noqa: B018
