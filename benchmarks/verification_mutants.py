@@ -2,7 +2,7 @@
 
 For every mutant (one check removed from the checker, the dispatcher, the membership
 guard or the jet prover) this copies the package to a temporary folder, applies the
-mutation, runs the tests that feed wrong answers (tests/test_check.py, tests/test_jets.py)
+mutation, runs the tests that feed wrong answers (``TESTS``)
 against the copy and prints how many failed. A mutant that leaves them green is a
 verification step no test pins; the script exits 1 if there is one.
 
@@ -19,6 +19,10 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: The tests that feed wrong answers to the verification steps.
+TESTS = ["tests/test_check.py", "tests/test_jets.py", "tests/test_examine_pipeline.py", "tests/test_units.py",
+         "tests/test_hostile_input.py"]
 
 #: (name, file, exact text to find, replacement)
 MUTANTS = [
@@ -59,6 +63,20 @@ MUTANTS = [
      "            pass"),
     ("membership: a member outside a complete answer", "equivid/groups.py",
      "        if reported is False and self.complete:", "        if False:"),
+    ("pipeline: the default cross-examination", "equivid/_api.py",
+     "    if cross_examine is False or (cross_examine is None and not examined(group.solution.parts[0])):",
+     "    if True:"),
+    ("cross-examination: the amended answer is re-checked", "equivid/examine.py",
+     "    if not checked.ok:\n        raise VerificationError(", "    if False:\n        raise VerificationError("),
+    ("units: the generating element is proved", "equivid/solve/_units.py",
+     "        if q.degree() == rank:", "        if True:"),
+    ("proof sketch: the components recount", "equivid/proofs/_exact.py",
+     "lambda: (recount is not None and recount.count == group.components) or \"the recount disagrees\"",
+     "lambda: True"),
+    ("checker: the float recount is equilibrated", "equivid/solve/check.py",
+     "    balanced = _equilibrated(M)\n", "    balanced = M\n"),
+    ("parser: non-real constants", "equivid/_parse.py",
+     "        if not _real_constants(result):", "        if False:"),
     ("jets: the exact proof of each candidate", "equivid/solve/jets.py",
      "    undecided = False\n    for mechanism in system.mechanisms:\n        for r in group_residual(a, mechanism, system.latents):",
      "    return \"proved\"\n    undecided = False\n    for mechanism in system.mechanisms:\n        for r in group_residual(a, mechanism, system.latents):"),
@@ -80,7 +98,7 @@ def run(name: str, path: str, find: str | None, replace: str | None) -> int | No
         env = dict(os.environ, PYTHONPATH=str(copy))
         result = subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header", "-x",
-             "-c", str(copy / "setup.cfg"), "tests/test_check.py", "tests/test_jets.py"],
+             "-c", str(copy / "setup.cfg"), *TESTS],
             cwd=copy, env=env, capture_output=True, text=True,
         )
         return result.returncode

@@ -334,7 +334,8 @@ def _discrete_step(group: EquivarianceGroup) -> Step:
                           "(docs/theory.md#isolated-elements-of-non-polynomial-mechanisms), each substituted",
     }.get(group.solution.parts[0] if group.solution.parts else "", "the solver's candidates")
     partial = group.completeness["components"]
-    found_by += "; complete within the class searched" if partial.complete else f"; a lower bound: {partial.reason}"
+    scope = "; complete within the class searched" if partial.complete else f"; a lower bound: {partial.reason}"
+    found_by += scope
     results = []
     objects: list[tuple[str, Any]] = []
     for k, d in enumerate(group.discrete):
@@ -343,7 +344,17 @@ def _discrete_step(group: EquivarianceGroup) -> Step:
         if k < SHOW:
             objects.append((f"d{k + 1}", sympy.Tuple(*d)))
     checks = ["every representative commutes with every mechanism and is invertible (substitution)"] if group.discrete else []
-    if group.discrete and group.solution.parts and group.solution.parts[0] == "affine":
+    by_units = "units" in group.solution.parts  # counted from the algebra of linear parts (solve/_units.py)
+    if by_units:
+        from ..solve._units import unit_components
+
+        how = next((note for note in group.notes if "real place" in note), "")
+        found_by = f"the algebra of linear parts: {how.split('; ')[-1]} (docs/theory.md#components-of-a-commutant){scope}"
+        recount = unit_components(group.solution.structure, seed=1) if group.solution.structure is not None else None
+        results.append(run_check(
+            lambda: (recount is not None and recount.count == group.components) or "the recount disagrees", "components"))
+        checks.append("the count, recomputed from the algebra with another generating element, agrees")
+    elif group.discrete and group.solution.parts and group.solution.parts[0] == "affine":
         patterns = [_signs(group, tuple(group.latents))] + [_signs(group, d) for d in group.discrete]
         results.append(run_check(
             lambda: (None not in patterns and len(set(patterns)) == len(patterns)) or "two representatives share a sign pattern",

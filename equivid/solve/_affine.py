@@ -26,6 +26,7 @@ from ..mechanisms import System
 from ._components import Invertibility, invertibility
 from ._forms import AffineForm, affine_forms
 from ._result import AffineStructure, Claim, Completeness, Solution, parameter_symbols
+from ._units import unit_components
 from .check import MATRIX_CHECK_ABOVE
 from .problem import Problem
 
@@ -281,6 +282,11 @@ def _spans_all_matrices(structure: AffineStructure, n: int) -> bool:
     return sympy.Matrix([list(B) for B, _ in structure.directions]).rank() == n * n
 
 
+#: Up to this many latents the components come from factoring det B(t) first (its factors are
+#: also the invertibility conditions shown); above it, from the algebra of linear parts.
+SMALL_DETERMINANT = 4
+
+
 def solution_from_structure(structure: AffineStructure, system: System, ansatz: Ansatz, part: str) -> Solution:
     """The :class:`Solution` of an affine structure: general element, Lie algebra, components.
 
@@ -291,11 +297,19 @@ def solution_from_structure(structure: AffineStructure, system: System, ansatz: 
     parameters = parameter_symbols(len(structure.directions), taken)
     lie = tuple(affine_map(Bk, ck, latents) for Bk, ck in structure.directions)
     general = _general_element(structure, lie, parameters, latents)
-    if system.n <= MATRIX_CHECK_ABOVE:
+    units = unit_components(structure) if system.n > SMALL_DETERMINANT else None
+    if units is not None:  # decided from the algebra: no symbolic determinant
+        inv = Invertibility((), units.count, units.points,
+                            note=f"det B(t) != 0 (not expanded above {SMALL_DETERMINANT} latents); {units.how}")
+    elif system.n <= MATRIX_CHECK_ABOVE:
         B = sympy.Matrix(structure.base[0])
         for t, (Bk, _) in zip(parameters, structure.directions):
             B += t * Bk
         inv = invertibility(B, parameters, structure.identity)
+        if inv.components is None and system.n <= SMALL_DETERMINANT:
+            units = unit_components(structure)
+            if units is not None:
+                inv = Invertibility(inv.nonzero, units.count, units.points, note=units.how)
     else:
         inv = Invertibility((), None, (), note="det B(t) != 0 (not expanded: the matrix is large)")
     flips = tuple(tuple(e.xreplace(dict(zip(parameters, point))) for e in general) for point in inv.flips)
@@ -317,7 +331,7 @@ def solution_from_structure(structure: AffineStructure, system: System, ansatz: 
         discrete=flips,
         components=components,
         structure=structure,
-        parts=(part, "invertibility", "verify"),
+        parts=(part, "units" if units is not None else "invertibility", "verify"),
         notes=notes,
         completeness=completeness,
     )
