@@ -27,7 +27,7 @@ from equivid.solve._components import invertibility
 
 def unimodular(n: int, rng: random.Random) -> sympy.Matrix:
     U = sympy.eye(n)
-    for _ in range(2 * n):
+    for _ in range(2 * n if n > 1 else 0):
         i, j = rng.sample(range(n), 2)
         U[i, :] = U[i, :] + rng.choice([-1, 1]) * U[j, :]
     return U

@@ -153,3 +153,14 @@ def test_the_proof_sketch_recounts_the_components() -> None:
     wrong = dataclasses.replace(group, solution=dataclasses.replace(group.solution, components=8))
     proof = equivid.sketch(wrong)
     assert not proof.all_checked  # a wrong count fails the recount step
+
+
+def test_a_sign_flip_that_lands_on_det_zero_is_not_a_representative() -> None:
+    # J_2(1) (+) a rotation, conjugated: det B(t) = L(t)**2 * (definite quadratic); the flip of L
+    # once landed where the quadratic vanishes, and the checker refused a singular representative
+    A = sympy.Matrix([[-2, -5, 0, -3], [1, 2, 0, 1], [-1, -1, 1, 0], [0, 0, 0, 1]])
+    names = [f"z{i + 1}" for i in range(4)]
+    z = sympy.Matrix(sympy.symbols(names))
+    group = equivid.solve(equivid.System.from_maps(names, {"m": [str(e) for e in A * z]}), ansatz="linear")
+    assert group.complete and group.components == 2 == 2 ** len(real_places(A))
+    assert equivid.check(group).ok and equivid.sketch(group).all_checked

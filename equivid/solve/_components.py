@@ -93,4 +93,8 @@ def invertibility(
     flips = _flip_points(linear, parameters, identity)
     if flips is None:
         return Invertibility(nonzero, None, (), note="components not determined (dependent linear factors)")
+    for point in flips:  # a flip point must be invertible: it can land where another factor vanishes
+        values = dict(zip(parameters, point))
+        if any(sympy.expand(f.xreplace(values)) == 0 for f in nonzero):
+            return Invertibility(nonzero, None, (), note="components not determined (a sign flip lands on det B = 0)")
     return Invertibility(nonzero, 2 ** len(linear), tuple(flips))
