@@ -45,7 +45,7 @@ MUTANTS = [
      "            failures.append(f\"the family's tangent field {missing} is not in the span of the reported Lie algebra\")",
      "            pass"),
     ("checker: Lie dimension recount", "equivid/solve/check.py",
-     "        if expected is not None and solution.dimension != expected:", "        if False:"),
+     "        if solution.dimension != expected:", "        if False:"),
     ("checker: closure of a finite answer", "equivid/solve/check.py",
      "        failures.extend(_closure_failures(solution, latents))", "        pass"),
     ("checker: matrix form", "equivid/solve/check.py",

@@ -4,8 +4,8 @@ The text is parsed with :mod:`ast` and every node is checked against a small
 whitelist (numbers, names of declared symbols, arithmetic, calls of known sympy
 functions, comparisons for ``Piecewise``). Nothing is passed to ``eval``.
 
-Input is bounded before any expensive work: the limits (:data:`LIMITS`, documented in
-the README's "Limits") are the constants below, in this one place. Length, tokens and
+Input is bounded before any expensive work: the limits (``equivid/_limits.py``, documented
+in the README's "Limits") are checked here. Length, tokens and
 bracket depth are checked on the text before Python parses it; nesting on the syntax
 tree before sympy sees it; numbers and powers before sympy evaluates them.
 """
@@ -20,18 +20,14 @@ from collections.abc import Callable, Mapping
 
 import sympy
 
-from ._limits import (  # the limits on input (README "Limits")
-    LIMITS,
+from ._limits import (  # the limits on input (README "Limits") this parser enforces
     MAX_CALL_DEPTH,
     MAX_EXPONENT,
     MAX_EXPRESSION_CHARS,
     MAX_EXPRESSION_DEPTH,
     MAX_EXPRESSION_TOKENS,
     MAX_NUMBER_DIGITS,
-    MAX_SPEC_BYTES,
     MAX_TOWER_DEPTH,
-    MAX_YAML_DEPTH,
-    MAX_YAML_NODES,
 )
 from .errors import SpecError
 
@@ -41,17 +37,6 @@ __all__ = [
     "CONSTANTS",
     "FUNCTIONS",
     "ExactnessWarning",
-    "LIMITS",
-    "MAX_SPEC_BYTES",
-    "MAX_YAML_NODES",
-    "MAX_YAML_DEPTH",
-    "MAX_EXPRESSION_CHARS",
-    "MAX_EXPRESSION_TOKENS",
-    "MAX_EXPRESSION_DEPTH",
-    "MAX_CALL_DEPTH",
-    "MAX_TOWER_DEPTH",
-    "MAX_NUMBER_DIGITS",
-    "MAX_EXPONENT",
 ]
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from ._parse import MAX_NUMBER_DIGITS, MAX_SPEC_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
+from ._limits import MAX_NUMBER_DIGITS, MAX_SPEC_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 from .errors import SpecError
 
 __all__ = ["read_yaml", "safe_yaml"]

@@ -114,7 +114,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import sympy
@@ -124,10 +124,10 @@ from scipy.optimize import least_squares, linear_sum_assignment
 from ._parse import parse_expression
 from .ansatz import Ansatz
 from .errors import EquividError, SpecError, VerificationError
+from .groups import EquivarianceGroup
 from .noise import gaussian_covariance, parse_law
-
-if TYPE_CHECKING:
-    from .groups import EquivarianceGroup
+from .solve import check_solution
+from .solve._result import Claim, Completeness
 
 __all__ = [
     "CrossExamination",
@@ -1560,10 +1560,6 @@ def incorporate(group: EquivarianceGroup, report: CrossExamination) -> Equivaria
     >>> amended.complete, len(amended.discrete) > 0
     (False, True)
     """
-    from .groups import EquivarianceGroup
-    from .solve import check_solution
-    from .solve._result import Claim, Completeness
-
     if not report.proved:
         return dataclasses.replace(group, examination=report)
     solution, system = group.solution, group.system

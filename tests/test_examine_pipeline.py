@@ -16,14 +16,9 @@ import equivid
 from equivid.cli import EXAMPLES, main
 from equivid.examine import QUICK, CrossExamination, cross_examine, incorporate
 from equivid.solve import _classes, _noise, _nonpolynomial
+from tests.test_examine import LAPLACE_PRODUCT, PENDULUM
 
-PENDULUM = "latents: [theta, omega]\nflows: {pendulum: [omega, -sin(theta)]}\n"
 ODD_TANH = "latents: [z1, z2]\nmechanisms: {squash: [tanh(z1), tanh(z2)]}\n"
-LAPLACE_PRODUCT = """
-latents: [z1, z2]
-mechanisms:
-  walk: {map: [z1, z2], noise: {law: product, factors: [{law: laplace, scale: 1}, {law: laplace, scale: 2}]}}
-"""
 
 
 def system(text: str) -> equivid.System:

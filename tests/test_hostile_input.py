@@ -19,7 +19,7 @@ import pytest
 
 import equivid
 from equivid import EquividError, SpecError, UnsupportedMechanismError
-from equivid._parse import (
+from equivid._limits import (
     MAX_EXPRESSION_CHARS,
     MAX_SPEC_BYTES,
     MAX_YAML_NODES,
@@ -359,7 +359,7 @@ def test_odd_expressions_end_cleanly(expr):
 
 
 def test_limits_are_documented_in_one_place():
-    from equivid._parse import LIMITS
+    from equivid._limits import LIMITS
 
     assert set(LIMITS) >= {"MAX_SPEC_BYTES", "MAX_EXPRESSION_CHARS", "MAX_EXPRESSION_DEPTH", "MAX_NUMBER_DIGITS",
                            "MAX_EXPONENT", "MAX_YAML_NODES"}

@@ -348,9 +348,9 @@ def _discrete_step(group: EquivarianceGroup) -> Step:
     if by_units:
         from ..solve._units import unit_components
 
-        how = next((note for note in group.notes if "real place" in note), "")
-        found_by = f"the algebra of linear parts: {how.split('; ')[-1]} (docs/theory.md#components-of-a-commutant){scope}"
         recount = unit_components(group.solution.structure, seed=1) if group.solution.structure is not None else None
+        how = recount.how if recount is not None else "not recounted"
+        found_by = f"the algebra of linear parts: {how} (docs/theory.md#components-of-a-commutant){scope}"
         results.append(run_check(
             lambda: (recount is not None and recount.count == group.components) or "the recount disagrees", "components"))
         checks.append("the count, recomputed from the algebra with another generating element, agrees")

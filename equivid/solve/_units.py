@@ -32,7 +32,6 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
-from fractions import Fraction
 
 import flint
 import sympy
@@ -226,5 +225,4 @@ def _parameters_of(y: flint.fmpq_mat, base: flint.fmpq_mat, directions: Sequence
     found = _coordinates(y - base, [D for D in directions if D is not None], n)
     if found is None:
         return None
-    return tuple(sympy.Rational(int(c.p), int(c.q)) if isinstance(c, flint.fmpq) else sympy.Rational(Fraction(c))
-                 for c in found)
+    return tuple(sympy.Rational(int(c.p), int(c.q)) for c in found)

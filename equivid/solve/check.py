@@ -138,10 +138,10 @@ def _check_family(solution: Solution, system: System, failures: list[str], check
         expected = _float_lie_dimension(system, solution.ansatz.has_constant)
     if expected is not None:
         checked.append("the Lie algebra's dimension, recounted by a floating-point rank")
-        if expected is not None and expected != len(solution.lie_algebra):
+        if expected != len(solution.lie_algebra):
             failures.append(f"the Lie algebra has {len(solution.lie_algebra)} generators, but the infinitesimal "
                             f"equations have a solution space of dimension {expected}")
-        if expected is not None and solution.dimension != expected:
+        if solution.dimension != expected:
             failures.append(f"the dimension is reported as {solution.dimension}, but the affine solution set has "
                             f"dimension {expected}")
     if not solution.parameters and solution.completeness.discrete.complete and solution.components is not None \
