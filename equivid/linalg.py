@@ -481,8 +481,8 @@ def is_nonderogatory(A: MatrixLike) -> bool:
 
     A full-rank Krylov matrix ``[v, A v, ..., A**(n-1) v]`` (``v = e1`` and a few
     seeded integer vectors; rank modulo a prime over ``QQ``) certifies ``True``;
-    otherwise the exact test ``rank [vec(I), vec(A), ..., vec(A**(n-1))] == n``
-    decides.
+    otherwise the exact degree of the minimal polynomial (python-flint) decides over
+    ``QQ``, and ``rank [vec(I), vec(A), ..., vec(A**(n-1))] == n`` over other domains.
 
     Examples
     --------
@@ -497,6 +497,8 @@ def is_nonderogatory(A: MatrixLike) -> bool:
         return True
     if any(_krylov_full(A, v) for v in _start_vectors(n)):
         return True
+    if A.domain.is_QQ or A.domain.is_ZZ:
+        return int(_fmpq_mat(A).minpoly().degree()) == n
     return rank(_vec_rows(powers(A, n))) == n
 
 
@@ -607,11 +609,129 @@ def commutant_basis(As: Sequence[MatrixLike], *, canonical: bool = True) -> list
     mats = _unified(As, None)
     n = mats[0].shape[0]
     cyclic = next((A for A in mats if is_nonderogatory(A)), None)
-    if cyclic is None:
-        vecs = _kernel(commutant_system(mats))
-    else:
+    if cyclic is not None:
         vecs = _polynomial_commutant(cyclic, mats)
+    else:
+        vecs = _primary_commutant(mats) if mats[0].domain.is_QQ else None
+        if vecs is None:
+            vecs = _kernel(commutant_system(mats))
     return _unvec(_rref_rows(vecs) if canonical else vecs.to_field(), n)
+
+
+def _fmpq_mat(M: DomainMatrix) -> flint.fmpq_mat:
+    return M.convert_to(QQ).to_dense().to_dfm().rep
+
+
+def _at(p: flint.fmpq_poly, A: flint.fmpq_mat) -> flint.fmpq_mat:
+    """``p(A)`` by Horner's rule."""
+    n = A.nrows()
+    eye = flint.fmpq_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])
+    out = eye * 0
+    for c in reversed(p.coeffs()):
+        out = out * A + eye * c
+    return out
+
+
+def _primary_decomposition(A: flint.fmpq_mat) -> list[flint.fmpq_mat] | None:
+    """Bases (as columns) of the primary components ``ker f(A)**e`` of ``A`` over ``QQ``, one
+    per irreducible factor ``f**e`` of its characteristic polynomial; None for one factor."""
+    _, factors = A.charpoly().factor()
+    if len(factors) < 2:
+        return None
+    parts = []
+    for f, e in factors:
+        F = _at(f, A) ** e
+        num, _ = F.numer_denom()
+        X, nullity = num.nullspace()
+        if nullity != e * f.degree():  # pragma: no cover - the primary components have these dimensions
+            return None
+        parts.append(flint.fmpq_mat(X.nrows(), nullity, [X[i, j] for i in range(X.nrows()) for j in range(nullity)]))
+    return parts
+
+
+def _block_diagonal(mats: list[flint.fmpq_mat], n: int) -> flint.fmpq_mat:
+    out = flint.fmpq_mat(n, n)
+    at = 0
+    for M in mats:
+        k = M.nrows()
+        for i in range(k):
+            for j in range(k):
+                out[at + i, at + j] = M[i, j]
+        at += k
+    return out
+
+
+def _primary_commutant(mats: list[DomainMatrix]) -> DomainMatrix | None:
+    """vec rows spanning the joint commutant, from the primary decomposition of one matrix.
+
+    A matrix commuting with ``A`` preserves each primary component ``ker f(A)**e``, so in a
+    basis ``P`` adapted to them it is block diagonal, each block in the commutant of ``A``'s
+    block there: small systems of ``n_i**2`` unknowns instead of one of ``n**2``. The matrix
+    taken is the one (of the ``A_l`` and one fixed combination of them) whose components
+    leave the fewest unknowns; the other matrices' conditions are then imposed on that
+    commutant's basis. None when no matrix has two primary components.
+    """
+    n = mats[0].shape[0]
+    flints = [_fmpq_mat(A) for A in mats]
+    candidates = list(flints)
+    if len(flints) > 1:
+        combination = flint.fmpq_mat(n, n)
+        for k, A in enumerate(flints):
+            combination += A * (2 * k + 1)
+        candidates.append(combination)
+    best: tuple[int, flint.fmpq_mat, list[flint.fmpq_mat]] | None = None
+    for A in candidates:
+        parts = _primary_decomposition(A)
+        if parts is None:
+            continue
+        unknowns = sum(X.ncols() ** 2 for X in parts)
+        if best is None or unknowns < best[0]:
+            best = (unknowns, A, parts)
+    if best is None:
+        return None
+    _, A, parts = best
+    P = flint.fmpq_mat(n, n, [X[i, j] for i in range(n) for X in parts for j in range(X.ncols())])
+    Pinv = P.inv()
+    local = Pinv * A * P
+    blocks, offsets, at = [], [], 0
+    for X in parts:
+        k = X.ncols()
+        block = flint.fmpq_mat(k, k, [local[at + i, at + j] for i in range(k) for j in range(k)])
+        blocks.append(block)
+        offsets.append(at)
+        at += k
+    if local != _block_diagonal(blocks, n):  # pragma: no cover - primary components are invariant
+        return None
+    basis: list[flint.fmpq_mat] = []  # block-diagonal commutant of A, in the adapted basis
+    for block, start in zip(blocks, offsets):
+        k = block.nrows()
+        for C in commutant_basis([_qq(block)], canonical=False):
+            c = _fmpq_mat(C)
+            X = flint.fmpq_mat(n, n)
+            for i in range(k):
+                for j in range(k):
+                    X[start + i, start + j] = c[i, j]
+            basis.append(X)
+    others = [Pinv * F * P for F in flints if F != A]
+    if others and basis:
+        columns = [[x for M in others for x in (X * M - M * X).entries()] for X in basis]
+        system = flint.fmpq_mat(len(columns[0]), len(columns), [col[r] for r in range(len(columns[0])) for col in columns])
+        kernel = _kernel(_qq(system))
+        coefficients = _fmpq_mat(kernel) if kernel.shape[0] else None
+        if coefficients is None:
+            return DomainMatrix.zeros((0, n * n), QQ)
+        combined = []
+        for t in range(coefficients.nrows()):
+            X = flint.fmpq_mat(n, n)
+            for k, Y in enumerate(basis):
+                if coefficients[t, k] != 0:
+                    X += Y * coefficients[t, k]
+            combined.append(X)
+        basis = combined
+    if not basis:
+        return DomainMatrix.zeros((0, n * n), QQ)
+    flat = [x for X in basis for x in (P * X * Pinv).entries()]
+    return _qq(flint.fmpq_mat(len(basis), n * n, flat))
 
 
 def _polynomial_commutant(C: DomainMatrix, mats: list[DomainMatrix]) -> DomainMatrix:

@@ -9,12 +9,14 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import flint
 import numpy as np
 import sympy
 
 from . import linalg
 from .mechanisms import System
 from .solve._forms import affine_forms
+from .solve._matrix import to_flint
 from .solve._result import AffineStructure, FiniteData
 
 __all__ = ["affine_name", "fixed_vectors", "finite_linear_name", "finite_name", "class_name", "noise_name",
@@ -53,8 +55,51 @@ def fixed_vectors(linear_parts: Sequence[sympy.MatrixBase], n: int) -> list[list
     """A basis of ``{v : B v = v for every B}``."""
     if not linear_parts:
         return [list(sympy.eye(n).row(k)) for k in range(n)]
-    stacked = sympy.Matrix.vstack(*[sympy.Matrix(B) - sympy.eye(n) for B in linear_parts])
-    return [list(v) for v in stacked.nullspace()]
+    exact = [to_flint(sympy.ImmutableMatrix(B)) for B in linear_parts]
+    if any(B is None for B in exact):
+        stacked = sympy.Matrix.vstack(*[sympy.Matrix(B) - sympy.eye(n) for B in linear_parts])
+        return [list(v) for v in stacked.nullspace()]
+    return _rational_fixed_vectors([B for B in exact if B is not None], n)
+
+
+def _kernel_columns(M: flint.fmpq_mat) -> flint.fmpq_mat:
+    """Columns spanning ``{v : M v = 0}``."""
+    num, _ = M.numer_denom()
+    X, nullity = num.nullspace()
+    return flint.fmpq_mat(X.nrows(), nullity, [X[i, j] for i in range(X.nrows()) for j in range(nullity)])
+
+
+def _rational_fixed_vectors(parts: Sequence[flint.fmpq_mat], n: int) -> list[list[sympy.Expr]]:
+    """:func:`fixed_vectors` for rational matrices, in python-flint: the common fixed space
+    is cut down one matrix at a time, then given in the basis sympy's ``nullspace`` would
+    return (from the reduced row echelon form of its orthogonal complement)."""
+    eye = flint.fmpq_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])
+    K = eye
+    for B in parts:
+        M = (B - eye) * K
+        if not any(M.entries()):
+            continue
+        K = K * _kernel_columns(M)
+        if K.ncols() == 0:
+            return []
+        R, rank = K.transpose().rref()  # keep the entries small: the reduced basis of the same space
+        K = R.transpose()
+        K = flint.fmpq_mat(n, rank, [K[i, j] for i in range(n) for j in range(rank)])
+    complement = _kernel_columns(K.transpose()).transpose()  # rows spanning K's orthogonal complement
+    R, rank = complement.rref()
+    pivots = []
+    for r in range(rank):
+        pivots.append(next(j for j in range(n) if R[r, j] != 0))
+    free = [j for j in range(n) if j not in set(pivots)]
+    out = []
+    for f in free:
+        v: list[sympy.Expr] = [sympy.Integer(0)] * n
+        v[f] = sympy.Integer(1)
+        for r, p in enumerate(pivots):
+            x = -R[r, f]
+            v[p] = sympy.Rational(int(x.p), int(x.q))
+        out.append(v)
+    return out
 
 
 def _linear_name(parts: Sequence[sympy.MatrixBase], n: int, structure: AffineStructure, system: System) -> str | None:

@@ -266,3 +266,18 @@ def test_classify_names_the_matching_parts_in_order():
     assert equivid.classify(equivid.load(EXAMPLES / "laplace_walk.yaml"))[0] == "noise"
     with pytest.raises(equivid.SpecError, match="system"):
         equivid.classify("not a system")
+
+
+def test_large_component_representatives_are_checked_in_matrix_form():
+    # ten latents, above MATRIX_CHECK_ABOVE: a representative that does not commute, and one that
+    # commutes but is singular, are both caught
+    n = 10
+    latents = [f"z{k + 1}" for k in range(n)]
+    maps = {"m": [f"{k + 2}*z{k + 1}" for k in range(n)]}
+    group = equivid.solve(equivid.System.from_maps(latents, maps), ansatz="linear")
+    z = group.latents
+    sheared = (z[0] + z[1],) + tuple(-e for e in z[1:])
+    singular = (0 * z[0],) + tuple(z[1:])
+    report = equivid.check(_tamper(group, discrete=group.discrete + (sheared, singular)))
+    assert any("does not commute" in f or "fails the commuting condition" in f for f in report.failures)
+    assert any("is not invertible" in f for f in report.failures)

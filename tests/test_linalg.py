@@ -259,3 +259,52 @@ def test_powers() -> None:
         Matrix(A.to_Matrix()),
         Matrix([[1, 2], [0, 1]]),
     ]
+
+
+# -- the primary decomposition path (derogatory matrices, joint commutants) ------------------------
+def _conjugated(J: list[list[int]], seed: int) -> Matrix:
+    """``U J U**-1`` for a seeded unimodular ``U`` (integer entries, determinant 1)."""
+    rng = np.random.default_rng(seed)
+    n = len(J)
+    U = Matrix.eye(n)
+    for _ in range(2 * n):
+        i, j = rng.choice(n, 2, replace=False)
+        U[int(i), :] = U[int(i), :] + int(rng.choice([-1, 1])) * U[int(j), :]
+    return U * Matrix(J) * U.inv()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_primary_path_against_the_full_kernel(seed) -> None:
+    # derogatory (repeated eigenvalues and Jordan blocks) in a skewed basis: the canonical bases of
+    # the primary path and of the n^2 x n^2 kernel must coincide
+    rng = np.random.default_rng(100 + seed)
+    blocks = [(int(rng.choice([-1, 1, 2])), int(rng.integers(1, 3))) for _ in range(int(rng.integers(2, 4)))]
+    blocks.append((blocks[0][0], 1))  # a repeated eigenvalue with two blocks: derogatory
+    A = _conjugated(jordan(blocks), seed)
+    assert not is_nonderogatory(A.tolist())
+    basis = commutant_basis([A.tolist()])
+    general = Matrix(nullspace(commutant_system([A.tolist()]))).rref()[0]
+    assert Matrix([list(B.to_Matrix()) for B in basis]) == general
+    check_commutes(basis, [A.tolist()])
+
+
+def test_primary_path_dimension_is_the_published_formula() -> None:
+    # sum over eigenvalues of sum_{i,j} min(p_i, p_j) (Gantmacher): eigenvalue 2 with blocks 3, 1, 1;
+    # eigenvalue -1 with blocks 2, 2; eigenvalue 5 with block 1 -> (3+1+1 + 1+1+1 + 1+1+1) + (2+2+2+2) + 1
+    J = jordan([(2, 3), (2, 1), (2, 1), (-1, 2), (-1, 2), (5, 1)])
+    A = _conjugated(J, 3)
+    expected = sum(min(p, q) for p in (3, 1, 1) for q in (3, 1, 1)) + sum(min(p, q) for p in (2, 2) for q in (2, 2)) + 1
+    basis = commutant_basis([A.tolist()], canonical=False)
+    assert len(basis) == expected == span_dim(basis) == 20
+    check_commutes(basis, [A.tolist()])
+
+
+def test_joint_commutant_by_primary_decomposition_against_the_full_kernel() -> None:
+    # S(3) permuting three coordinates, doubled: two derogatory permutation matrices
+    swap = [[0, 1, 0], [1, 0, 0], [0, 0, 1]]
+    cycle = [[0, 0, 1], [1, 0, 0], [0, 1, 0]]
+    mats = [Matrix(sympy.diag(Matrix(P), Matrix(P))).tolist() for P in (swap, cycle)]
+    basis = commutant_basis(mats)
+    assert len(basis) == 8  # (trivial + standard) twice: M_2 x M_2
+    general = Matrix(nullspace(commutant_system(mats))).rref()[0]
+    assert Matrix([list(B.to_Matrix()) for B in basis]) == general

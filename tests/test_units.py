@@ -113,12 +113,108 @@ def test_translations_kill_one_place() -> None:
     assert 1 + s < 0  # diag(1, 1 + s) with 1 + s < 0: the other component
 
 
-def test_noncommutative_and_irrational_algebras_are_left_to_the_determinant() -> None:
+def test_irrational_algebras_are_left_to_the_determinant() -> None:
     zero = Z.zeros(2, 1)
-    everything = tuple((Z(2, 2, [1 if k == m else 0 for m in range(4)]), zero) for k in range(4))
-    assert unit_components(AffineStructure((Z.zeros(2, 2), zero), everything, (1, 0, 0, 1))) is None
     root = AffineStructure((Z.zeros(2, 2), zero), ((Z.eye(2), zero), (Z([[0, sympy.sqrt(2)], [1, 0]]), zero)), (1, 0))
     assert unit_components(root) is None
+
+
+# -- noncommutative algebras: the published counts of representation theory --------------------
+# The commutant of a real representation with isotypic parts of multiplicity k_i is the product of
+# M_{k_i}(D_i), D_i = R, C or H by the type of the irreducible; only the real type contributes a
+# factor 2 (GL_k(R) has two components; GL_k(C), GL_k(H) are connected).
+QUATERNION_I = sympy.Matrix([[0, -1, 0, 0], [1, 0, 0, 0], [0, 0, 0, -1], [0, 0, 1, 0]])  # left mult by i on H
+QUATERNION_J = sympy.Matrix([[0, 0, -1, 0], [0, 0, 0, 1], [1, 0, 0, 0], [0, -1, 0, 0]])  # left mult by j on H
+ROTATION = sympy.Matrix([[0, -1], [1, 0]])
+S3_STANDARD = [sympy.Matrix([[0, -1], [1, -1]]), sympy.Matrix([[0, 1], [1, 0]])]  # order 3, a reflection
+
+
+def everything(n: int) -> AffineStructure:
+    zero = Z.zeros(n, 1)
+    units = tuple((Z(n, n, [1 if k == m else 0 for m in range(n * n)]), zero) for k in range(n * n))
+    return AffineStructure((Z.zeros(n, n), zero), units, tuple(1 if k % (n + 1) == 0 else 0 for k in range(n * n)))
+
+
+def joint_structure(mats: list[sympy.Matrix]) -> AffineStructure:
+    n = mats[0].rows
+    names = [f"z{i + 1}" for i in range(n)]
+    z = sympy.Matrix(sympy.symbols(names))
+    system = equivid.System.from_maps(names, {f"m{k}": [str(e) for e in M * z] for k, M in enumerate(mats)})
+    return equivid.solve(system, ansatz="linear").solution.structure
+
+
+def element(structure: AffineStructure, point: tuple[sympy.Expr, ...]) -> sympy.Matrix:
+    B = sympy.Matrix(structure.base[0])
+    for t, (Bk, _) in zip(point, structure.directions):
+        B += t * sympy.Matrix(Bk)
+    return B
+
+
+def permutation(p: tuple[int, ...]) -> sympy.Matrix:
+    P = sympy.zeros(len(p), len(p))
+    for i, j in enumerate(p):
+        P[j, i] = 1
+    return P
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_all_matrices_gl_n_has_two_components(n) -> None:
+    found = unit_components(everything(n))
+    assert found is not None and found.count == 2 and len(found.points) == 1
+    assert element(everything(n), found.points[0]).det() < 0
+
+
+def test_s4_on_two_copies_of_its_permutation_representation() -> None:
+    # V + V, V = trivial + standard (both of real type, multiplicity 2 each): M_2(R) x M_2(R)
+    gens = [permutation(g) for g in [(1, 0, 2, 3), (0, 2, 1, 3), (0, 1, 3, 2)]]
+    structure = joint_structure([sympy.diag(P, P) for P in gens])
+    found = unit_components(structure)
+    assert len(structure.directions) == 8 and found is not None and found.count == 4 and len(found.points) == 2
+
+
+def test_an_even_multiplicity_that_the_determinant_cannot_see() -> None:
+    # two copies of S(3)'s standard representation, as I_2 (x) rho(g): the commutant is M_2(R) (x) I_2,
+    # whose n x n determinant det(X)**2 is never negative; GL_2(R) still has two components
+    mats = [sympy.Matrix(sympy.kronecker_product(sympy.eye(2), g)) for g in S3_STANDARD]
+    structure = joint_structure(mats)
+    found = unit_components(structure)
+    assert found is not None and found.count == 2 and len(found.points) == 1
+    B = element(structure, found.points[0])
+    X = sympy.Matrix(2, 2, lambda i, j: B[2 * i, 2 * j])  # B = X (x) I_2: read X off
+    assert B == sympy.Matrix(sympy.kronecker_product(X, sympy.eye(2))) and X.det() < 0
+
+
+@pytest.mark.parametrize("copies", [1, 2])
+def test_quaternionic_commutants_are_connected(copies) -> None:
+    # the quaternion group Q8 on H (left multiplication): commutant H (right multiplication),
+    # two copies: M_2(H); GL_k(H) is connected although the algebra is split over C
+    mats = [sympy.Matrix(sympy.kronecker_product(sympy.eye(copies), g)) for g in (QUATERNION_I, QUATERNION_J)]
+    structure = joint_structure(mats)
+    found = unit_components(structure)
+    assert len(structure.directions) == 4 * copies**2
+    assert found is not None and found.count == 1 and found.points == ()
+
+
+def test_complex_and_real_factors_together() -> None:
+    # I_2 (x) rotation (complex type, multiplicity 2: M_2(C)) beside two copies of a real eigenvalue
+    # (M_2(R)): 1 * 2 components
+    A = sympy.diag(sympy.Matrix(sympy.kronecker_product(sympy.eye(2), ROTATION)), 3 * sympy.eye(2))
+    structure = structure_of(A)
+    found = unit_components(structure)
+    assert len(structure.directions) == 8 + 4 and found is not None and found.count == 2
+
+
+def test_the_even_path_conjugated_by_a_unimodular_matrix() -> None:
+    # the same M_2(R) (x) I_2 in a skewed basis: the count cannot depend on the basis
+    U = sympy.Matrix([[1, 2, 0, -1], [0, 1, 1, 0], [0, 0, 1, 3], [0, 0, 0, 1]]) * sympy.Matrix([[1, 0, 0, 0], [1, 1, 0, 0], [0, -1, 1, 0], [2, 0, 1, 1]])
+    assert U.det() in (1, -1)
+    mats = [U * sympy.Matrix(sympy.kronecker_product(sympy.eye(2), g)) * U.inv() for g in S3_STANDARD]
+    structure = joint_structure(mats)
+    found = unit_components(structure)
+    assert found is not None and found.count == 2
+    B = U.inv() * element(structure, found.points[0]) * U
+    X = sympy.Matrix(2, 2, lambda i, j: B[2 * i, 2 * j])
+    assert X.det() < 0
 
 
 # -- the pipeline: answers that were "not determined" are now complete and sound -------------------

@@ -25,6 +25,7 @@ from ..ansatz import Ansatz
 from ..mechanisms import System
 from ._components import Invertibility, invertibility
 from ._forms import AffineForm, affine_forms
+from ._matrix import to_flint
 from ._result import AffineStructure, Claim, Completeness, Solution, parameter_symbols
 from ._units import unit_components
 from .check import MATRIX_CHECK_ABOVE
@@ -282,6 +283,35 @@ def _spans_all_matrices(structure: AffineStructure, n: int) -> bool:
     return sympy.Matrix([list(B) for B, _ in structure.directions]).rank() == n * n
 
 
+def _elements_at(structure: AffineStructure, points: Sequence[Sequence[sympy.Expr]],
+                 latents: Sequence[sympy.Symbol]) -> list[tuple[sympy.Expr, ...]] | None:
+    """The maps ``base + sum t_k direction_k`` at rational parameters ``t``, summed in
+    python-flint; None where an entry is not rational."""
+    if not points:
+        return []
+    if not all(sympy.sympify(t).is_Rational for point in points for t in point):
+        return None
+    found = [(to_flint(structure.base[0]), to_flint(structure.base[1]))]
+    found += [(to_flint(B), to_flint(c)) for B, c in structure.directions]
+    parts = [(B, c) for B, c in found if B is not None and c is not None]
+    if len(parts) != len(found):
+        return None
+    out = []
+    for point in points:
+        B, c = parts[0]
+        for t, (Bk, ck) in zip(point, parts[1:]):
+            if t != 0:
+                q = flint.fmpq(int(t.p), int(t.q))
+                B, c = B + Bk * q, c + ck * q
+        out.append(affine_map(_sympy_matrix(B), _sympy_matrix(c), latents))
+    return out
+
+
+def _sympy_matrix(M: flint.fmpq_mat) -> sympy.ImmutableMatrix:
+    return sympy.ImmutableMatrix(M.nrows(), M.ncols(),
+                                 [sympy.Integer(int(x.p)) if x.q == 1 else sympy.Rational(int(x.p), int(x.q)) for x in M.entries()])
+
+
 #: Up to this many latents the components come from factoring det B(t) first (its factors are
 #: also the invertibility conditions shown); above it, from the algebra of linear parts.
 SMALL_DETERMINANT = 4
@@ -312,7 +342,9 @@ def solution_from_structure(structure: AffineStructure, system: System, ansatz: 
                 inv = Invertibility(inv.nonzero, units.count, units.points, note=units.how)
     else:
         inv = Invertibility((), None, (), note="det B(t) != 0 (not expanded: the matrix is large)")
-    flips = tuple(tuple(e.xreplace(dict(zip(parameters, point))) for e in general) for point in inv.flips)
+    exact_flips = _elements_at(structure, inv.flips, latents)
+    flips = tuple(exact_flips) if exact_flips is not None else tuple(
+        tuple(e.xreplace(dict(zip(parameters, point))) for e in general) for point in inv.flips)
     notes = (inv.note,) if inv.note else ()
     components = inv.components
     n = system.n

@@ -100,12 +100,24 @@ def _check_family(solution: Solution, system: System, failures: list[str], check
     latents = system.latents
     if solution.structure is not None and system.n > MATRIX_CHECK_ABOVE:
         from ._forms import affine_forms
+        from ._matrix import to_flint
+        from ._pieces import affine_parts
 
+        forms = affine_forms(system) or []
         checked.append("matrix form: base and every generator against every mechanism slice")
-        failures.extend(matrix_failures(solution.structure, affine_forms(system) or [], system.n))
+        failures.extend(matrix_failures(solution.structure, forms, system.n))
+        checked.append("every discrete representative commutes and is invertible (matrix form where affine)")
         for a in solution.discrete:
-            if not commutes(a, system):
-                failures.append(f"the component representative {tuple(a)} does not commute")
+            pair = affine_parts(a, latents)
+            if pair is None:
+                if not commutes(a, system):
+                    failures.append(f"the component representative {tuple(a)} does not commute")
+                continue
+            failures.extend(f"the component representative {k + 1}: {f}" for k, f in
+                            enumerate(matrix_failures(None, forms, system.n, checks=[("it", pair, False)])))
+            exact_B = to_flint(pair[0])
+            if (pair[0].rank() if exact_B is None else exact_B.rank()) < system.n:
+                failures.append(f"the component representative {tuple(a)} is not invertible")
         return
     at_identity = dict(zip(solution.parameters, solution.identity))
     checked.append("the general element is the identity at the identity parameters")
@@ -269,9 +281,11 @@ def _closure_failures(solution: Solution, latents: Sequence[sympy.Symbol]) -> li
     return []
 
 
-def matrix_failures(structure: Any, forms: Sequence[Any], n: int) -> list[str]:
+def matrix_failures(structure: Any, forms: Sequence[Any], n: int,
+                    checks: Sequence[tuple[str, Any, bool]] | None = None) -> list[str]:
     """The substitution check of an affine structure in matrix form (exact arithmetic,
-    python-flint where rational): ``BA = AB`` and ``shift c = moved b`` for every slice."""
+    python-flint where rational): ``BA = AB`` and ``shift c = moved b`` for every slice.
+    ``checks`` (label, (B, c), homogeneous) replaces the structure's base and generators."""
     from ._matrix import exact, vanish
 
     slices = [
@@ -279,8 +293,9 @@ def matrix_failures(structure: Any, forms: Sequence[Any], n: int) -> list[str]:
         for form in forms
         for s in form.slices
     ]
-    checks = [("base", structure.base, False)]
-    checks += [(f"generator {k + 1}", d, True) for k, d in enumerate(structure.directions)]
+    if checks is None:
+        checks = [("base", structure.base, False)]
+        checks += [(f"generator {k + 1}", d, True) for k, d in enumerate(structure.directions)]
     failures = []
     for label, (B, c), homogeneous in checks:
         moved = B if homogeneous else B - sympy.eye(n)
