@@ -218,3 +218,125 @@ def within_budget(function: Callable[..., T], args: tuple[Any, ...], *, what: st
     if status == "error":
         raise value
     return value  # type: ignore[no-any-return]
+
+
+#: Seconds past its budget that a task of :func:`each_within_budget` may take to notice the
+#: alarm (a long call into C) before its child is killed.
+GRACE = 5.0
+
+
+class _Expired(BaseException):
+    """Raised by the alarm inside a child of :func:`each_within_budget` (a BaseException, so
+    that no ``except Exception`` in a computation swallows it)."""
+
+
+def _expire(signum: int, frame: Any) -> None:  # pragma: no cover - runs in the child
+    raise _Expired
+
+
+def _run_each(write: int, function: Callable[..., Any], items: list[tuple[Any, ...]], limit: float,
+              messages: list[str]) -> None:  # pragma: no cover - the child (coverage does not follow it)
+    """The forked child of :func:`each_within_budget`: every item in turn, each under an alarm,
+    each outcome sent as it is known (length-prefixed), then leave without cleanup handlers."""
+    try:
+        signal.signal(signal.SIGALRM, _expire)
+        for args, message in zip(items, messages):
+            start = time.perf_counter()
+            try:
+                signal.setitimer(signal.ITIMER_REAL, limit)
+                try:
+                    outcome: tuple[str, Any] = ("ok", function(*args))
+                finally:
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+            except _Expired:
+                outcome = ("error", BudgetExceededError(message))
+            except BaseException as exc:  # noqa: BLE001 - every failure is reported to the parent
+                outcome = ("error", exc)
+            frame = pickle.dumps((time.perf_counter() - start, _pickled(outcome)))
+            data = len(frame).to_bytes(8, "big") + frame
+            view = memoryview(data)
+            while view:
+                view = view[os.write(write, view):]
+    finally:
+        os._exit(0)
+
+
+def _read_exactly(read: int, size: int, deadline: float) -> bytes | None:
+    """``size`` bytes from ``read`` before ``deadline`` (monotonic), or None (time is up, or the
+    writer is gone)."""
+    chunks: list[bytes] = []
+    while size > 0:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([read], [], [], min(left, 3600.0))
+        if not ready:
+            continue
+        chunk = os.read(read, min(size, 1 << 20))
+        if not chunk:
+            return None
+        chunks.append(chunk)
+        size -= len(chunk)
+    return b"".join(chunks)
+
+
+def each_within_budget(function: Callable[..., T], items: list[tuple[Any, ...]], *, what: list[str],
+                       fallback: str, seconds: float | None = None) -> list[tuple[T | BaseException, float]]:
+    """``function(*args)`` for every ``args`` in ``items``, each within ``seconds``: one forked
+    child computes them in turn (its caches stay warm from one item to the next), each under
+    an alarm; a child that does not answer within the budget and :data:`GRACE` is killed and
+    a new one takes the remaining items. Returns ``(value or exception, seconds taken)`` per
+    item: an item past its budget gets the BudgetExceededError naming ``what[k]`` and
+    ``fallback``; one whose child died (out of memory?) gets one saying so.
+
+    Examples
+    --------
+    >>> import time
+    >>> [type(v).__name__ if isinstance(v, BaseException) else v
+    ...  for v, _ in each_within_budget(lambda x: time.sleep(x) or x, [(0,), (30,), (0.01,)],
+    ...                                 what=["a", "b", "c"], fallback="wake up", seconds=0.5)]
+    [0, 'BudgetExceededError', 0.01]
+    """
+    limit = budget_seconds() if seconds is None else parse_seconds(seconds, "budget")
+    messages = [f"{w} did not finish within {limit:g} s (the budget); {fallback}" for w in what]
+    if not hasattr(os, "fork") or not hasattr(signal, "setitimer"):  # pragma: no cover - other platforms
+        return [(within_budget(function, args, what=w, fallback=fallback, seconds=limit), 0.0)
+                for args, w in zip(items, what)]
+    results: list[tuple[Any, float]] = []
+    parent = os.getpid()
+    while len(results) < len(items):
+        start = len(results)
+        read, write = os.pipe()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child
+            os.close(read)
+            _die_with_parent(parent)
+            _run_each(write, function, items[start:], limit, messages[start:])
+        os.close(write)
+        try:
+            while len(results) < len(items):
+                begun = time.monotonic()
+                header = _read_exactly(read, 8, begun + limit + GRACE)
+                if header is None:  # past the budget and the grace, or the child died
+                    late = time.monotonic() - begun >= limit + GRACE
+                    error = BudgetExceededError(messages[len(results)] if late else
+                                                f"{what[len(results)]} stopped without an answer (out of memory?); {fallback}")
+                    results.append((error, time.monotonic() - begun))
+                    break
+                frame = _read_exactly(read, int.from_bytes(header, "big"), begun + limit + GRACE + 60)
+                if frame is None:  # a torn answer: the child died while sending it
+                    results.append((BudgetExceededError(f"{what[len(results)]} stopped without an answer; {fallback}"),
+                                    time.monotonic() - begun))
+                    break
+                elapsed, data = pickle.loads(frame)
+                status, value = pickle.loads(data)
+                if status == "rebuild":
+                    value = _rebuild(*value)
+                results.append((value, elapsed))
+        finally:
+            os.close(read)
+            _reap(pid)
+    return results

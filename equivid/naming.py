@@ -90,7 +90,8 @@ def _rational_fixed_vectors(parts: Sequence[flint.fmpq_mat], n: int) -> list[lis
     pivots = []
     for r in range(rank):
         pivots.append(next(j for j in range(n) if R[r, j] != 0))
-    free = [j for j in range(n) if j not in set(pivots)]
+    pivots_set = set(pivots)
+    free = [j for j in range(n) if j not in pivots_set]
     out = []
     for f in free:
         v: list[sympy.Expr] = [sympy.Integer(0)] * n

@@ -85,3 +85,66 @@ def test_a_budget_works_inside_a_daemonic_pool_worker():
     with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
         message = pool.submit(_budgeted_in_worker).result(timeout=120)
     assert "did not finish within 0.2 s" in message
+
+
+# -- each_within_budget: one warm child for many items ------------------------------------------
+def _stubborn(seconds: float) -> str:
+    """Ignores the alarm (as a long call into C would) and sleeps on."""
+    import time
+
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            time.sleep(end - time.monotonic())
+        except BaseException:  # noqa: BLE001 - deliberately deaf to the alarm
+            continue
+    return "late"
+
+
+def _die(code: int) -> None:
+    import os
+
+    os._exit(code)
+
+
+def _fail(message: str) -> None:
+    from equivid.errors import SpecError
+
+    raise SpecError("field", message, "something else")
+
+
+def test_each_within_budget_keeps_order_and_errors_per_item() -> None:
+    from equivid._budget import each_within_budget
+    from equivid.errors import SpecError
+
+    outcomes = each_within_budget(lambda f, x: f(x), [(abs, -3), (_fail, "bad"), (str, 7)],
+                                  what=["one", "two", "three"], fallback="none", seconds=5)
+    values = [v for v, _ in outcomes]
+    assert values[0] == 3 and values[2] == "7"
+    assert isinstance(values[1], SpecError) and "bad" in str(values[1])
+    assert all(seconds >= 0 for _, seconds in outcomes)
+
+
+def test_each_within_budget_kills_a_child_deaf_to_the_alarm(monkeypatch) -> None:
+    import time
+
+    from equivid import _budget
+    from equivid.errors import BudgetExceededError
+
+    monkeypatch.setattr(_budget, "GRACE", 0.5)
+    start = time.monotonic()
+    outcomes = _budget.each_within_budget(lambda f, x: f(x), [(_stubborn, 60), (abs, -2)],
+                                          what=["stuck", "after"], fallback="raise it", seconds=0.3)
+    assert time.monotonic() - start < 30  # killed, not waited for
+    assert isinstance(outcomes[0][0], BudgetExceededError) and "stuck did not finish within 0.3 s" in str(outcomes[0][0])
+    assert outcomes[1][0] == 2  # a new child took the rest
+
+
+def test_each_within_budget_survives_a_dying_child() -> None:
+    from equivid._budget import each_within_budget
+    from equivid.errors import BudgetExceededError
+
+    outcomes = each_within_budget(lambda f, x: f(x), [(abs, -1), (_die, 3), (abs, -5)],
+                                  what=["first", "dies", "last"], fallback="retry", seconds=5)
+    assert outcomes[0][0] == 1 and outcomes[2][0] == 5
+    assert isinstance(outcomes[1][0], BudgetExceededError) and "dies stopped without an answer" in str(outcomes[1][0])

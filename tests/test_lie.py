@@ -240,3 +240,20 @@ def test_diagonal_with_irrational_rates_keeps_the_fast_path():
     fast = equivid.lie_algebra(system, degree=2)
     assert fast.method.startswith("resonant")
     assert tuple(fast) == ((z1, 0), (0, z2), (0, z1**2)) == general_fields(system, 2)
+
+
+def test_numeric_nullspace_float_shortcut_only_for_well_conditioned_matrices() -> None:
+    import mpmath
+
+    from equivid.solve._lie import numeric_nullspace
+
+    with mpmath.workdps(50):
+        full = [[mpmath.mpf(v) for v in row] for row in ([2, 1, 0], [1, 3, 1], [0, 1, 4], [1, 1, 1])]
+        assert numeric_nullspace(full, 3) == []
+        # column 3 = column 1 + column 2: a kernel the shortcut must not hide
+        deficient = [[a, b, a + b] for a, b, _ in full]
+        (vector,) = numeric_nullspace(deficient, 3)
+        assert [round(float(x), 12) for x in vector] == [-1.0, -1.0, 1.0]
+        # a tiny but exact dependence (relative 1e-30): below the float gap, decided at 50 digits
+        tiny = [[a, b, a + b + mpmath.mpf(10) ** -30 * (k == 0)] for k, (a, b, _) in enumerate(full)]
+        assert numeric_nullspace(tiny, 3) == []

@@ -579,7 +579,8 @@ def _similarity_piece(piece: Any, n: int, rng: np.random.Generator) -> tuple[boo
     params = list(piece.parameters)
     if any(e not in params for e in entries) or len(set(entries)) != n * n:
         return None
-    others = [t for t in params if t not in set(entries)]
+    entries_set = set(entries)
+    others = [t for t in params if t not in entries_set]
     if any(sympy.sympify(e).free_symbols - set(entries) for e in piece.equations):
         return None
     grams = []

@@ -32,6 +32,7 @@ from typing import Any
 
 import flint
 import mpmath
+import numpy as np
 import sympy
 
 from .. import linalg
@@ -243,8 +244,21 @@ def sample_coordinate(seed: int, p: int, q: int) -> str:
     return repr(1.5 * (2 * (value - math.floor(value)) - 1))
 
 
+#: A float SVD whose smallest singular value is above this fraction of the largest shows full
+#: column rank (the SVD is backward stable: its singular values are those of a matrix within
+#: about 1e-16 of the one given, relative to its norm), and the kernel is empty.
+FULL_RANK_GAP = 1e-6
+
+
 def numeric_nullspace(matrix: list[list[mpmath.mpf]], width: int) -> list[list[mpmath.mpf]]:
-    """Reduced kernel basis by Gauss-Jordan elimination with partial pivoting."""
+    """Reduced kernel basis by Gauss-Jordan elimination with partial pivoting, after a float
+    SVD that returns the empty kernel at once where the matrix is well conditioned."""
+    if matrix and len(matrix) >= width:
+        floats = np.array([[float(x) for x in row] for row in matrix])
+        if np.all(np.isfinite(floats)):
+            singular = np.linalg.svd(floats, compute_uv=False)
+            if singular.size == width and singular[-1] > FULL_RANK_GAP * singular[0]:
+                return []
     rows = [list(r) for r in matrix]
     scale = max((abs(x) for r in rows for x in r), default=mpmath.mpf(1)) or mpmath.mpf(1)
     tolerance = scale * mpmath.mpf(10) ** (-(DIGITS * 2 // 3))

@@ -13,19 +13,20 @@ in ``L``, ``L`` is an ideal of ``U`` with ``U / L = R``, ``U^x = R^x x (I + L)^x
 
 How ``r`` is decided, exactly, for any rational ``U`` (commutative or not):
 
-1. The radical is the kernel of the trace form ``tr(XY)`` (Dickson, characteristic 0),
-   so ``S = U / rad U`` needs no basis of its own: every form below is read on ``U``.
+1. The radical is the kernel of the trace form ``tr(XY)`` (Dickson, characteristic 0).
+   Basis elements of ``U`` on which the form's Gram matrix is nonsingular (the "core") map
+   to a basis of ``S = U / rad U``; every form below is read on them.
 2. The centre of ``S``: ``x`` is central modulo the radical iff ``tr(x [g, Y]) = 0`` for
-   every ``Y`` in ``U`` and every ``g`` in a set generating ``U`` modulo its radical. The
-   generators are two random elements, proved to generate by the dimension of the algebra
-   they span with the radical (computed modulo a prime: a lower bound on the rational
-   dimension); more are added until they do.
+   every core element ``Y`` and every ``g`` in a set generating ``S``. The generators are
+   two random elements, proved to generate by the rank of the span of their words paired
+   with the core (computed modulo a prime: a lower bound on the rational rank); more are
+   tried, and failing that the core itself is taken.
 3. A central ``z`` generates the centre ``Z(S)`` (a product of number fields, one per
    simple factor of ``S``) iff the squarefree part ``q`` of its characteristic polynomial
    has degree ``dim Z(S)``. Each real root ``theta`` of ``q`` is a real place: a factor
    ``M_m(R)`` or ``M_k(H)`` of ``S (x) R``.
 4. Split or quaternionic: on ``M_m(R)`` the trace form has signature ``+m``, on ``M_k(H)``
-   ``-k``, on a complex factor ``0``. With ``theta`` isolated in ``(a, b)``, ``f = (z - a)(z - b)``
+   ``-2k``, on a complex factor ``0``. With ``theta`` isolated in ``(a, b)``, ``f = (z - a)(z - b)``
    is central, negative at ``theta`` and positive at the other real places, so the signature
    of ``tr(f X Y)`` is that of ``tr(X Y)`` less twice the place's: the place is split iff
    ``sig tr(XY) - sig tr(f XY) > 0``, and then that difference is ``2m``. Signatures are
@@ -59,6 +60,9 @@ __all__ = ["UnitComponents", "unit_components"]
 
 #: Random elements tried (as a generator of the centre, as a representative) before giving up.
 TRIES = 12
+
+#: Up to this dimension commutativity is tested pairwise (the centre is then the whole core).
+SMALL_ALGEBRA = 16
 
 #: The prime of the closure computation (a lower bound on the rational dimension).
 _PRIME = 2**61 - 1
@@ -165,7 +169,8 @@ def _kernel(M: flint.fmpq_mat) -> list[list[flint.fmpq]]:
     pivots = []
     for r in range(rank):
         pivots.append(next(k for k in range(cols) if R[r, k] != 0))
-    free = [k for k in range(cols) if k not in set(pivots)]
+    pivots_set = set(pivots)
+    free = [k for k in range(cols) if k not in pivots_set]
     basis = []
     for f in free:
         a = [flint.fmpq(0)] * cols
@@ -267,7 +272,10 @@ class _Algebra:
         self.core = [self.basis[i] for i in core]
         self.core_columns = _flat_columns_transposed(self.core, n)
         self.trace_form = flint.fmpq_mat(len(core), len(core), [form[i, j] for i in core for j in core])
-        self.commutative = all(X * Y == Y * X for k, X in enumerate(self.basis) for Y in self.basis[k + 1:])
+        # the pairwise test is a shortcut for small algebras only (the centre's general path is
+        # right for commutative ones too, and cheaper than d**2 / 2 products of large entries)
+        small = len(self.basis) <= SMALL_ALGEBRA
+        self.commutative = small and all(X * Y == Y * X for k, X in enumerate(self.basis) for Y in self.basis[k + 1:])
 
     def random_element(self, bound: int) -> flint.fmpq_mat:
         return _combine([flint.fmpq(self.rng.randint(-bound, bound)) for _ in self.basis], self.basis, self.n)
@@ -448,7 +456,7 @@ def unit_components(structure: AffineStructure, seed: int = 0) -> UnitComponents
         if point is None:  # pragma: no cover - y lies in U, which the structure spans
             return None
         points.append(point)
-    kind = "commutative algebra" if algebra.commutative else "algebra"
+    kind = "commutative algebra" if algebra.commutative else "algebra"  # commutativity tested for small ones only
     how = (f"the linear parts span a {kind} whose semisimple quotient has {r} split real place"
            f"{'s' if r != 1 else ''} (real roots of the squarefree characteristic polynomial of a generator of its "
            f"centre, split by the signature of the trace form{', less the place the translations kill' if not unital else ''}): "

@@ -45,7 +45,7 @@ kill is cut away, and a key found twice counts once. An output holding rows of t
 (``--force`` appends anyway). A Parquet output is written, atomically, when every task
 has its row.
 
-Each task's solve runs in a forked child under the budget; past it the child is killed
+Each chunk of tasks is solved in one forked child, each task under the budget (an alarm); past the budget the child is killed
 and the row has ``status: error`` with the :class:`~equivid.errors.BudgetExceededError`
 message. While a sweep runs it holds an exclusive lock (``flock`` on ``OUT.lock`` beside
 the output): a second sweep on the same output is refused with one line (exit status 2).

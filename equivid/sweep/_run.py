@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from .._budget import SECONDS, budget_seconds, override, parse_seconds, within_budget
+from .._budget import (
+    SECONDS,
+    budget_seconds,
+    each_within_budget,
+    override,
+    parse_seconds,
+    within_budget,
+)
 from ..errors import EquividError, SpecError
 from ._plan import Sweep, Task
 from ._store import OutputLock, RowLog, log_path, read_rows, write_parquet
@@ -45,12 +52,31 @@ def run_task(task: Task, *, budget: float | None = None) -> dict[str, Any]:
     >>> row["status"], row["system"], row["ansatz"], row["general_element"]
     ('ok', 'system0', 'affine', ['t1*z1'])
     """
-    from .. import solve
-    from ..spec import system_from_spec
-
     limit = budget_seconds() if budget is None else parse_seconds(budget, "budget")
     _warm()
     start = time.perf_counter()
+    try:
+        outcome: Any = within_budget(_solve_task, (task.spec, task.ansatz, limit), what=_what(task),
+                                     fallback=FALLBACK, seconds=limit)
+    except Exception as exc:  # noqa: BLE001 - the row records it (an EquividError, or an internal error)
+        outcome = exc
+    return _row(task, outcome, limit, start)
+
+
+#: What a row that ran out of budget says can be done.
+FALLBACK = "the row is an error; a larger --budget may finish it"
+
+
+def _what(task: Task) -> str:
+    return f"task {task.system} ({task.ansatz})"
+
+
+def _row(task: Task, outcome: Any, limit: float, start: float) -> dict[str, Any]:
+    """The row of ``task`` from the outcome of its budgeted solve (the group's dict and the
+    warnings raised, or the exception), with its verification (not under the budget)."""
+    from .. import solve
+    from ..spec import system_from_spec
+
     row: dict[str, Any] = {"key": task.key, "system": task.system, "ansatz": task.ansatz, "seed": task.seed,
                            "status": "ok", "error": None}
     row.update(dict.fromkeys(GROUP_KEYS))
@@ -59,10 +85,9 @@ def run_task(task: Task, *, budget: float | None = None) -> dict[str, Any]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            data, messages = within_budget(_solve_task, (task.spec, task.ansatz, limit),
-                                           what=f"task {task.system} ({task.ansatz})",
-                                           fallback="the row is an error; a larger --budget may finish it",
-                                           seconds=limit)
+            if isinstance(outcome, BaseException):
+                raise outcome
+            data, messages = outcome
             for message in messages:
                 warnings.warn(message, stacklevel=1)
             row.update({k: data.get(k) for k in GROUP_KEYS})
@@ -230,15 +255,29 @@ def _run_locked(sweep: Sweep, out: Path, *, executor: Executor | None, workers: 
 
 
 def run_tasks(tasks: Sequence[Task], budget: float | None = None) -> list[dict[str, Any]]:
-    """The rows of a few tasks, solved one after another (one unit of work for an executor)."""
-    return [run_task(task, budget=budget) for task in tasks]
+    """The rows of a few tasks (one unit of work for an executor), solved one after another in
+    one forked child whose caches stay warm from task to task, each under the budget
+    (:func:`equivid._budget.each_within_budget`); the same rows as :func:`run_task` on each."""
+    if not tasks:
+        return []
+    limit = budget_seconds() if budget is None else parse_seconds(budget, "budget")
+    _warm()
+    outcomes = each_within_budget(_solve_task, [(t.spec, t.ansatz, limit) for t in tasks],
+                                  what=[_what(t) for t in tasks], fallback=FALLBACK, seconds=limit)
+    rows = []
+    for task, (outcome, seconds) in zip(tasks, outcomes):
+        row = _row(task, outcome, limit, time.perf_counter())
+        row["seconds"] = round(seconds + row["seconds"], 4)  # the solve (in the child) and the row
+        rows.append(row)
+    return rows
 
 
 def _stream(pool: Executor, tasks: Sequence[Task], slots: int, seconds: float) -> Iterator[dict[str, Any]]:
-    """Rows as tasks finish. Tasks go out in chunks (fewer round trips to the workers, up to
-    16 tasks a chunk while every worker still gets about 16 chunks), at most 4 chunks per
-    worker in flight, so a sweep of any length holds little in memory."""
-    size = min(16, max(1, len(tasks) // (16 * slots)))
+    """Rows as tasks finish. Tasks go out in chunks (each solved in one warm child, see
+    :func:`run_tasks`; up to 64 tasks a chunk while every worker still gets about 8 chunks:
+    benchmarks/bench_sweep.py), at most 4 chunks per worker in flight, so a sweep of any
+    length holds little in memory."""
+    size = min(64, max(1, len(tasks) // (8 * slots)))
     chunks = iter([tasks[k:k + size] for k in range(0, len(tasks), size)])
     pending: set[Future[list[dict[str, Any]]]] = set()
     try:
