@@ -260,3 +260,53 @@ def test_a_sign_flip_that_lands_on_det_zero_is_not_a_representative() -> None:
     group = equivid.solve(equivid.System.from_maps(names, {"m": [str(e) for e in A * z]}), ansatz="linear")
     assert group.complete and group.components == 2 == 2 ** len(real_places(A))
     assert equivid.check(group).ok and equivid.sketch(group).all_checked
+
+
+# -- the exact steps, each fed a wrong input -----------------------------------------------------
+def test_signature_against_numpy_eigenvalues() -> None:
+    import flint
+
+    from equivid.solve._units import _signature
+
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        k = int(rng.integers(1, 7))
+        X = rng.integers(-3, 4, (k, k))
+        if rng.random() < 0.5:  # a singular one: zero eigenvalues count for neither side
+            X[:, 0] = X[:, 1] if k > 1 else 0
+        G = X @ np.diag(rng.choice([-1, 0, 1], k)) @ X.T
+        values = np.linalg.eigvalsh(G.astype(float))
+        expected = int(np.sum(values > 1e-9) - np.sum(values < -1e-9))
+        assert _signature(flint.fmpq_mat(k, k, [int(v) for v in G.flatten()])) == expected
+
+
+def test_generation_is_proved_not_assumed() -> None:
+    import random
+
+    import flint
+
+    from equivid.solve._units import _Algebra
+
+    n = 2
+    basis = [flint.fmpq_mat(n, n, [int(k == m) for m in range(n * n)]) for k in range(n * n)]  # all of M_2
+    algebra = _Algebra(basis, n, random.Random(0))
+    identity = flint.fmpq_mat(n, n, [1, 0, 0, 1])
+    diagonal = flint.fmpq_mat(n, n, [1, 0, 0, 2])
+    assert not algebra._generates([identity, identity])  # spans Q I only
+    assert not algebra._generates([diagonal, diagonal * 3])  # the diagonal algebra only
+    assert algebra._generates([diagonal, flint.fmpq_mat(n, n, [0, 1, 1, 0])])
+
+
+def test_reduced_norm_refuses_a_characteristic_polynomial_of_the_wrong_shape() -> None:
+    import flint
+
+    from equivid.solve._units import _reduced_norm_sign
+
+    # a factor of reduced degree 1 met twice: the characteristic polynomial must be a square
+    assert _reduced_norm_sign(flint.fmpq_mat(2, 2, [2, 0, 0, 3]), 2, 1, 2) is None  # (x - 2)(x - 3)
+    assert _reduced_norm_sign(flint.fmpq_mat(2, 2, [2, 0, 0, 2]), 2, 1, 2) == 1
+    assert _reduced_norm_sign(flint.fmpq_mat(2, 2, [-2, 0, 0, -2]), 2, 1, 2) == -1
+    # acting as the identity outside the factor: (x - 1) divides off; a wrong trace is refused
+    u = flint.fmpq_mat(3, 3, [-2, 0, 0, 0, -2, 0, 0, 0, 1])
+    assert _reduced_norm_sign(u, 2, 1, 3) == -1
+    assert _reduced_norm_sign(u, 3, 2, 3) is None
