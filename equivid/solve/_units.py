@@ -410,10 +410,16 @@ def unit_components(structure: AffineStructure, seed: int = 0) -> UnitComponents
             break
     else:
         return None
-    whole = algebra.signature()
+    # S commutative (its centre is all of it, by dimension): a product of number fields, every
+    # real place a split factor R (m = 1), no signature needed
+    commutative = centre_dim == len(algebra.core)
+    whole = None if commutative else algebra.signature()
     places = []  # (theta's interval, f(z), m) for each split real place
     for a, b in _separating_intervals(_sympy_poly(q, t)):
         f = (z - identity * _fmpq(a)) * (z - identity * _fmpq(b))
+        if whole is None:
+            places.append(((a, b), f, 1))
+            continue
         twice = whole - algebra.signature(f)
         if twice > 0:
             places.append(((a, b), f, twice // 2))
@@ -456,10 +462,10 @@ def unit_components(structure: AffineStructure, seed: int = 0) -> UnitComponents
         if point is None:  # pragma: no cover - y lies in U, which the structure spans
             return None
         points.append(point)
-    kind = "commutative algebra" if algebra.commutative else "algebra"  # commutativity tested for small ones only
-    how = (f"the linear parts span a {kind} whose semisimple quotient has {r} split real place"
+    how = (f"the linear parts span an algebra whose semisimple quotient{' (commutative)' if commutative else ''} "
+           f"has {r} split real place"
            f"{'s' if r != 1 else ''} (real roots of the squarefree characteristic polynomial of a generator of its "
-           f"centre, split by the signature of the trace form{', less the place the translations kill' if not unital else ''}): "
+           f"centre{'' if commutative else ', split by the signature of the trace form'}{', less the place the translations kill' if not unital else ''}): "
            f"{count} component{'s' if count != 1 else ''}")
     return UnitComponents(count, tuple(points), how)
 
