@@ -30,20 +30,16 @@ import sympy
 
 from .._budget import within_budget
 from ..ansatz import Ansatz, monomials
-from ..errors import BudgetExceededError, VerificationError
+from ..errors import VerificationError
 from ..mechanisms import System
 from ._lie import lie_algebra
 from ._result import Solution
 from ._verify import commutes, group_residual, jacobian, tangent_fields
 from .problem import Problem
 
-__all__ = ["PolynomialPart", "MAX_UNKNOWNS", "polynomial_inverse", "identity_plus_span", "identity_values", "in_family"]
+__all__ = ["PolynomialPart", "eliminate", "polynomial_inverse", "identity_plus_span", "identity_values", "in_family"]
 
 Map = tuple[sympy.Expr, ...]
-
-#: Unknown coefficients above which the group-level polynomial system is not attempted.
-MAX_UNKNOWNS = 24
-
 
 @dataclass
 class _Set:
@@ -70,12 +66,73 @@ def _coefficients(expressions: Sequence[sympy.Expr], gens: Sequence[sympy.Symbol
     return sorted(equations, key=sympy.default_sort_key)
 
 
+def _pivot(equation: sympy.Expr, unknowns: set[sympy.Symbol]) -> tuple[sympy.Symbol, sympy.Expr] | None:
+    """``(u, value)`` where ``equation = c u + q`` with ``c`` a non-zero number and ``q`` free of
+    ``u`` (so the equation says ``u = value``), preferring the unknown whose value is shortest."""
+    best = None
+    for u in sorted(equation.free_symbols & unknowns, key=sympy.default_sort_key):
+        poly = sympy.Poly(equation, u)
+        if poly.degree() != 1:
+            continue
+        c, q = poly.all_coeffs()
+        if c.free_symbols or c == 0:
+            continue
+        value = sympy.expand(-q / c)
+        if best is None or sympy.count_ops(value) < sympy.count_ops(best[1]):
+            best = (u, value)
+    return best
+
+
+def eliminate(equations: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol]
+              ) -> tuple[dict[sympy.Symbol, sympy.Expr], list[sympy.Expr]] | None:
+    """Substitute away every unknown that some equation gives explicitly (``c u + q = 0``,
+    ``c`` a non-zero number, ``q`` free of ``u``): linear equations and triangular chains
+    such as ``a1 = a9**2``, each step an equivalence. Returns the substitutions and the
+    equations left, or None when the equations are inconsistent (a non-zero constant).
+
+    Examples
+    --------
+    >>> a, b, c = sympy.symbols("a b c")
+    >>> values, left = eliminate([a - b**2, b - c**2, a*c - 1], [a, b, c])
+    >>> sorted(values.items(), key=str), left
+    ([(a, c**4), (b, c**2)], [c**5 - 1])
+    """
+    pool = set(unknowns)
+    values: dict[sympy.Symbol, sympy.Expr] = {}
+    left = [sympy.expand(e) for e in equations]
+    while True:
+        left = sorted({e for e in left if e != 0}, key=sympy.default_sort_key)
+        if any(not (e.free_symbols & pool) for e in left):
+            return None  # a non-zero constant (or a condition on symbols that are not unknowns)
+        found = next(((e, hit) for e in left if (hit := _pivot(e, pool)) is not None), None)
+        if found is None:
+            return values, left
+        _, (u, value) = found
+        pool.discard(u)
+        values = {k: sympy.expand(v.xreplace({u: value})) for k, v in values.items()}
+        values[u] = value
+        left = [sympy.expand(e.xreplace({u: value})) for e in left]
+
+
 def _solve(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol]) -> list[dict[sympy.Symbol, sympy.Expr]]:
-    """Real solution sets of polynomial equations (sympy, exact); ``[{}]`` when there are none."""
+    """Real solution sets of polynomial equations (exact): the unknowns the equations give
+    explicitly are eliminated first (:func:`eliminate`), the rest goes to sympy's ``solve``;
+    ``[{}]`` when there are no equations, ``[]`` when they are inconsistent."""
     if not equations:
         return [{}]
-    found = sympy.solve(equations, list(unknowns), dict=True)
-    return [s for s in found if all(_real(v) for v in s.values())]
+    reduced = eliminate(equations, unknowns)
+    if reduced is None:
+        return []
+    values, left = reduced
+    rest = [u for u in unknowns if u not in values]
+    found = sympy.solve(left, rest, dict=True) if left else [{}]
+    out = []
+    for solution in found:
+        full = {k: sympy.expand(v.xreplace(solution)) for k, v in values.items()}
+        full.update(solution)
+        if all(_real(v) for v in full.values()):
+            out.append(full)
+    return out
 
 
 def _budgeted_solve(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol], what: str, lie: Sequence[Map]) -> list[dict[sympy.Symbol, sympy.Expr]]:
@@ -152,13 +209,6 @@ class PolynomialPart:
         latents = system.latents
         basis = monomials(latents, degree, constant=ansatz.has_constant)
         count = len(basis) * system.n
-        if count > MAX_UNKNOWNS:
-            raise BudgetExceededError(
-                f"ansatz: the group-level system has {count} unknowns (budget {MAX_UNKNOWNS}); "
-                f"the Lie algebra at degree {degree} has {len(lie)} generator(s): "
-                + ", ".join(str(X) for X in lie)
-                + f" (equivid.lie_algebra(system, degree={degree}))"
-            )
         unknowns = list(sympy.symbols(f"_a0:{count}"))
         a = tuple(
             sum((unknowns[i * len(basis) + j] * mono for j, mono in enumerate(basis)), sympy.Integer(0))
