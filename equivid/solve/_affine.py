@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import flint
 import sympy
+from sympy.polys.domains import QQ
 from sympy.polys.matrices import DomainMatrix
 
 from .. import linalg
@@ -72,12 +73,8 @@ def _immutable(C: DomainMatrix) -> sympy.ImmutableMatrix:
     """DomainMatrix -> ImmutableMatrix, converting entries once (rational fast path)."""
     n, m = C.shape
     if C.domain.is_QQ or C.domain.is_ZZ:
-        flat = [
-            sympy.Integer(int(x.numerator)) if x.denominator == 1 else sympy.Rational(int(x.numerator), int(x.denominator))
-            for x in C.to_list_flat()
-        ]
-    else:
-        flat = [C.domain.to_sympy(x) for x in C.to_list_flat()]
+        return _sympy_matrix(C.convert_to(QQ).to_dense().to_dfm().rep)
+    flat = [C.domain.to_sympy(x) for x in C.to_list_flat()]
     return sympy.ImmutableMatrix(n, m, flat)
 
 
@@ -308,8 +305,20 @@ def _elements_at(structure: AffineStructure, points: Sequence[Sequence[sympy.Exp
 
 
 def _sympy_matrix(M: flint.fmpq_mat) -> sympy.ImmutableMatrix:
-    return sympy.ImmutableMatrix(M.nrows(), M.ncols(),
-                                 [sympy.Integer(int(x.p)) if x.q == 1 else sympy.Rational(int(x.p), int(x.q)) for x in M.entries()])
+    """A rational python-flint matrix as a sympy matrix, its entries kept as they are (sympy
+    holds rational matrices over QQ internally); by entries where that is not available."""
+    n, m = M.nrows(), M.ncols()
+    entries = M.entries()
+    from_rep = getattr(sympy.ImmutableMatrix, "_fromrep", None)
+    if from_rep is not None and n and m:
+        sparse: dict[int, dict[int, flint.fmpq]] = {}
+        for i in range(n):
+            row = {j: entries[i * m + j] for j in range(m) if entries[i * m + j] != 0}
+            if row:
+                sparse[i] = row
+        return from_rep(DomainMatrix(sparse, (n, m), QQ))  # type: ignore[no-any-return]
+    return sympy.ImmutableMatrix(n, m, [sympy.Integer(int(x.p)) if x.q == 1 else sympy.Rational(int(x.p), int(x.q))
+                                        for x in entries])
 
 
 #: Up to this many latents the components come from factoring det B(t) first (its factors are
