@@ -428,11 +428,13 @@ def test_verify_rows_with_the_real_numeric_backend(tmp_path):
 # -- issue 15: per-task budget, duplicate rows ---------------------------------------------------
 
 #: A fast system and one whose solve takes minutes (6 latents).
+#: ``slow-0`` takes about 45 s with the default budget (S(5), 30 unknowns): far past 1 s on any
+#: machine, so the budget stop does not depend on the machine's speed.
 BUDGETED = """\
 budget: 1
 systems:
   - spec: translation_single
-  - random: {count: 1, latents: 6, seed: 2, name: slow}
+  - {name: slow-0, latents: [z1, z2, z3, z4, z5], mechanisms: {m: [z1**2, z2**2, z3**2, z4**2, z5**2]}}
 """
 
 
