@@ -28,24 +28,14 @@ from __future__ import annotations
 
 import random
 import sys
-import time
-from collections.abc import Callable
 from typing import Any
 
 import flint
 import numpy as np
 import sympy
+from bench_solve import timed  # the same best-of timer (benchmarks/ is the script's directory)
 
 import equivid
-
-
-def timed(fn: Callable[[], Any], repeats: int = 1) -> tuple[float, Any]:
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
 
 
 def unimodular(n: int, rng: random.Random) -> sympy.Matrix:

@@ -41,6 +41,8 @@ __all__ = [
     "powers",
     "commutant_system",
     "commutant_basis",
+    "kernel_rows",
+    "pivot_columns",
 ]
 
 MatrixLike: TypeAlias = DomainMatrix | Sequence[Sequence[Any]] | Mapping[tuple[int, int], Any]
@@ -190,8 +192,8 @@ def _integer_rows(M: DomainMatrix) -> list[list[int]]:
     return out
 
 
-def _pivots(R: Any, r: int) -> list[int]:
-    """Pivot columns of an RREF ``R`` of rank ``r`` (flint matrix)."""
+def pivot_columns(R: Any, r: int) -> list[int]:
+    """Pivot columns of an RREF ``R`` of rank ``r`` (any python-flint matrix)."""
     pivots, j = [], 0
     for i in range(r):
         while R[i, j] == 0:
@@ -208,7 +210,7 @@ def _mod_p_rref(rows: list[list[int]], ncols: int) -> tuple[Any, int]:
 
 def _kernel_from_rref(R: Any, den: Any, r: int, n: int) -> flint.fmpq_mat:
     """Reduced kernel basis (rows) from an integer RREF ``R / den`` of rank ``r``."""
-    pivots = _pivots(R, r)
+    pivots = pivot_columns(R, r)
     pivots_set = set(pivots)
     free = [j for j in range(n) if j not in pivots_set]
     K = flint.fmpq_mat(len(free), n)
@@ -217,6 +219,21 @@ def _kernel_from_rref(R: Any, den: Any, r: int, n: int) -> flint.fmpq_mat:
         for i, p in enumerate(pivots):
             K[t, p] = -flint.fmpq(R[i, f]) / den
     return K
+
+
+def kernel_rows(M: flint.fmpq_mat) -> flint.fmpq_mat:
+    """Rows spanning ``{x : M x = 0}``, one per free column of the RREF of ``M``: 1 there, 0 at
+    the other free columns (the basis sympy's ``nullspace`` gives).
+
+    Examples
+    --------
+    >>> kernel_rows(flint.fmpq_mat(1, 3, [1, 2, 3]))
+    [-2, 1, 0]
+    [-3, 0, 1]
+    """
+    num, _ = M.numer_denom()  # a common scale of the rows: the same kernel
+    R, den, r = num.rref()
+    return _kernel_from_rref(R, den, r, M.ncols())
 
 
 def _kernel_exact(rows: list[list[int]], n: int) -> flint.fmpq_mat:
@@ -230,9 +247,9 @@ def _kernel_modular(rows: list[list[int]], n: int) -> flint.fmpq_mat | None:
     RT, r = _mod_p_rref([list(c) for c in zip(*rows)], m) if m and n else (None, 0)
     if r == 0:
         return _kernel_from_rref(flint.fmpz_mat(0, n), 1, 0, n)
-    keep = [rows[i] for i in _pivots(RT, r)]
+    keep = [rows[i] for i in pivot_columns(RT, r)]
     R, _ = _mod_p_rref(keep, n)
-    pivots = _pivots(R, r)
+    pivots = pivot_columns(R, r)
     pivots_set = set(pivots)
     free = [j for j in range(n) if j not in pivots_set]
     S = flint.fmpq_mat([[row[p] for p in pivots] for row in keep])
@@ -654,15 +671,12 @@ def _primary_decomposition(A: flint.fmpq_mat) -> list[flint.fmpq_mat] | None:
     return parts
 
 
-def _block_diagonal(mats: list[flint.fmpq_mat], n: int) -> flint.fmpq_mat:
+def _embedded(M: flint.fmpq_mat, start: int, n: int) -> flint.fmpq_mat:
+    """The ``n x n`` matrix holding ``M`` as its diagonal block at ``(start, start)``, zero elsewhere."""
     out = flint.fmpq_mat(n, n)
-    at = 0
-    for M in mats:
-        k = M.nrows()
-        for i in range(k):
-            for j in range(k):
-                out[at + i, at + j] = M[i, j]
-        at += k
+    for i in range(M.nrows()):
+        for j in range(M.ncols()):
+            out[start + i, start + j] = M[i, j]
     return out
 
 
@@ -705,18 +719,11 @@ def _primary_commutant(mats: list[DomainMatrix]) -> DomainMatrix | None:
         blocks.append(block)
         offsets.append(at)
         at += k
-    if local != _block_diagonal(blocks, n):  # pragma: no cover - primary components are invariant
-        return None
+    if local != sum((_embedded(B, start, n) for B, start in zip(blocks, offsets)), flint.fmpq_mat(n, n)):
+        return None  # pragma: no cover - primary components are invariant
     basis: list[flint.fmpq_mat] = []  # block-diagonal commutant of A, in the adapted basis
     for block, start in zip(blocks, offsets):
-        k = block.nrows()
-        for C in commutant_basis([_qq(block)], canonical=False):
-            c = _fmpq_mat(C)
-            X = flint.fmpq_mat(n, n)
-            for i in range(k):
-                for j in range(k):
-                    X[start + i, start + j] = c[i, j]
-            basis.append(X)
+        basis += [_embedded(_fmpq_mat(C), start, n) for C in commutant_basis([_qq(block)], canonical=False)]
     others = [Pinv * F * P for F in flints if F != A]
     if others and basis:
         columns = [[x for M in others for x in (X * M - M * X).entries()] for X in basis]
@@ -779,7 +786,7 @@ def _rref_independent(Z: Any) -> flint.fmpq_mat | None:
     R, r = flint.nmod_mat(k, n, [int(v) for v in Z.entries()], _PRIME).rref()
     if r != k:
         return None
-    pivots = _pivots(R, r)
+    pivots = pivot_columns(R, r)
     S = flint.fmpz_mat(k, k, [Z[i, p] for i in range(k) for p in pivots])
     num, den = S.inv().numer_denom()  # type: ignore[attr-defined]
     N = num * Z

@@ -86,21 +86,8 @@ def _rational_fixed_vectors(parts: Sequence[flint.fmpq_mat], n: int) -> list[lis
         K = R.transpose()
         K = flint.fmpq_mat(n, rank, [K[i, j] for i in range(n) for j in range(rank)])
     complement = _kernel_columns(K.transpose()).transpose()  # rows spanning K's orthogonal complement
-    R, rank = complement.rref()
-    pivots = []
-    for r in range(rank):
-        pivots.append(next(j for j in range(n) if R[r, j] != 0))
-    pivots_set = set(pivots)
-    free = [j for j in range(n) if j not in pivots_set]
-    out = []
-    for f in free:
-        v: list[sympy.Expr] = [sympy.Integer(0)] * n
-        v[f] = sympy.Integer(1)
-        for r, p in enumerate(pivots):
-            x = -R[r, f]
-            v[p] = sympy.Rational(int(x.p), int(x.q))
-        out.append(v)
-    return out
+    basis = linalg.kernel_rows(complement)  # K's column space, in the basis sympy's nullspace gives
+    return [[sympy.Rational(int(x.p), int(x.q)) for x in basis.table()[t]] for t in range(basis.nrows())]
 
 
 def _linear_name(parts: Sequence[sympy.MatrixBase], n: int, structure: AffineStructure, system: System) -> str | None:

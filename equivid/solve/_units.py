@@ -53,6 +53,7 @@ from dataclasses import dataclass
 import flint
 import sympy
 
+from ..linalg import kernel_rows, pivot_columns
 from ._matrix import to_flint
 from ._result import AffineStructure
 
@@ -100,16 +101,6 @@ def _modular(M: flint.fmpq_mat) -> flint.nmod_mat | None:
     return flint.nmod_mat(M.nrows(), M.ncols(), [int(v) for v in num.entries()], _PRIME) * inverse
 
 
-def _pivot_columns(R: flint.nmod_mat, rank: int) -> list[int]:
-    pivots, j = [], 0
-    for i in range(rank):
-        while R[i, j] == 0:
-            j += 1
-        pivots.append(j)
-        j += 1
-    return pivots
-
-
 class _Span:
     """Independent matrices with fast exact coordinates: the rows' pivot entries (found modulo
     a prime, where a full rank proves independence over Q) give a square system; a solution
@@ -127,11 +118,9 @@ class _Span:
             flat = E.entries()
             mats = [flint.fmpq_mat(n, n, flat[k * n * n:(k + 1) * n * n]) for k in range(rank)]
             rows = _flat_rows(mats, n) if mats else flint.fmpq_mat(0, n * n)
-            pivots = []
-            for k in range(rank):
-                pivots.append(next(j for j in range(n * n) if E[k, j] != 0))
+            pivots = pivot_columns(E, rank)
         else:
-            pivots = _pivot_columns(R, rank)
+            pivots = pivot_columns(R, rank)
         self.basis = list(mats)
         self.rows = rows
         self.pivots = pivots
@@ -160,25 +149,6 @@ def _combine(coefficients: Sequence[flint.fmpq], basis: Sequence[flint.fmpq_mat]
         if c != 0:
             out += X * c
     return out
-
-
-def _kernel(M: flint.fmpq_mat) -> list[list[flint.fmpq]]:
-    """A basis of ``{a : M a = 0}`` (from the reduced row echelon form)."""
-    R, rank = M.rref()
-    cols = M.ncols()
-    pivots = []
-    for r in range(rank):
-        pivots.append(next(k for k in range(cols) if R[r, k] != 0))
-    pivots_set = set(pivots)
-    free = [k for k in range(cols) if k not in pivots_set]
-    basis = []
-    for f in free:
-        a = [flint.fmpq(0)] * cols
-        a[f] = flint.fmpq(1)
-        for r, p in enumerate(pivots):
-            a[p] = -R[r, f]
-        basis.append(a)
-    return basis
 
 
 def _signature(G: flint.fmpq_mat) -> int:
@@ -260,15 +230,13 @@ class _Algebra:
         core: list[int] | None = None
         if reduced is not None:  # pivots of the form modulo the prime: a nonsingular principal block
             R, rank = reduced.transpose().rref()
-            candidate = _pivot_columns(R, int(rank))
+            candidate = pivot_columns(R, int(rank))
             block = flint.fmpq_mat(len(candidate), len(candidate), [form[i, j] for i in candidate for j in candidate])
             if int(block.rank()) == int(form.rank()):
                 core = candidate
         if core is None:  # pragma: no cover - the prime divides a denominator: exact pivots
             E, exact_rank = form.transpose().rref()
-            core = []
-            for r in range(exact_rank):
-                core.append(next(j for j in range(len(self.basis)) if E[r, j] != 0))
+            core = pivot_columns(E, exact_rank)
         self.core = [self.basis[i] for i in core]
         self.core_columns = _flat_columns_transposed(self.core, n)
         self.trace_form = flint.fmpq_mat(len(core), len(core), [form[i, j] for i in core for j in core])
@@ -322,7 +290,8 @@ class _Algebra:
         commutators = [g * Y - Y * g for g in gens for Y in self.core]
         pairing = _flat_rows(self.core, n) * _flat_columns_transposed(commutators, n)  # row: x = core_i
         system = pairing.transpose()
-        return [_combine(a, self.core, n) for a in _kernel(system)] if k else []
+        kernel = kernel_rows(system)
+        return [_combine(kernel.table()[t], self.core, n) for t in range(kernel.nrows())] if k else []
 
     def signature(self, weight: flint.fmpq_mat | None = None) -> int:
         """Signature of ``tr(weight X Y)`` on ``S`` (``weight`` central and invertible there)."""
