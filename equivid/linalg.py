@@ -43,6 +43,7 @@ __all__ = [
     "commutant_basis",
     "kernel_rows",
     "pivot_columns",
+    "primary_decomposition",
 ]
 
 MatrixLike: TypeAlias = DomainMatrix | Sequence[Sequence[Any]] | Mapping[tuple[int, int], Any]
@@ -535,8 +536,10 @@ def _start_vectors(n: int) -> list[list[int]]:
 def _krylov_full(A: DomainMatrix, v: list[int]) -> bool:
     n = A.shape[0]
     if A.domain.is_QQ:
-        rows = _integer_rows(A)
-        Ap = flint.nmod_mat(n, n, [x for r in rows for x in r], _PRIME)
+        # one common denominator: d*A has A's Krylov ranks (scaling rows separately would not,
+        # it is another matrix); a rank modulo the prime is a lower bound on the rational rank
+        numerators, _ = _fmpq_mat(A).numer_denom()
+        Ap = flint.nmod_mat(numerators, _PRIME)
         cols = [flint.nmod_mat(n, 1, v, _PRIME)]
         while len(cols) < n:
             cols.append(Ap * cols[-1])
@@ -654,9 +657,16 @@ def _at(p: flint.fmpq_poly, A: flint.fmpq_mat) -> flint.fmpq_mat:
     return out
 
 
-def _primary_decomposition(A: flint.fmpq_mat) -> list[flint.fmpq_mat] | None:
+def primary_decomposition(A: flint.fmpq_mat) -> list[flint.fmpq_mat] | None:
     """Bases (as columns) of the primary components ``ker f(A)**e`` of ``A`` over ``QQ``, one
-    per irreducible factor ``f**e`` of its characteristic polynomial; None for one factor."""
+    per irreducible factor ``f**e`` of its characteristic polynomial; None for one factor.
+
+    Examples
+    --------
+    >>> import flint
+    >>> [X.ncols() for X in primary_decomposition(flint.fmpq_mat(3, 3, [2, 1, 0, 0, 2, 0, 0, 0, 5]))]
+    [1, 2]
+    """
     _, factors = A.charpoly().factor()
     if len(factors) < 2:
         return None
@@ -700,7 +710,7 @@ def _primary_commutant(mats: list[DomainMatrix]) -> DomainMatrix | None:
         candidates.append(combination)
     best: tuple[int, flint.fmpq_mat, list[flint.fmpq_mat]] | None = None
     for A in candidates:
-        parts = _primary_decomposition(A)
+        parts = primary_decomposition(A)
         if parts is None:
             continue
         unknowns = sum(X.ncols() ** 2 for X in parts)
@@ -782,8 +792,8 @@ def _rref_rows(V: DomainMatrix) -> DomainMatrix:
 def _rref_independent(Z: Any) -> flint.fmpq_mat | None:
     """RREF ``S**-1 Z`` of an integer matrix with independent rows, pivots ``S`` found
     mod p; None when the rows are dependent mod p or the echelon shape check fails."""
-    k, n = Z.nrows(), Z.ncols()
-    R, r = flint.nmod_mat(k, n, [int(v) for v in Z.entries()], _PRIME).rref()
+    k = Z.nrows()
+    R, r = flint.nmod_mat(Z, _PRIME).rref()
     if r != k:
         return None
     pivots = pivot_columns(R, r)

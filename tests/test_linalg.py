@@ -308,3 +308,44 @@ def test_joint_commutant_by_primary_decomposition_against_the_full_kernel() -> N
     assert len(basis) == 8  # (trivial + standard) twice: M_2 x M_2
     general = Matrix(nullspace(commutant_system(mats))).rref()[0]
     assert Matrix([list(B.to_Matrix()) for B in basis]) == general
+
+
+# -- regression: a derogatory matrix with fractions was taken as cyclic ---------------------------
+def test_a_derogatory_block_with_fractions_is_not_cyclic() -> None:
+    # rows with different denominators (1/2 in some rows only): scaling rows separately is another
+    # matrix, whose Krylov space was full; the commutant then lost 2 of its 6 dimensions
+    B = [[0, 0, -1, Rational(1, 2)], [-1, 1, -1, Rational(1, 2)], [0, 0, 1, 0], [-2, 0, 0, 2]]
+    assert _minpoly_degree(Matrix(B)) == 3  # Jordan blocks of sizes 3 and 1 at eigenvalue 1
+    assert not is_nonderogatory(B)
+    assert len(commutant_basis([B])) == 6 == 16 - Matrix(linalg.commutant_system([B]).to_Matrix()).rank()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from([(1, 1), (1, 2), (2, 1), (2, 2), (-1, 1)]), min_size=2, max_size=4),
+       st.integers(0, 2**16))
+def test_is_nonderogatory_against_the_exact_minimal_polynomial(blocks, seed) -> None:
+    # the oracle: the degree of sympy's minimal polynomial; the matrix conjugated by a rational
+    # matrix with varied denominators so that rows carry different ones
+    rng = np.random.default_rng(seed)
+    J = Matrix(jordan(blocks))
+    n = J.rows
+    while True:
+        S = Matrix(n, n, lambda i, j: Rational(int(rng.integers(-3, 4)), int(rng.integers(1, 4))))
+        if S.det() != 0:
+            break
+    A = S * J * S.inv()
+    expected = _minpoly_degree(A) == n
+    assert is_nonderogatory(A.tolist()) == expected
+
+
+def _minpoly_degree(A: Matrix) -> int:
+    """The degree of the minimal polynomial: the first power ``A**k`` in the span of the lower ones."""
+    n = A.rows
+    vectors = [list(sympy.eye(n))]
+    P = sympy.eye(n)
+    for k in range(1, n + 1):
+        P = P * A
+        vectors.append(list(P))
+        if Matrix(vectors).rank() < len(vectors):
+            return k
+    return n  # pragma: no cover - Cayley-Hamilton
