@@ -135,7 +135,9 @@ def affine_name(structure: AffineStructure, system: System, translations_allowed
     if not split or not c0.is_zero_matrix:
         return None
     suffix = f" and translations R^{n}" if len(translations) == n else ""
-    if B0.is_zero_matrix:  # the identity is in the span: the linear parts form a vector space
+    # the identity is in the span (a zero base; or the base I beside a whole commutant, which
+    # contains I): the linear parts form a vector space
+    if B0.is_zero_matrix or (structure.commutant_of and B0 == sympy.eye(n)):
         name = _linear_name(linear, n, structure, system)
         if name == f"GL({n})" and suffix:
             return f"affine group Aff({n})"

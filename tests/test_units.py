@@ -310,3 +310,85 @@ def test_reduced_norm_refuses_a_characteristic_polynomial_of_the_wrong_shape() -
     u = flint.fmpq_mat(3, 3, [-2, 0, 0, 0, -2, 0, 0, 0, 1])
     assert _reduced_norm_sign(u, 2, 1, 3) == -1
     assert _reduced_norm_sign(u, 3, 2, 3) is None
+
+
+# -- split by a commuting matrix's primary components (issue 16, item 1) -------------------------
+def jordan(blocks: list[tuple[int, int]]) -> sympy.Matrix:
+    parts = []
+    for lam, k in blocks:
+        J = sympy.eye(k) * lam
+        for i in range(k - 1):
+            J[i, i + 1] = 1
+        parts.append(J)
+    return sympy.diag(*parts)
+
+
+def skew(A: sympy.Matrix, seed: int) -> sympy.Matrix:
+    """``A`` conjugated by a seeded unimodular matrix: the count cannot depend on the basis."""
+    rng = np.random.default_rng(seed)
+    n = A.rows
+    U = sympy.eye(n)
+    for _ in range(2 * n):
+        i, j = (int(x) for x in rng.choice(n, 2, replace=False))
+        U[i, :] = U[i, :] + int(rng.choice([-1, 1])) * U[j, :]
+    return U * A * U.inv()
+
+
+@pytest.mark.parametrize("blocks", [
+    [(1, 1), (1, 1), (2, 2)],                          # GL(2) x (R[x]/x^2)^x: 2 * 2
+    [(-1, 2), (-1, 1), (3, 1), (3, 1), (3, 1)],        # sizes {2, 1} at -1, {1} at 3: 2**3
+    [(1, 3), (1, 1), (2, 2), (2, 2), (0, 1), (0, 2)],  # 2**5
+])
+def test_a_derogatory_commutant_against_the_jordan_formula(blocks) -> None:
+    # the published count for one matrix: C(A) / rad = prod over eigenvalues and distinct block
+    # sizes of M_(number of blocks of that size)(R), each GL of which has two components
+    A = skew(jordan(blocks), seed=len(blocks))
+    structure = structure_of(A)
+    expected = 2 ** len(set(blocks))
+    split = unit_components(structure, commuting=[A])
+    whole = unit_components(structure)  # the second algorithm: the algebra taken whole
+    assert split is not None and whole is not None
+    assert split.count == whole.count == expected
+    assert "product of" in split.how and "product of" not in whole.how
+    for point in split.points:  # each representative is invertible and lies in the family
+        B = element(structure, point)
+        assert B.det() != 0 and B * A == A * B
+
+
+def test_a_matrix_that_does_not_commute_does_not_split_the_algebra() -> None:
+    # fed a wrong "commuting" matrix, the split is refused (its blocks would drop entries)
+    A = jordan([(1, 1), (1, 1), (2, 1)])
+    structure = structure_of(A)
+    wrong = sympy.Matrix([[1, 0, 1], [0, 1, 0], [0, 0, 2]])  # two primary components, not in U's commutant
+    found = unit_components(structure, commuting=[wrong])
+    assert found is not None and found.count == 4 and "product of" not in found.how
+
+
+def test_projections_outside_the_algebra_do_not_split_it() -> None:
+    # S(4) on V + V: a transposition commutes with the commutant but its eigenprojections do not
+    # lie in it (the algebra is not the product of the blocks): the whole algebra is taken
+    gens = [permutation(g) for g in [(1, 0, 2, 3), (0, 2, 1, 3), (0, 1, 3, 2)]]
+    mats = [sympy.diag(P, P) for P in gens]
+    found = unit_components(joint_structure(mats), commuting=mats)
+    assert found is not None and found.count == 4 and "product of" not in found.how
+
+
+def test_commutativity_of_an_n_dimensional_algebra_is_proved(monkeypatch) -> None:
+    import random
+
+    import flint
+
+    from equivid.solve import _units
+
+    monkeypatch.setattr(_units, "SMALL_ALGEBRA", 0)  # take the cyclic-element path at n = 4
+    n = 4
+
+    def algebra(mats: list[sympy.Matrix]) -> bool:
+        flints = [flint.fmpq_mat(n, n, [int(x) for x in M]) for M in mats]
+        return _units._Algebra(flints, n, random.Random(0)).commutative
+
+    C = sympy.Matrix([[0, 0, 0, -1], [1, 0, 0, 0], [0, 1, 0, 5], [0, 0, 1, 0]])  # non-derogatory
+    assert algebra([C**k for k in range(n)])
+    units = [sympy.Matrix(2, 2, [int(k == m) for m in range(4)]) for k in range(4)]
+    twice = [sympy.Matrix(sympy.kronecker_product(sympy.eye(2), E)) for E in units]  # M_2(Q) (x) I_2: dim 4
+    assert not algebra(twice)

@@ -26,10 +26,9 @@ from ..ansatz import Ansatz
 from ..mechanisms import System
 from ._components import Invertibility, invertibility
 from ._forms import AffineForm, affine_forms
-from ._matrix import to_flint
-from ._result import AffineStructure, Claim, Completeness, Solution, parameter_symbols
+from ._matrix import MATRIX_CHECK_ABOVE, from_flint, to_flint
+from ._result import AffineStructure, Claim, Completeness, Lazy, Solution, parameter_symbols
 from ._units import unit_components
-from .check import MATRIX_CHECK_ABOVE
 from .problem import Problem
 
 __all__ = ["AffinePart", "solve_affine_structure", "solution_from_structure", "affine_map"]
@@ -155,7 +154,7 @@ def solve_affine_structure(forms: Sequence[AffineForm], n: int, ansatz: Ansatz) 
     basis = _commutant(mats, n, canonical)
     rows = _translation_rows(forms, basis, translations)
     if not rows and not canonical:
-        return _free_structure(basis, n, translations, tuple(names) if mats else ())
+        return _free_structure(basis, n, translations, tuple(names) if mats else (), tuple(mats))
     kernel = _kernel(rows, len(basis) + (n if translations else 0))
     vectors = _directions(kernel, basis, n, translations)
     full = not rows or sympy.Matrix([x[: len(basis)] for x in kernel] or [[0]]).rank() == len(basis)
@@ -179,11 +178,13 @@ def solve_affine_structure(forms: Sequence[AffineForm], n: int, ansatz: Ansatz) 
         tuple(_pair(v, n) for v in vectors),
         identity=at_identity,
         commutant_of=commutant_of,
+        commuting=tuple(mats),
     )
 
 
 def _free_structure(
-    basis: Sequence[sympy.ImmutableMatrix], n: int, translations: bool, commutant_of: tuple[str, ...]
+    basis: Sequence[sympy.ImmutableMatrix], n: int, translations: bool, commutant_of: tuple[str, ...],
+    commuting: tuple[sympy.ImmutableMatrix, ...],
 ) -> AffineStructure:
     """No translation constraints, large n: the commutant basis (plus free translations) as is.
 
@@ -201,7 +202,7 @@ def _free_structure(
     else:
         base = (eye, zero)
         at_identity = tuple(sympy.Integer(0) for _ in directions)
-    return AffineStructure(base, tuple(directions), identity=at_identity, commutant_of=commutant_of)
+    return AffineStructure(base, tuple(directions), identity=at_identity, commutant_of=commutant_of, commuting=commuting)
 
 
 def _pair(vector: Sequence[sympy.Expr], n: int) -> Pair:
@@ -304,21 +305,10 @@ def _elements_at(structure: AffineStructure, points: Sequence[Sequence[sympy.Exp
     return out
 
 
-def _sympy_matrix(M: flint.fmpq_mat) -> sympy.ImmutableMatrix:
-    """A rational python-flint matrix as a sympy matrix, its entries kept as they are (sympy
-    holds rational matrices over QQ internally); by entries where that is not available."""
-    n, m = M.nrows(), M.ncols()
-    entries = M.entries()
-    from_rep = getattr(sympy.ImmutableMatrix, "_fromrep", None)
-    if from_rep is not None and n and m:
-        sparse: dict[int, dict[int, flint.fmpq]] = {}
-        for i in range(n):
-            row = {j: entries[i * m + j] for j in range(m) if entries[i * m + j] != 0}
-            if row:
-                sparse[i] = row
-        return from_rep(DomainMatrix(sparse, (n, m), QQ))  # type: ignore[no-any-return]
-    return sympy.ImmutableMatrix(n, m, [sympy.Integer(int(x.p)) if x.q == 1 else sympy.Rational(int(x.p), int(x.q))
-                                        for x in entries])
+def _sympy_matrix(M: flint.fmpq_mat) -> sympy.MatrixBase:
+    """A rational python-flint matrix in sympy (a :class:`FrozenMatrix` above
+    MATRIX_CHECK_ABOVE rows: its entries kept over QQ)."""
+    return from_flint(M)
 
 
 #: Up to this many latents the components come from factoring det B(t) first (its factors are
@@ -334,9 +324,16 @@ def solution_from_structure(structure: AffineStructure, system: System, ansatz: 
     latents = system.latents
     taken = [s.name for s in latents + system.families]
     parameters = parameter_symbols(len(structure.directions), taken)
-    lie = tuple(affine_map(Bk, ck, latents) for Bk, ck in structure.directions)
-    general = _general_element(structure, lie, parameters, latents)
-    units = unit_components(structure) if system.n > SMALL_DETERMINANT else None
+    lie: Sequence[tuple[sympy.Expr, ...]]
+    general: Sequence[sympy.Expr]
+    if system.n > MATRIX_CHECK_ABOVE:  # checked in matrix form: sympy maps built when asked for
+        lie = Lazy(len(structure.directions), lambda k: affine_map(*structure.directions[k], latents))
+        whole = Lazy(1, lambda _: _general_element(structure, lie, parameters, latents))
+        general = Lazy(system.n, lambda i: whole[0][i])
+    else:
+        lie = tuple(affine_map(Bk, ck, latents) for Bk, ck in structure.directions)
+        general = _general_element(structure, lie, parameters, latents)
+    units = unit_components(structure, commuting=structure.commuting) if system.n > SMALL_DETERMINANT else None
     if units is not None:  # decided from the algebra: no symbolic determinant
         inv = Invertibility((), units.count, units.points,
                             note=f"det B(t) != 0 (not expanded above {SMALL_DETERMINANT} latents); {units.how}")
@@ -346,7 +343,7 @@ def solution_from_structure(structure: AffineStructure, system: System, ansatz: 
             B += t * Bk
         inv = invertibility(B, parameters, structure.identity)
         if inv.components is None and system.n <= SMALL_DETERMINANT:
-            units = unit_components(structure)
+            units = unit_components(structure, commuting=structure.commuting)
             if units is not None:
                 inv = Invertibility(inv.nonzero, units.count, units.points, note=units.how)
     else:
@@ -364,11 +361,11 @@ def solution_from_structure(structure: AffineStructure, system: System, ansatz: 
     return Solution(
         latents=latents,
         ansatz=ansatz,
-        general_element=general,
+        general_element=general,  # type: ignore[arg-type]  # a Lazy tuple above MATRIX_CHECK_ABOVE
         parameters=parameters,
         identity=structure.identity,
         nonzero=inv.nonzero,
-        lie_algebra=lie,
+        lie_algebra=lie,  # type: ignore[arg-type]
         discrete=flips,
         components=components,
         structure=structure,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, overload
 
 import sympy
 
@@ -18,6 +18,7 @@ __all__ = [
     "ConditionSolution",
     "FiniteData",
     "FiniteSolution",
+    "Lazy",
     "Solution",
     "condition_of",
     "finite_of",
@@ -25,6 +26,68 @@ __all__ = [
 ]
 
 Map = tuple[sympy.Expr, ...]
+
+
+class Lazy(Sequence[Any]):
+    """A tuple whose items are built on first access: the sympy form of a large answer kept
+    as exact matrices (a Lie algebra of 1600 maps in 40 latents is tens of thousands of
+    sympy numbers, built only when printed or asked for). Compares and hashes as the tuple
+    it stands for.
+
+    Examples
+    --------
+    >>> built = []
+    >>> maps = Lazy(3, lambda k: built.append(k) or (k, k + 1))
+    >>> len(maps), built
+    (3, [])
+    >>> maps[1], built
+    ((1, 2), [1])
+    >>> maps == ((0, 1), (1, 2), (2, 3))
+    True
+    """
+
+    def __init__(self, count: int, item: Callable[[int], Any]):
+        self._count, self._item = count, item
+        self._built: dict[int, Any] = {}
+
+    def __len__(self) -> int:
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> Any: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Any, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Any:
+        if isinstance(index, slice):
+            return tuple(self[k] for k in range(*index.indices(self._count)))
+        k = index + self._count if index < 0 else index
+        if not 0 <= k < self._count:
+            raise IndexError(index)
+        if k not in self._built:
+            self._built[k] = self._item(k)
+        return self._built[k]
+
+    def __iter__(self) -> Iterator[Any]:
+        return (self[k] for k in range(self._count))
+
+    def __add__(self, other: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(self) + tuple(other)
+
+    def __radd__(self, other: Sequence[Any]) -> tuple[Any, ...]:
+        return tuple(other) + tuple(self)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(other) == self._count and tuple(self) == tuple(other)
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return repr(tuple(self))
 
 
 def parameter_symbols(count: int, taken: Sequence[str]) -> tuple[sympy.Symbol, ...]:
@@ -80,13 +143,16 @@ class AffineStructure:
     ``base`` and each direction are pairs ``(B, c)`` of exact matrices; the general
     element is ``base + sum_k t_k directions[k]``; ``identity`` holds the ``t`` giving
     the identity map. ``commutant_of`` names the mechanisms whose linear parts' joint
-    commutant is exactly the span of the directions' linear parts (empty otherwise).
+    commutant is exactly the span of the directions' linear parts (empty otherwise);
+    ``commuting`` holds matrices known to commute with every linear part (the mechanisms'
+    linear parts), which split the algebra of linear parts when its components are counted.
     """
 
     base: tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix]
     directions: tuple[tuple[sympy.ImmutableMatrix, sympy.ImmutableMatrix], ...]
     identity: tuple[sympy.Expr, ...] = ()
     commutant_of: tuple[str, ...] = ()
+    commuting: tuple[sympy.MatrixBase, ...] = field(default=(), compare=False)
 
     @property
     def n(self) -> int:

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 import flint
 import sympy
 
-from ..linalg import kernel_rows, pivot_columns
+from ..linalg import kernel_rows, pivot_columns, primary_decomposition
 from ._matrix import to_flint
 from ._result import AffineStructure
 
@@ -64,6 +64,9 @@ TRIES = 12
 
 #: Up to this dimension commutativity is tested pairwise (the centre is then the whole core).
 SMALL_ALGEBRA = 16
+
+#: Basis elements tried as a cyclic generator of an ``n``-dimensional algebra.
+CYCLIC_TRIES = 3
 
 #: The prime of the closure computation (a lower bound on the rational dimension).
 _PRIME = 2**61 - 1
@@ -98,7 +101,7 @@ def _modular(M: flint.fmpq_mat) -> flint.nmod_mat | None:
         inverse = pow(int(den), -1, _PRIME)
     except ValueError:
         return None
-    return flint.nmod_mat(M.nrows(), M.ncols(), [int(v) for v in num.entries()], _PRIME) * inverse
+    return flint.nmod_mat(num, _PRIME) * inverse
 
 
 class _Span:
@@ -132,15 +135,26 @@ class _Span:
 
     def coordinates(self, target: flint.fmpq_mat) -> list[flint.fmpq] | None:
         """``c`` with ``sum c_k basis[k] = target``, or None when ``target`` is not in the span."""
+        return self.all_coordinates([target])[0]
+
+    def all_coordinates(self, targets: Sequence[flint.fmpq_mat]) -> list[list[flint.fmpq] | None]:
+        """:meth:`coordinates` of each target, from one solve of the square system."""
         k = len(self.basis)
         if k == 0:
-            return [] if not any(target.entries()) else None
-        flat = target.entries()
-        rhs = flint.fmpq_mat(k, 1, [flat[j] for j in self.pivots])
+            return [[] if not any(t.entries()) else None for t in targets]
+        if not targets:
+            return []
+        flats = [t.entries() for t in targets]
+        rhs = flint.fmpq_mat(k, len(targets), [flat[j] for j in self.pivots for flat in flats])
         c = self.square.solve(rhs)  # type: ignore[union-attr]
-        coefficients = [c[i, 0] for i in range(k)]
-        row = flint.fmpq_mat(1, k, coefficients) * self.rows
-        return coefficients if row.entries() == flat else None
+        found = c.transpose() * self.rows  # row t: the combination for target t
+        out: list[list[flint.fmpq] | None] = []
+        width = self.n * self.n
+        entries = found.entries()
+        for t, flat in enumerate(flats):
+            coefficients = [c[i, t] for i in range(k)]
+            out.append(coefficients if entries[t * width:(t + 1) * width] == flat else None)
+        return out
 
 
 def _combine(coefficients: Sequence[flint.fmpq], basis: Sequence[flint.fmpq_mat], n: int) -> flint.fmpq_mat:
@@ -242,8 +256,17 @@ class _Algebra:
         self.trace_form = flint.fmpq_mat(len(core), len(core), [form[i, j] for i in core for j in core])
         # the pairwise test is a shortcut for small algebras only (the centre's general path is
         # right for commutative ones too, and cheaper than d**2 / 2 products of large entries)
-        small = len(self.basis) <= SMALL_ALGEBRA
-        self.commutative = small and all(X * Y == Y * X for k, X in enumerate(self.basis) for Y in self.basis[k + 1:])
+        self.commutative = self._commutative()
+
+    def _commutative(self) -> bool:
+        """Pairwise for small algebras; for an algebra of dimension ``n`` (the commutant of a
+        non-derogatory matrix), by an element whose minimal polynomial has degree ``n``: the
+        polynomials in it are then an ``n``-dimensional subalgebra, so all of ``U``."""
+        if len(self.basis) <= SMALL_ALGEBRA:
+            return all(X * Y == Y * X for k, X in enumerate(self.basis) for Y in self.basis[k + 1:])
+        if len(self.basis) == self.n:
+            return any(int(X.minpoly().degree()) == self.n for X in self.basis[:CYCLIC_TRIES])
+        return False
 
     def random_element(self, bound: int) -> flint.fmpq_mat:
         return _combine([flint.fmpq(self.rng.randint(-bound, bound)) for _ in self.basis], self.basis, self.n)
@@ -332,38 +355,11 @@ def _reduced_norm_sign(u: flint.fmpq_mat, trace: int, m: int, n: int) -> int | N
     return 0 if value == 0 else (1 if value > 0 else -1)
 
 
-def unit_components(structure: AffineStructure, seed: int = 0) -> UnitComponents | None:
-    """The components of the invertible elements of ``structure``, decided from its algebra
-    of linear parts when its entries are rational; None where not decided (irrational entries,
-    or an even-degree factor over a number field larger than Q without a representative).
-
-    Examples
-    --------
-    >>> import sympy
-    >>> A = sympy.ImmutableMatrix([[0, 2], [1, 0]])  # x**2 - 2: two real places
-    >>> zero = sympy.ImmutableMatrix([0, 0])
-    >>> s = AffineStructure((sympy.ImmutableMatrix.zeros(2, 2), zero),
-    ...                     ((sympy.ImmutableMatrix.eye(2), zero), (A, zero)), (1, 0))
-    >>> found = unit_components(s)
-    >>> found.count, len(found.points)
-    (4, 2)
-    """
-    n = structure.n
-    base = to_flint(sympy.ImmutableMatrix(structure.base[0]))
-    directions = [to_flint(sympy.ImmutableMatrix(B)) for B, _ in structure.directions]
-    if base is None or any(D is None for D in directions):
-        return None
-    flint_directions = [D for D in directions if D is not None]
-    span = _Span(flint_directions, n)
-    if len(span) != len(flint_directions):  # pragma: no cover - the directions are a basis
-        return None
+def _places(U: Sequence[flint.fmpq_mat], n: int, rng: random.Random) -> tuple[list[flint.fmpq_mat], bool] | None:
+    """Elements of the unital algebra spanned by ``U``, one per split real place of its
+    semisimple quotient, each negative there and positive at the others; and whether the
+    quotient is commutative. None where not decided."""
     identity = flint.fmpq_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
-    unital = span.coordinates(identity) is not None
-    with_identity = span if unital else _Span([identity] + flint_directions, n)
-    U = with_identity.basis
-    if not U:
-        return None
-    rng = random.Random(seed)
     algebra = _Algebra(U, n, rng)
     centre = algebra.centre()
     centre_dim = len(centre)
@@ -392,7 +388,6 @@ def unit_components(structure: AffineStructure, seed: int = 0) -> UnitComponents
         twice = whole - algebra.signature(f)
         if twice > 0:
             places.append(((a, b), f, twice // 2))
-    r = len(places)
     elements = []
     for (a, b), f, m in places:
         if m % 2:
@@ -415,8 +410,111 @@ def unit_components(structure: AffineStructure, seed: int = 0) -> UnitComponents
                 break
         else:
             return None
+    return elements, commutative
+
+
+def _block(M: flint.fmpq_mat, start: int, size: int) -> flint.fmpq_mat:
+    return flint.fmpq_mat(size, size, [M[start + i, start + j] for i in range(size) for j in range(size)])
+
+
+def _split(span: _Span, commuting: Sequence[flint.fmpq_mat], n: int) -> tuple[flint.fmpq_mat, list[list[flint.fmpq_mat]]] | None:
+    """``U`` as a product of algebras, one per primary component of a matrix ``C`` commuting
+    with ``U``: every element preserves ``C``'s primary components, and where the projections
+    onto them lie in ``U`` (they do for a full commutant: they are polynomials in ``C``), ``U``
+    is the product of its blocks, and its unit group the product of theirs. Returns the
+    adapted basis ``P`` (as columns) and a basis of each block; None where no matrix splits ``U``."""
+    best: tuple[int, list[flint.fmpq_mat]] | None = None
+    for C in commuting:
+        parts = primary_decomposition(C)
+        if parts is not None and (best is None or len(parts) > best[0]):
+            best = (len(parts), parts)
+    if best is None:
+        return None
+    parts = best[1]
+    P = flint.fmpq_mat(n, n, [X[i, j] for i in range(n) for X in parts for j in range(X.ncols())])
+    Pinv = P.inv()
+    sizes = [X.ncols() for X in parts]
+    starts = [sum(sizes[:k]) for k in range(len(sizes))]
+    projections = [P * flint.fmpq_mat(n, n, [int(i == j and start <= i < start + size) for i in range(n) for j in range(n)])
+                   * Pinv for start, size in zip(starts, sizes)]
+    if any(c is None for c in span.all_coordinates(projections)):  # each projection lies in U
+        return None
+    local = [Pinv * X * P for X in span.basis]
+    for X in local:  # verified, not assumed: every element is block diagonal in the adapted basis
+        if any(X[i, j] != 0 for s, k in zip(starts, sizes) for i in range(s, s + k) for j in range(n)
+               if not s <= j < s + k):
+            return None
+    blocks = []
+    for start, size in zip(starts, sizes):
+        found = _Span([_block(X, start, size) for X in local], size).basis  # an exact basis of the block
+        blocks.append(found)
+    return P, blocks
+
+
+def unit_components(structure: AffineStructure, seed: int = 0,
+                    commuting: Sequence[sympy.MatrixBase] = ()) -> UnitComponents | None:
+    """The components of the invertible elements of ``structure``, decided from its algebra
+    of linear parts when its entries are rational; None where not decided (irrational entries,
+    or an even-degree factor over a number field larger than Q without a representative).
+    ``commuting``: matrices known to commute with every linear part (the mechanisms' linear
+    parts); their primary components split the algebra into smaller ones where they can.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> A = sympy.ImmutableMatrix([[0, 2], [1, 0]])  # x**2 - 2: two real places
+    >>> zero = sympy.ImmutableMatrix([0, 0])
+    >>> s = AffineStructure((sympy.ImmutableMatrix.zeros(2, 2), zero),
+    ...                     ((sympy.ImmutableMatrix.eye(2), zero), (A, zero)), (1, 0))
+    >>> found = unit_components(s)
+    >>> found.count, len(found.points)
+    (4, 2)
+    """
+    n = structure.n
+    base = to_flint(structure.base[0])
+    directions = [to_flint(B) for B, _ in structure.directions]
+    if base is None or any(D is None for D in directions):
+        return None
+    flint_directions = [D for D in directions if D is not None]
+    span = _Span(flint_directions, n)
+    if len(span) != len(flint_directions):  # pragma: no cover - the directions are a basis
+        return None
+    identity = flint.fmpq_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
+    unital = span.coordinates(identity) is not None
+    with_identity = span if unital else _Span([identity] + flint_directions, n)
+    U = with_identity.basis
+    if not U:
+        return None
+    rng = random.Random(seed)
+    exact_commuting = [to_flint(C) for C in commuting]
+    split = _split(with_identity, [C for C in exact_commuting if C is not None], n) if unital else None
+    if split is not None:
+        P, blocks = split
+        Pinv = P.inv()
+        elements, commutative, start = [], True, 0
+        for basis in blocks:
+            size = basis[0].nrows()
+            found = _places(basis, size, rng)
+            if found is None:
+                return None
+            commutative = commutative and found[1]
+            for y in found[0]:  # y on this block, the identity on the others
+                local = identity * 1
+                for i in range(size):
+                    for j in range(size):
+                        local[start + i, start + j] = y[i, j]
+                elements.append(P * local * Pinv)
+            start += size
+        how_split = f"a product of {len(blocks)} algebras (the primary components of a mechanism's linear part), whose"
+    else:
+        found = _places(U, n, rng)
+        if found is None:
+            return None
+        elements, commutative = found
+        how_split = "an algebra whose"
+    r = len(elements)
     if not unital:  # I + L: normalise by the scalar part (the value at the place L kills)
-        coordinates = [with_identity.coordinates(y) for y in elements]
+        coordinates = with_identity.all_coordinates(elements)
         elements = [y * (1 / c[0]) for y, c in zip(elements, coordinates) if c is not None and c[0] > 0]
         if len(elements) != r - 1:
             return None  # pragma: no cover - exactly one place is the one L kills
@@ -425,13 +523,11 @@ def unit_components(structure: AffineStructure, seed: int = 0) -> UnitComponents
         count = 2**r
         elements = [y * (1 / _content(y, n)) for y in elements]  # a positive multiple: same component
     points = []
-    for y in elements:
-        found = span.coordinates(y - base)
-        point = None if found is None else tuple(sympy.Rational(int(c.p), int(c.q)) for c in found)
-        if point is None:  # pragma: no cover - y lies in U, which the structure spans
+    for found_point in span.all_coordinates([y - base for y in elements]):
+        if found_point is None:  # pragma: no cover - y lies in U, which the structure spans
             return None
-        points.append(point)
-    how = (f"the linear parts span an algebra whose semisimple quotient{' (commutative)' if commutative else ''} "
+        points.append(tuple(sympy.Rational(int(c.p), int(c.q)) for c in found_point))
+    how = (f"the linear parts span {how_split} semisimple quotient{' (commutative)' if commutative else ''} "
            f"has {r} split real place"
            f"{'s' if r != 1 else ''} (real roots of the squarefree characteristic polynomial of a generator of its "
            f"centre{'' if commutative else ', split by the signature of the trace form'}{', less the place the translations kill' if not unital else ''}): "

@@ -39,6 +39,7 @@ import numpy as np
 import sympy
 
 from ..mechanisms import System
+from ._matrix import MATRIX_CHECK_ABOVE
 from ._result import Solution, condition_of, finite_of
 from ._verify import commutes, generates, jacobian, tangent_fields
 
@@ -47,7 +48,6 @@ __all__ = ["CheckReport", "check_solution", "MATRIX_CHECK_ABOVE"]
 Map = tuple[sympy.Expr, ...]
 
 #: Above this many latents the substitution check of affine answers runs in matrix form.
-MATRIX_CHECK_ABOVE = 8
 #: Finite-state groups are re-derived independently (sympy's Schreier-Sims) up to this many states.
 INDEPENDENT_ORDER_UP_TO = 2000
 #: ... and up to this many generators (sympy's Schreier-Sims grows steeply with the base of
