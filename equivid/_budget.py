@@ -87,7 +87,7 @@ def override(seconds: float | None) -> Iterator[None]:
         _override = previous
 
 
-def _die_with_parent(parent: int) -> None:
+def die_with_parent(parent: int) -> None:
     """In a forked child: be killed when the parent dies (Linux), and leave if it already has."""
     if sys.platform.startswith("linux"):
         try:
@@ -189,7 +189,7 @@ def within_budget(function: Callable[..., T], args: tuple[Any, ...], *, what: st
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
         os.close(read)
-        _die_with_parent(parent)
+        die_with_parent(parent)
         _run_child(write, function, args)
     os.close(write)
     chunks: list[bytes] = []
@@ -313,7 +313,7 @@ def each_within_budget(function: Callable[..., T], items: list[tuple[Any, ...]],
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child
             os.close(read)
-            _die_with_parent(parent)
+            die_with_parent(parent)
             _run_each(write, function, items[start:], limit, messages[start:])
         os.close(write)
         try:

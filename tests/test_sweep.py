@@ -428,8 +428,8 @@ def test_verify_rows_with_the_real_numeric_backend(tmp_path):
 # -- issue 15: per-task budget, duplicate rows ---------------------------------------------------
 
 #: A fast system and one whose solve takes minutes (6 latents).
-#: ``slow-0`` takes about 45 s with the default budget (S(5), 30 unknowns): far past 1 s on any
-#: machine, so the budget stop does not depend on the machine's speed.
+#: ``slow-0`` takes about 45 s with the default budget (S(5), 30 unknowns; sympy, the engine the
+#: test chooses): far past 1 s on any machine, so the budget stop does not depend on its speed.
 BUDGETED = """\
 budget: 1
 systems:
@@ -438,10 +438,11 @@ systems:
 """
 
 
-def test_a_task_past_its_budget_is_an_error_row(tmp_path):
+def test_a_task_past_its_budget_is_an_error_row(tmp_path, monkeypatch):
     """Issue 15: a task that runs past the sweep's ``budget:`` becomes a row with status error
     and the budget's message; the worker is not stuck (the test would time out). Before the
     fix ``budget:`` was an unknown key, and a slow task held its worker for minutes."""
+    monkeypatch.setenv("EQUIVID_ENGINE", "sympy")
     path = write(tmp_path, BUDGETED)
     sweep = load_sweep(path)
     assert sweep.budget == 1

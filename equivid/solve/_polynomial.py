@@ -32,6 +32,7 @@ from .._budget import within_budget
 from ..ansatz import Ansatz, monomials
 from ..errors import VerificationError
 from ..mechanisms import System
+from ._engine import EngineError, engine, singular_components, singular_version
 from ._lie import lie_algebra
 from ._result import Solution
 from ._verify import commutes, group_residual, jacobian, tangent_fields
@@ -114,32 +115,98 @@ def eliminate(equations: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol]
         left = [sympy.expand(e.xreplace({u: value})) for e in left]
 
 
-def _solve(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol]) -> list[dict[sympy.Symbol, sympy.Expr]]:
-    """Real solution sets of polynomial equations (exact): the unknowns the equations give
-    explicitly are eliminated first (:func:`eliminate`), the rest goes to sympy's ``solve``;
-    ``[{}]`` when there are no equations, ``[]`` when they are inconsistent."""
+def _solve(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol], linear_part: sympy.Matrix | None = None
+           ) -> tuple[list[dict[sympy.Symbol, sympy.Expr]], str]:
+    """Real solution sets of polynomial equations (exact), and which engine found them: the
+    unknowns the equations give explicitly are eliminated first (:func:`eliminate`), the rest
+    goes to Singular when installed (``_engine.py``: only solutions with ``det linear_part != 0``
+    where given, up to closure) and then sympy on each of its components, else to sympy's
+    ``solve``; ``[{}]`` when there are no equations, ``[]`` when they are inconsistent."""
     if not equations:
-        return [{}]
+        return [{}], "no equations"
+    reduced = eliminate(equations, unknowns)
+    if reduced is None:
+        return [], "inconsistent by substitution"
+    values, left = reduced
+    rest = [u for u in unknowns if u not in values]
+    how = "substitution"
+    found: list[dict[sympy.Symbol, sympy.Expr]] | None = [{}] if not left else None
+    path = engine() if left else None
+    if path is not None:
+        # the determinant after the substitution (sparser), division-free
+        condition = None if linear_part is None else sympy.expand(linear_part.xreplace(values).det(method="berkowitz"))
+        if condition is not None and condition.is_number:
+            condition = None  # decided already (a zero is left to the invertibility step)
+        try:
+            components = singular_components(path, left, rest, condition)
+        except EngineError as exc:
+            how = f"sympy (Singular failed: {exc})"
+        else:
+            found = []
+            for component in components:
+                found += _solve_sympy(component, rest)
+            how = (f"{singular_version(path)} (slimgb, facstd{', invertible points only' if condition is not None else ''}), "
+                   f"then sympy on each of its {len(components)} component{'s' if len(components) != 1 else ''}")
+    if found is None:
+        found = sympy.solve(left, rest, dict=True)
+        how = how if how.startswith("sympy") else "sympy"
+    out: list[dict[sympy.Symbol, sympy.Expr]] = []
+    for solution in found:
+        full = {k: sympy.expand(v.xreplace(solution)) for k, v in values.items()}
+        full.update(solution)
+        for real in _real_points(full, rest):
+            if real not in out:
+                out.append(real)
+    return out, how
+
+
+def _real_points(solution: dict[sympy.Symbol, sympy.Expr], unknowns: Sequence[sympy.Symbol], depth: int = 0
+                 ) -> list[dict[sympy.Symbol, sympy.Expr]]:
+    """The real points of a solution set: itself where every value is real; where values are
+    complex in real free unknowns (``u2 = I u5``: a complex component whose real points are
+    smaller), the free unknowns that make every imaginary part vanish (``u5 = 0``), solved
+    again. Imaginary parts are read by conjugation (``I -> -I``), exact for values in the
+    free unknowns over a field closed under it; others are not real points (dropped, as
+    sympy's ``solve`` leaves them)."""
+    if all(_real(v) for v in solution.values()):
+        return [solution]
+    free = sorted({s for v in solution.values() for s in v.free_symbols} & set(unknowns) - set(solution),
+                  key=sympy.default_sort_key)
+    if not free or depth > len(unknowns):
+        return []
+    imaginary = [sympy.expand((v - v.xreplace({sympy.I: -sympy.I})) / (2 * sympy.I)) for v in solution.values()]
+    conditions = [c for c in imaginary if c != 0]
+    if any(c.has(sympy.I) or not c.is_polynomial(*free) for c in conditions):
+        return []
+    out = []
+    for values in _solve_sympy(conditions, free):
+        narrowed = {k: sympy.expand(v.xreplace(values)) for k, v in solution.items()}
+        narrowed.update(values)
+        out += _real_points(narrowed, unknowns, depth + 1)
+    return out
+
+
+def _solve_sympy(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol]) -> list[dict[sympy.Symbol, sympy.Expr]]:
+    """One component's solutions: substitution first (most components are linear), sympy after."""
     reduced = eliminate(equations, unknowns)
     if reduced is None:
         return []
     values, left = reduced
     rest = [u for u in unknowns if u not in values]
-    found = sympy.solve(left, rest, dict=True) if left else [{}]
     out = []
-    for solution in found:
+    for solution in (sympy.solve(left, rest, dict=True) if left else [{}]):
         full = {k: sympy.expand(v.xreplace(solution)) for k, v in values.items()}
         full.update(solution)
-        if all(_real(v) for v in full.values()):
-            out.append(full)
+        out.append(full)
     return out
 
 
-def _budgeted_solve(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol], what: str, lie: Sequence[Map]) -> list[dict[sympy.Symbol, sympy.Expr]]:
+def _budgeted_solve(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol], what: str, lie: Sequence[Map],
+                    linear_part: sympy.Matrix | None = None) -> tuple[list[dict[sympy.Symbol, sympy.Expr]], str]:
     if not equations:
-        return [{}]
+        return [{}], "no equations"
     fallback = f"the Lie algebra has {len(lie)} generator(s): " + ", ".join(str(X) for X in lie)
-    return within_budget(_solve, (equations, list(unknowns)), what=what, fallback=fallback)
+    return within_budget(_solve, (equations, list(unknowns), linear_part), what=what, fallback=fallback)
 
 
 def polynomial_inverse(a: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol]) -> Map | None:
@@ -200,12 +267,13 @@ class PolynomialPart:
         if ansatz.kind == "polynomial" and problem.affine:
             sets, route = [identity_plus_span(system, lie, degree)], "commuting maps = id + span(Lie algebra) (affine mechanisms)"
         else:
-            sets, route = self._equations_route(system, ansatz, degree, lie), "polynomial equations on the coefficients, solved exactly"
+            sets, how = self._equations_route(system, ansatz, degree, lie)
+            route = f"polynomial equations on the coefficients, solved exactly ({how})"
         sets = self._invertible(sets, system, lie)
         return self._assemble(system, ansatz, degree, sets, lie, route)
 
     # -- the commuting maps ----------------------------------------------------------------
-    def _equations_route(self, system: System, ansatz: Ansatz, degree: int, lie: Sequence[Map]) -> list[_Set]:
+    def _equations_route(self, system: System, ansatz: Ansatz, degree: int, lie: Sequence[Map]) -> tuple[list[_Set], str]:
         latents = system.latents
         basis = monomials(latents, degree, constant=ansatz.has_constant)
         count = len(basis) * system.n
@@ -217,13 +285,16 @@ class PolynomialPart:
         gens = latents + system.families
         residuals = [r for m in system.mechanisms for r in group_residual(a, m, latents)]
         equations = _coefficients(residuals, gens)
-        found = _budgeted_solve(equations, unknowns, "solving the group-level polynomial equations", lie)
+        # a linear or affine map is invertible iff det B != 0: the engine may keep only those
+        linear_part = jacobian(a, latents) if ansatz.kind in ("linear", "affine") else None
+        found, how = _budgeted_solve(equations, unknowns, "solving the group-level polynomial equations", lie,
+                                     linear_part)
         sets = []
         for solution in found:
             element = tuple(sympy.expand(e.xreplace(solution)) for e in a)
             free = sorted({s for e in element for s in e.free_symbols} & set(unknowns), key=unknowns.index)
             sets.append(_Set(element, free, sympy.Integer(0)))
-        return sets
+        return sets, how
 
     # -- invertibility: constant non-zero Jacobian determinant --------------------------------
     def _invertible(self, sets: list[_Set], system: System, lie: Sequence[Map]) -> list[_Set]:
@@ -232,7 +303,7 @@ class PolynomialPart:
             det = sympy.expand(jacobian(s.element, system.latents).det())
             equations = _coefficients([det], system.latents, skip_constant=True) if det != 0 else []
             branches = (
-                _budgeted_solve(equations, s.free, "solving det Da(z) = constant", lie) if equations else [{}]
+                _budgeted_solve(equations, s.free, "solving det Da(z) = constant", lie)[0] if equations else [{}]
             )
             for branch in branches:
                 element = tuple(sympy.expand(e.xreplace(branch)) for e in s.element)
