@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import flint
 import numpy as np
@@ -15,9 +15,9 @@ import sympy
 
 from . import linalg
 from .mechanisms import System
-from .solve._forms import affine_forms
-from .solve._matrix import to_flint
-from .solve._result import AffineStructure, FiniteData
+
+if TYPE_CHECKING:  # the solver imports this module: importing it back at run time would be a circle
+    from .solve._result import AffineStructure, FiniteData
 
 __all__ = ["affine_name", "fixed_vectors", "finite_linear_name", "finite_name", "class_name", "noise_name",
            "noise_symmetry", "finite_translations"]
@@ -55,7 +55,9 @@ def fixed_vectors(linear_parts: Sequence[sympy.MatrixBase], n: int) -> list[list
     """A basis of ``{v : B v = v for every B}``."""
     if not linear_parts:
         return [list(sympy.eye(n).row(k)) for k in range(n)]
-    exact = [to_flint(sympy.ImmutableMatrix(B)) for B in linear_parts]
+    from .solve._matrix import to_flint
+
+    exact = [to_flint(B if isinstance(B, sympy.MatrixBase) else sympy.ImmutableMatrix(B)) for B in linear_parts]
     if any(B is None for B in exact):
         stacked = sympy.Matrix.vstack(*[sympy.Matrix(B) - sympy.eye(n) for B in linear_parts])
         return [list(v) for v in stacked.nullspace()]
@@ -106,6 +108,8 @@ def _linear_name(parts: Sequence[sympy.MatrixBase], n: int, structure: AffineStr
     if not names:
         return None
     if len(names) == 1:
+        from .solve._forms import affine_forms
+
         form = next(f for f in affine_forms(system) or [] if f.mechanism.name == names[0])
         A = next(s.A for s in form.slices if not s.A.is_diagonal() or len(set(s.A.diagonal())) > 1)
         kind = " (polynomials in it)" if dim == n and linalg.is_nonderogatory(A.tolist()) else ""
