@@ -281,3 +281,27 @@ def test_large_component_representatives_are_checked_in_matrix_form():
     report = equivid.check(_tamper(group, discrete=group.discrete + (sheared, singular)))
     assert any("does not commute" in f or "fails the commuting condition" in f for f in report.failures)
     assert any("is not invertible" in f for f in report.failures)
+
+
+def test_large_representatives_kept_as_matrices_are_checked():
+    # above MATRIX_CHECK_ABOVE the representatives are exact matrices printed on demand; the check
+    # reads the matrices: a sheared one and a singular one fed in are both caught
+    import flint
+
+    from equivid.solve._result import Lazy
+
+    n = 10
+    latents = [f"z{k + 1}" for k in range(n)]
+    group = equivid.solve(equivid.System.from_maps(latents, {"m": [f"{k + 2}*z{k + 1}" for k in range(n)]}),
+                          ansatz="linear")
+    pairs = group.solution.discrete.source
+    assert pairs is not None and len(pairs) == n and equivid.check(group).ok
+    B, c = pairs[0]
+    sheared, singular = flint.fmpq_mat(B), flint.fmpq_mat(B)
+    sheared[0, 1] = 1
+    for j in range(n):
+        singular[0, j] = 0
+    wrong = Lazy(2, lambda k: tuple(group.latents), source=[(sheared, c), (singular, c)])
+    report = equivid.check(_tamper(group, discrete=wrong))
+    assert any("fails the commuting condition" in f for f in report.failures)
+    assert any("is not invertible" in f for f in report.failures)

@@ -373,22 +373,31 @@ def test_projections_outside_the_algebra_do_not_split_it() -> None:
     assert found is not None and found.count == 4 and "product of" not in found.how
 
 
-def test_commutativity_of_an_n_dimensional_algebra_is_proved(monkeypatch) -> None:
-    import random
-
+def test_an_n_dimensional_algebra_is_taken_as_polynomials_only_when_proved() -> None:
     import flint
 
     from equivid.solve import _units
 
-    monkeypatch.setattr(_units, "SMALL_ALGEBRA", 0)  # take the cyclic-element path at n = 4
     n = 4
 
-    def algebra(mats: list[sympy.Matrix]) -> bool:
-        flints = [flint.fmpq_mat(n, n, [int(x) for x in M]) for M in mats]
-        return _units._Algebra(flints, n, random.Random(0)).commutative
+    def cyclic(mats: list[sympy.Matrix]) -> bool:
+        return _units._cyclic([flint.fmpq_mat(n, n, [int(x) for x in M]) for M in mats], n) is not None
 
     C = sympy.Matrix([[0, 0, 0, -1], [1, 0, 0, 0], [0, 1, 0, 5], [0, 0, 1, 0]])  # non-derogatory
-    assert algebra([C**k for k in range(n)])
+    assert cyclic([C**k for k in range(n)])
     units = [sympy.Matrix(2, 2, [int(k == m) for m in range(4)]) for k in range(4)]
-    twice = [sympy.Matrix(sympy.kronecker_product(sympy.eye(2), E)) for E in units]  # M_2(Q) (x) I_2: dim 4
-    assert not algebra(twice)
+    twice = [sympy.Matrix(sympy.kronecker_product(sympy.eye(2), E)) for E in units]  # M_2(Q) (x) I_2: dim 4 = n
+    assert not cyclic(twice)  # non-commutative: no element has a minimal polynomial of degree 4
+    assert not cyclic([C**k for k in range(n - 1)])  # the dimension must be n
+
+
+def test_the_cyclic_shortcut_agrees_with_the_whole_algebra(monkeypatch) -> None:
+    # the second algorithm: the general path (centre, generator) on the same commutant
+    from equivid.solve import _units
+
+    A = sympy.Matrix([[0, 0, 0, -1], [1, 0, 0, 0], [0, 1, 0, 5], [0, 0, 1, 0]])  # x**4 - 5x**2 + 1: four real
+    structure = structure_of(A)
+    fast = unit_components(structure)
+    monkeypatch.setattr(_units, "_cyclic", lambda U, n: None)
+    general = unit_components(structure)
+    assert fast is not None and general is not None and fast.count == general.count == 16

@@ -281,10 +281,10 @@ def _spans_all_matrices(structure: AffineStructure, n: int) -> bool:
     return sympy.Matrix([list(B) for B, _ in structure.directions]).rank() == n * n
 
 
-def _elements_at(structure: AffineStructure, points: Sequence[Sequence[sympy.Expr]],
-                 latents: Sequence[sympy.Symbol]) -> list[tuple[sympy.Expr, ...]] | None:
-    """The maps ``base + sum t_k direction_k`` at rational parameters ``t``, summed in
-    python-flint; None where an entry is not rational."""
+def _pairs_at(structure: AffineStructure, points: Sequence[Sequence[sympy.Expr]]
+              ) -> list[tuple[flint.fmpq_mat, flint.fmpq_mat]] | None:
+    """The matrices ``(B, c)`` of ``base + sum t_k direction_k`` at rational parameters ``t``,
+    summed in python-flint; None where an entry is not rational."""
     if not points:
         return []
     if not all(sympy.sympify(t).is_Rational for point in points for t in point):
@@ -301,8 +301,22 @@ def _elements_at(structure: AffineStructure, points: Sequence[Sequence[sympy.Exp
             if t != 0:
                 q = flint.fmpq(int(t.p), int(t.q))
                 B, c = B + Bk * q, c + ck * q
-        out.append(affine_map(_sympy_matrix(B), _sympy_matrix(c), latents))
+        out.append((B, c))
     return out
+
+
+def _elements_at(structure: AffineStructure, points: Sequence[Sequence[sympy.Expr]],
+                 latents: Sequence[sympy.Symbol]) -> Sequence[tuple[sympy.Expr, ...]] | None:
+    """The maps ``base + sum t_k direction_k`` at rational parameters ``t``; None where an
+    entry is not rational. Above MATRIX_CHECK_ABOVE latents a :class:`Lazy` tuple whose
+    ``source`` holds the python-flint matrices (checked in matrix form, printed on demand)."""
+    pairs = _pairs_at(structure, points)
+    if pairs is None:
+        return None
+    if len(latents) > MATRIX_CHECK_ABOVE:
+        return Lazy(len(pairs), lambda k: affine_map(_sympy_matrix(pairs[k][0]), _sympy_matrix(pairs[k][1]), latents),
+                    source=pairs)
+    return [affine_map(_sympy_matrix(B), _sympy_matrix(c), latents) for B, c in pairs]
 
 
 def _sympy_matrix(M: flint.fmpq_mat) -> sympy.MatrixBase:
@@ -349,7 +363,7 @@ def solution_from_structure(structure: AffineStructure, system: System, ansatz: 
     else:
         inv = Invertibility((), None, (), note="det B(t) != 0 (not expanded: the matrix is large)")
     exact_flips = _elements_at(structure, inv.flips, latents)
-    flips = tuple(exact_flips) if exact_flips is not None else tuple(
+    flips = (exact_flips if isinstance(exact_flips, Lazy) else tuple(exact_flips)) if exact_flips is not None else tuple(
         tuple(e.xreplace(dict(zip(parameters, point))) for e in general) for point in inv.flips)
     notes = (inv.note,) if inv.note else ()
     components = inv.components

@@ -116,7 +116,9 @@ def affine_form(mechanism: Mechanism, system: System) -> AffineForm | None:
     for i, row in enumerate(rows):
         for j, coefficient in enumerate(row):
             for factor, value in split_family(coefficient, system.families).items():
-                pieces.setdefault(factor, _zeros(n))[i][j] = value
+                if factor not in pieces:  # (not setdefault: it would build an n x n table per entry)
+                    pieces[factor] = _zeros(n)
+                pieces[factor][i][j] = value
     factors = list(pieces)
     _check_independent(factors, system.families, mechanism)
     slices = []

@@ -46,9 +46,12 @@ class Lazy(Sequence[Any]):
     True
     """
 
-    def __init__(self, count: int, item: Callable[[int], Any]):
+    def __init__(self, count: int, item: Callable[[int], Any], source: Any = None):
         self._count, self._item = count, item
         self._built: dict[int, Any] = {}
+        #: what the items are built from (e.g. the exact matrices of affine maps), for checks
+        #: that read it directly; None where there is nothing beside the items
+        self.source = source
 
     def __len__(self) -> int:
         return self._count

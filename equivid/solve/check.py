@@ -100,15 +100,16 @@ def _check_family(solution: Solution, system: System, failures: list[str], check
     latents = system.latents
     if solution.structure is not None and system.n > MATRIX_CHECK_ABOVE:
         from ._forms import affine_forms
-        from ._matrix import to_flint
+        from ._matrix import from_flint, to_flint
         from ._pieces import affine_parts
 
         forms = affine_forms(system) or []
         checked.append("matrix form: base and every generator against every mechanism slice")
         failures.extend(matrix_failures(solution.structure, forms, system.n))
         checked.append("every discrete representative commutes and is invertible (matrix form where affine)")
-        for a in solution.discrete:
-            pair = affine_parts(a, latents)
+        kept = getattr(solution.discrete, "source", None)  # the exact matrices the maps are built from
+        for k, a in enumerate(solution.discrete if kept is None else kept):
+            pair = affine_parts(a, latents) if kept is None else (from_flint(a[0]), from_flint(a[1]))
             if pair is None:
                 if not commutes(a, system):
                     failures.append(f"the component representative {tuple(a)} does not commute")
@@ -117,7 +118,7 @@ def _check_family(solution: Solution, system: System, failures: list[str], check
                             enumerate(matrix_failures(None, forms, system.n, checks=[("it", pair, False)])))
             exact_B = to_flint(pair[0])
             if (pair[0].rank() if exact_B is None else exact_B.rank()) < system.n:
-                failures.append(f"the component representative {tuple(a)} is not invertible")
+                failures.append(f"the component representative {tuple(solution.discrete[k])} is not invertible")
         return
     at_identity = dict(zip(solution.parameters, solution.identity))
     checked.append("the general element is the identity at the identity parameters")
