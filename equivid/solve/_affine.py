@@ -380,7 +380,7 @@ def solution_from_structure(structure: AffineStructure, system: System, ansatz: 
         identity=structure.identity,
         nonzero=inv.nonzero,
         lie_algebra=lie,  # type: ignore[arg-type]
-        discrete=flips,
+        discrete=flips,  # type: ignore[arg-type]  # a Lazy tuple above MATRIX_CHECK_ABOVE
         components=components,
         structure=structure,
         parts=(part, "units" if units is not None else "invertibility", "verify"),
