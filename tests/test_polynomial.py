@@ -230,3 +230,35 @@ def test_polynomial_soundness(system, ansatz, seed):
     # the family's tangent fields lie in the Lie algebra's span
     for X in group.tangent_fields():
         assert generates(X, system)
+
+
+# -- components of a one-parameter family (issue 16, item 3) -------------------------------------
+def test_a_triangular_family_has_two_components():
+    # a(z) = (t**4 z1, t**2 z2, t z3), t != 0: the half-lines t > 0 and t < 0 (derived by hand: the
+    # coefficient of z3 is t itself, and t = 0 is not invertible)
+    group = solve({"m": ["2*z1 + z2**2", "2*z2 + z3**2", "3*z3"]}, ansatz="affine", latents=("z1", "z2", "z3"))
+    z1, z2, z3 = sympy.symbols("z1:4")
+    (t,) = group.parameters
+    assert group.general_element == (t**4 * z1, t**2 * z2, t * z3)
+    assert group.components == 2 and group.complete
+    assert group.discrete == ((z1, z2, -z3),)
+    assert equivid.check(group).ok
+
+
+def test_the_intervals_of_a_parameter_against_numeric_roots():
+    from equivid.solve._polynomial import _other_intervals
+
+    t = sympy.Symbol("t")
+    factors = [t, t - 1, t + 2, t**2 - 3]  # real roots -2, -sqrt(3), 0, 1, sqrt(3): six intervals
+    values = _other_intervals(factors, [t], [sympy.Rational(5, 4)])  # the identity between 1 and sqrt(3)
+    roots = sorted([-2.0, -3**0.5, 0.0, 1.0, 3**0.5])
+
+    def interval(x: float) -> int:
+        return sum(1 for r in roots if r < x)
+
+    assert values is not None and len(values) == 5
+    assert sorted(interval(float(v)) for v in values) == [0, 1, 2, 3, 5]  # every interval but the identity's (4)
+    assert all(all(f.subs(t, v) != 0 for f in factors) for v in values)
+    assert _other_intervals([t**2 + 1], [t], [1]) == []  # no real root: one interval
+    assert _other_intervals([t], [t, sympy.Symbol("s")], [1, 1]) is None  # two parameters: not decided
+    assert _other_intervals([t - sympy.sqrt(2)], [t], [0]) is None  # an irrational coefficient: not decided

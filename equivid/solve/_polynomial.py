@@ -35,6 +35,7 @@ from ..mechanisms import System
 from ._engine import EngineError, engine, singular_components, singular_version
 from ._lie import lie_algebra
 from ._result import Solution
+from ._units import separating_intervals
 from ._verify import commutes, group_residual, jacobian, tangent_fields
 from .problem import Problem
 
@@ -352,6 +353,15 @@ class PolynomialPart:
         representatives = tuple(elements) + tuple(_representative(s, system) for s in rest)
         if representatives:
             notes.append(f"{len(representatives)} further solution set(s) beside the main family")
+        components = None
+        others_at = _other_intervals(nonzero, parameters, at_identity) if not rest else None
+        if others_at is not None:  # one parameter, a coordinate of the map: the family is its intervals
+            t = parameters[0]
+            representatives += tuple(tuple(sympy.expand(e.xreplace({t: v})) for e in general) for v in others_at)
+            components = 1 + len(others_at) + len(elements)
+            notes.append(f"components: the parameter {t} ranges over {1 + len(others_at)} interval(s) of the real line "
+                         f"(the real roots of {' * '.join(map(str, nonzero)) or '1'} removed), each one component; "
+                         f"{len(elements)} isolated element(s) beside it")
         notes += _integration_notes(general, parameters, at_identity, lie, latents, degree)
         sample = _representative(_Set(general, list(parameters), family.det.xreplace(rename)), system)
         notes += self._inverse_notes(
@@ -360,7 +370,7 @@ class PolynomialPart:
         )
         return Solution(
             latents=latents, ansatz=ansatz, general_element=general, parameters=parameters,
-            identity=at_identity, nonzero=nonzero, lie_algebra=lie, discrete=representatives, components=None,
+            identity=at_identity, nonzero=nonzero, lie_algebra=lie, discrete=representatives, components=components,
             parts=(self.name, "lie", "invertibility", "verify"), notes=tuple(notes),
         )
 
@@ -454,6 +464,41 @@ def _integration_notes(
         f"the Lie algebra at degree {degree} has {len(lie)} generators but the family of maps has dimension "
         f"{len(parameters)}: the flows of {', '.join(str(X) for X in outside)} leave the class (docs/theory.md)"
     ]
+
+
+def _other_intervals(nonzero: Sequence[sympy.Expr], parameters: Sequence[sympy.Symbol],
+                     at_identity: Sequence[sympy.Expr]) -> list[sympy.Rational] | None:
+    """For a family with one parameter ``t`` that must keep every ``nonzero`` factor non-zero:
+    one rational value of ``t`` in each interval of ``{t : every factor != 0}`` other than the
+    identity's (the intervals are the family's components: ``t`` is a coefficient of the map,
+    so ``t -> a_t`` is a homeomorphism onto the family, and at a root the map is not
+    invertible). None where there are other parameters or a factor is not a polynomial in
+    ``t`` with rational coefficients (not decided)."""
+    if len(parameters) != 1 or len(at_identity) != 1:
+        return None
+    t = parameters[0]
+    product = sympy.Integer(1)
+    for factor in nonzero:
+        if factor.free_symbols - {t}:
+            return None
+        product *= factor
+    product = sympy.expand(product)
+    if product.is_number:
+        return [] if product != 0 else None
+    poly = sympy.Poly(sympy.sqf_part(product), t)
+    if not all(c.is_Rational for c in poly.all_coeffs()):
+        return None
+    if poly.degree() <= 0 or poly.count_roots() == 0:
+        return []
+    intervals = separating_intervals(poly)
+    points = [intervals[0][0]] + [hi for _, hi in intervals]  # point k has exactly k real roots below it
+
+    identity = sympy.Rational(at_identity[0])
+    if poly.eval(identity) == 0:  # pragma: no cover - the identity is invertible
+        return None
+    # the identity's interval: the number of real roots below it (exact: count in [identity, inf))
+    index = int(poly.count_roots()) - int(poly.count_roots(inf=identity))
+    return [p for k, p in enumerate(points) if k != index]
 
 
 def _representative(s: _Set, system: System) -> Map:

@@ -57,7 +57,7 @@ from ..linalg import kernel_rows, pivot_columns, primary_decomposition
 from ._matrix import to_flint
 from ._result import AffineStructure
 
-__all__ = ["UnitComponents", "unit_components"]
+__all__ = ["UnitComponents", "separating_intervals", "unit_components"]
 
 #: Random elements tried (as a generator of the centre, as a representative) before giving up.
 TRIES = 12
@@ -191,7 +191,7 @@ def _sympy_poly(p: flint.fmpq_poly, t: sympy.Symbol) -> sympy.Poly:
     return sympy.Poly(list(reversed(coeffs)), t)
 
 
-def _separating_intervals(q: sympy.Poly) -> list[tuple[sympy.Rational, sympy.Rational]]:
+def separating_intervals(q: sympy.Poly) -> list[tuple[sympy.Rational, sympy.Rational]]:
     """For each real root of the squarefree ``q``, rationals ``lo < theta < hi`` with no other
     real root in ``[lo, hi]`` (so ``q(lo), q(hi) != 0``)."""
     eps = None
@@ -385,7 +385,7 @@ def _places(U: Sequence[flint.fmpq_mat], n: int, rng: random.Random) -> tuple[li
         commutative = centre_dim == len(algebra.core)
         whole = None if commutative else algebra.signature()
     places = []  # (theta's interval, f(z), m) for each split real place
-    for a, b in _separating_intervals(_sympy_poly(q, t)):
+    for a, b in separating_intervals(_sympy_poly(q, t)):
         f = (z - identity * _fmpq(a)) * (z - identity * _fmpq(b))
         if whole is None:
             places.append(((a, b), f, 1))
