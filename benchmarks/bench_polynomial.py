@@ -277,20 +277,24 @@ def main() -> None:
                     structure += f" ({r_wall:.1f} s)" if r_status == "ok" else f" (real count: {r_status})"
                 print(f"  Singular structure: {structure}", flush=True)
 
-        for engine, label in (("", "equivid.solve"), ("sympy", "equivid.solve, EQUIVID_ENGINE=sympy")):
+        solves = []  # (status, seconds, note): the default engine, then EQUIVID_ENGINE=sympy
+        for engine, title in (("", "equivid.solve"), ("sympy", "equivid.solve, EQUIVID_ENGINE=sympy")):
             e_status, e_time, e_value = in_child(equivid_solve(system, engine))
             e_note = e_value if e_status == "ok" else e_status if e_status == "timeout" else e_value
-            print(f"  {label}: {fmt(e_status, e_time)} s ({e_note})", flush=True)
+            print(f"  {title}: {fmt(e_status, e_time)} s ({e_note})", flush=True)
+            solves.append((e_status, e_time, str(e_note)))
             if SINGULAR is None:
                 break  # the default is sympy already
+        (e_status, e_time, e_note), *rest = solves
+        sympy_solve = fmt(*rest[0][:2]) if rest else "-"
 
         rows.append((label, str(len(unknowns)), str(len(equations)), fmt(s_status, s_time),
                      fmt(g_status, g_time), ratio(s_status, s_time, g_status, g_time),
                      fmt(sl_status, sl_time), ratio(s_status, s_time, sl_status, sl_time),
-                     fmt(e_status, e_time), str(e_note), structure))
+                     fmt(e_status, e_time), sympy_solve, e_note[:60], structure))
 
     header = ("workload", "unk", "eqs", "sympy s", "std s", "sympy/std", "slimgb s", "sympy/slimgb",
-              "solve s", "equivid answer", "Singular ideal")
+              "solve s", "solve s (sympy engine)", "equivid answer", "Singular ideal")
     widths = [max(len(r[k]) for r in [header, *rows]) for k in range(len(header))]
     print()
     for row in [header, *rows]:
