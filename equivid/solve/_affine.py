@@ -267,10 +267,18 @@ def _general_element(
             for i, b in enumerate(base)
         )
     general = []
-    for i, b in enumerate(base):
-        terms = ([b] if b != 0 else []) + [sympy.Mul._from_args((t, X[i])) for t, X in zip(parameters, lie) if X[i] != 0]
+    for i, b in enumerate(base):  # each t_k X_k[i] as a product (t8*(-z5) reads -t8*z5); the sum unexpanded
+        terms = ([b] if b != 0 else []) + [_times(t, X[i]) for t, X in zip(parameters, lie) if X[i] != 0]
         general.append(sympy.Add._from_args(terms) if len(terms) > 1 else terms[0] if terms else sympy.Integer(0))
     return tuple(general)
+
+
+def _times(t: sympy.Symbol, x: sympy.Expr) -> sympy.Expr:
+    """``t * x`` with a number or a monomial ``x`` merged into one product (cheap: two factors),
+    a sum kept as ``t*(...)`` (not expanded)."""
+    if x.is_Add:
+        return sympy.Mul._from_args((t, x))
+    return sympy.Mul(t, x)
 
 
 def _spans_all_matrices(structure: AffineStructure, n: int) -> bool:
