@@ -44,6 +44,9 @@ __all__ = [
     "kernel_rows",
     "pivot_columns",
     "primary_decomposition",
+    "primary_basis",
+    "diagonal_block",
+    "embedded",
 ]
 
 MatrixLike: TypeAlias = DomainMatrix | Sequence[Sequence[Any]] | Mapping[tuple[int, int], Any]
@@ -681,13 +684,29 @@ def primary_decomposition(A: flint.fmpq_mat) -> list[flint.fmpq_mat] | None:
     return parts
 
 
-def _embedded(M: flint.fmpq_mat, start: int, n: int) -> flint.fmpq_mat:
+def embedded(M: flint.fmpq_mat, start: int, n: int) -> flint.fmpq_mat:
     """The ``n x n`` matrix holding ``M`` as its diagonal block at ``(start, start)``, zero elsewhere."""
     out = flint.fmpq_mat(n, n)
     for i in range(M.nrows()):
         for j in range(M.ncols()):
             out[start + i, start + j] = M[i, j]
     return out
+
+
+def diagonal_block(M: flint.fmpq_mat, start: int, size: int) -> flint.fmpq_mat:
+    """The ``size x size`` diagonal block of ``M`` at ``(start, start)``."""
+    return flint.fmpq_mat(size, size, [M[start + i, start + j] for i in range(size) for j in range(size)])
+
+
+def primary_basis(A: flint.fmpq_mat) -> tuple[flint.fmpq_mat, list[int]] | None:
+    """A basis ``P`` (as columns) adapted to the primary components of ``A`` (:func:`primary_decomposition`),
+    and their sizes in order; None for one component."""
+    parts = primary_decomposition(A)
+    if parts is None:
+        return None
+    n = A.nrows()
+    P = flint.fmpq_mat(n, n, [X[i, j] for i in range(n) for X in parts for j in range(X.ncols())])
+    return P, [X.ncols() for X in parts]
 
 
 def _primary_commutant(mats: list[DomainMatrix]) -> DomainMatrix | None:
@@ -708,32 +727,26 @@ def _primary_commutant(mats: list[DomainMatrix]) -> DomainMatrix | None:
         for k, A in enumerate(flints):
             combination += A * (2 * k + 1)
         candidates.append(combination)
-    best: tuple[int, flint.fmpq_mat, list[flint.fmpq_mat]] | None = None
+    best: tuple[int, flint.fmpq_mat, flint.fmpq_mat, list[int]] | None = None
     for A in candidates:
-        parts = primary_decomposition(A)
-        if parts is None:
+        adapted = primary_basis(A)
+        if adapted is None:
             continue
-        unknowns = sum(X.ncols() ** 2 for X in parts)
+        unknowns = sum(k**2 for k in adapted[1])
         if best is None or unknowns < best[0]:
-            best = (unknowns, A, parts)
+            best = (unknowns, A, *adapted)
     if best is None:
         return None
-    _, A, parts = best
-    P = flint.fmpq_mat(n, n, [X[i, j] for i in range(n) for X in parts for j in range(X.ncols())])
+    _, A, P, sizes = best
     Pinv = P.inv()
     local = Pinv * A * P
-    blocks, offsets, at = [], [], 0
-    for X in parts:
-        k = X.ncols()
-        block = flint.fmpq_mat(k, k, [local[at + i, at + j] for i in range(k) for j in range(k)])
-        blocks.append(block)
-        offsets.append(at)
-        at += k
-    if local != sum((_embedded(B, start, n) for B, start in zip(blocks, offsets)), flint.fmpq_mat(n, n)):
+    offsets = [sum(sizes[:k]) for k in range(len(sizes))]
+    blocks = [diagonal_block(local, start, k) for start, k in zip(offsets, sizes)]
+    if local != sum((embedded(B, start, n) for B, start in zip(blocks, offsets)), flint.fmpq_mat(n, n)):
         return None  # pragma: no cover - primary components are invariant
     basis: list[flint.fmpq_mat] = []  # block-diagonal commutant of A, in the adapted basis
     for block, start in zip(blocks, offsets):
-        basis += [_embedded(_fmpq_mat(C), start, n) for C in commutant_basis([_qq(block)], canonical=False)]
+        basis += [embedded(_fmpq_mat(C), start, n) for C in commutant_basis([_qq(block)], canonical=False)]
     others = [Pinv * F * P for F in flints if F != A]
     if others and basis:
         columns = [[x for M in others for x in (X * M - M * X).entries()] for X in basis]

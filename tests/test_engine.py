@@ -88,8 +88,8 @@ def test_irrational_coefficients_are_refused() -> None:
 
 # -- reading Singular's output: each check fed a wrong answer ------------------------------------
 def test_parse_reads_components() -> None:
-    out = "COMPONENT\nPOLY u0^2-u1\nPOLY 1/2*u1+3\nCOMPONENT\nPOLY u0\nDONE\n"
-    assert parse(out, u[:2]) == [[u[0] ** 2 - u[1], u[1] / 2 + 3], [u[0]]]
+    out = "VERSION 4313\nCOMPONENT\nPOLY u0^2-u1\nPOLY 1/2*u1+3\nCOMPONENT\nPOLY u0\nDONE\n"
+    assert parse(out, u[:2]) == ([[u[0] ** 2 - u[1], u[1] / 2 + 3], [u[0]]], "Singular 4.3.1")
 
 
 @pytest.mark.parametrize("out, message", [

@@ -14,6 +14,7 @@ joint commutant of the ``A``'s (computed with the structural shortcuts of
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import flint
@@ -72,7 +73,7 @@ def _immutable(C: DomainMatrix) -> sympy.ImmutableMatrix:
     """DomainMatrix -> ImmutableMatrix, converting entries once (rational fast path)."""
     n, m = C.shape
     if C.domain.is_QQ or C.domain.is_ZZ:
-        return _sympy_matrix(C.convert_to(QQ).to_dense().to_dfm().rep)
+        return from_flint(C.convert_to(QQ).to_dense().to_dfm().rep)
     flat = [C.domain.to_sympy(x) for x in C.to_list_flat()]
     return sympy.ImmutableMatrix(n, m, flat)
 
@@ -322,15 +323,9 @@ def _elements_at(structure: AffineStructure, points: Sequence[Sequence[sympy.Exp
     if pairs is None:
         return None
     if len(latents) > MATRIX_CHECK_ABOVE:
-        return Lazy(len(pairs), lambda k: affine_map(_sympy_matrix(pairs[k][0]), _sympy_matrix(pairs[k][1]), latents),
+        return Lazy(len(pairs), lambda k: affine_map(from_flint(pairs[k][0]), from_flint(pairs[k][1]), latents),
                     source=pairs)
-    return [affine_map(_sympy_matrix(B), _sympy_matrix(c), latents) for B, c in pairs]
-
-
-def _sympy_matrix(M: flint.fmpq_mat) -> sympy.MatrixBase:
-    """A rational python-flint matrix in sympy (a :class:`FrozenMatrix` above
-    MATRIX_CHECK_ABOVE rows: its entries kept over QQ)."""
-    return from_flint(M)
+    return tuple(affine_map(from_flint(B), from_flint(c), latents) for B, c in pairs)
 
 
 #: Up to this many latents the components come from factoring det B(t) first (its factors are
@@ -350,8 +345,8 @@ def solution_from_structure(structure: AffineStructure, system: System, ansatz: 
     general: Sequence[sympy.Expr]
     if system.n > MATRIX_CHECK_ABOVE:  # checked in matrix form: sympy maps built when asked for
         lie = Lazy(len(structure.directions), lambda k: affine_map(*structure.directions[k], latents))
-        whole = Lazy(1, lambda _: _general_element(structure, lie, parameters, latents))
-        general = Lazy(system.n, lambda i: whole[0][i])
+        whole = functools.cache(lambda: _general_element(structure, lie, parameters, latents))
+        general = Lazy(system.n, lambda i: whole()[i])
     else:
         lie = tuple(affine_map(Bk, ck, latents) for Bk, ck in structure.directions)
         general = _general_element(structure, lie, parameters, latents)
@@ -371,7 +366,7 @@ def solution_from_structure(structure: AffineStructure, system: System, ansatz: 
     else:
         inv = Invertibility((), None, (), note="det B(t) != 0 (not expanded: the matrix is large)")
     exact_flips = _elements_at(structure, inv.flips, latents)
-    flips = (exact_flips if isinstance(exact_flips, Lazy) else tuple(exact_flips)) if exact_flips is not None else tuple(
+    flips = exact_flips if exact_flips is not None else tuple(
         tuple(e.xreplace(dict(zip(parameters, point))) for e in general) for point in inv.flips)
     notes = (inv.note,) if inv.note else ()
     components = inv.components

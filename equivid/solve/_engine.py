@@ -28,7 +28,7 @@ import sympy
 
 from .._budget import die_with_parent
 
-__all__ = ["ENGINE_VARIABLE", "EngineError", "engine", "singular_components", "singular_version"]
+__all__ = ["ENGINE_VARIABLE", "EngineError", "engine", "singular_components"]
 
 #: The environment variable choosing the engine: ``singular`` or ``sympy`` (default: Singular
 #: when installed).
@@ -51,16 +51,6 @@ def engine() -> str | None:
 
         raise SpecError(ENGINE_VARIABLE, choice, "'singular' or 'sympy'")
     return shutil.which("Singular")
-
-
-def singular_version(path: str) -> str:
-    """``Singular 4.3.1`` (the first line of ``--version``), or ``Singular`` when unreadable."""
-    try:
-        done = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.SubprocessError):
-        return "Singular"
-    match = re.search(r"version (\d+(?:\.\d+)*)", done.stdout)
-    return f"Singular {match.group(1)}" if match else "Singular"
 
 
 def _term(c: sympy.Rational, factors: list[str]) -> str:
@@ -89,7 +79,8 @@ def script(equations: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol], no
     names = [f"u{k}" for k in range(len(gens))]
     ideal = ",\n".join(_singular_poly(e, gens, names) for e in polys)
     eliminate = f"eliminate(L[c], {names[-1]})" if nonzero is not None else "L[c]"
-    return f"""ring R = 0, ({', '.join(names)}), dp;
+    return f"""print("VERSION " + string(system("version")));
+ring R = 0, ({', '.join(names)}), dp;
 short = 0;
 option(redSB);
 ideal I = {ideal};
@@ -106,13 +97,18 @@ quit;
 """
 
 
-def parse(output: str, unknowns: Sequence[sympy.Symbol]) -> list[list[sympy.Expr]]:
-    """The components printed by :func:`script`, as sympy polynomials in ``unknowns``."""
+def parse(output: str, unknowns: Sequence[sympy.Symbol]) -> tuple[list[list[sympy.Expr]], str]:
+    """The components printed by :func:`script`, as sympy polynomials in ``unknowns``, and the
+    engine's name with its version (``Singular 4.3.1`` from ``system("version")`` = 4313)."""
     names = {f"u{k}": u for k, u in enumerate(unknowns)}
     components: list[list[sympy.Expr]] = []
     done = False
+    version = "Singular"
     for line in output.splitlines():
-        if line == "COMPONENT":
+        if line.startswith("VERSION ") and line[8:].strip().isdigit() and len(line[8:].strip()) >= 3:
+            digits = line[8:].strip()
+            version = f"Singular {digits[0]}.{digits[1]}.{digits[2]}"
+        elif line == "COMPONENT":
             components.append([])
         elif line.startswith("POLY ") and components:
             text = line[5:].strip()
@@ -126,15 +122,15 @@ def parse(output: str, unknowns: Sequence[sympy.Symbol]) -> list[list[sympy.Expr
             done = True
     if not done:
         raise EngineError("Singular stopped before printing every component")
-    return components
+    return components, version
 
 
 def singular_components(path: str, equations: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol],
-                        nonzero: sympy.Expr | None = None) -> list[list[sympy.Expr]]:
+                        nonzero: sympy.Expr | None = None) -> tuple[list[list[sympy.Expr]], str]:
     """Polynomial systems in ``unknowns`` whose solutions together are those of ``equations``
     (with ``nonzero != 0`` where given, up to closure: points with ``nonzero = 0`` may
     remain, never fewer points). Singular runs as a child that dies with this process (the
-    budget's kill reaches it)."""
+    budget's kill reaches it). Also returns the engine's name and version."""
     program = script(equations, unknowns, nonzero)
     parent = os.getpid()
     process = subprocess.Popen([path, "-q", "--no-rc"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -82,10 +82,6 @@ def to_flint(M: sympy.MatrixBase) -> flint.fmpq_mat | None:
     return flint.fmpq_mat(M.rows, M.cols, [flint.fmpq(int(e.p), int(e.q)) for e in entries])
 
 
-def _sympy(M: flint.fmpq_mat) -> sympy.Matrix:
-    return sympy.Matrix(M.nrows(), M.ncols(), [sympy.Rational(int(x.p), int(x.q)) for x in M.entries()])
-
-
 def exact(M: sympy.MatrixBase) -> Any:
     """``M`` as a python-flint matrix when rational, else unchanged."""
     converted = to_flint(M)
@@ -96,6 +92,6 @@ def vanish(B: Any, c: Any, moved: Any, A: Any, shift: Any, b: Any) -> bool:
     """``BA - AB = 0`` and ``shift c - moved b = 0`` (python-flint or sympy matrices)."""
     if all(isinstance(m, flint.fmpq_mat) for m in (B, c, moved, A, shift, b)):
         return not any((B * A - A * B).entries()) and not any((shift * c - moved * b).entries())
-    B, c, moved, A, shift, b = (m if isinstance(m, sympy.MatrixBase) else _sympy(m) for m in (B, c, moved, A, shift, b))
+    B, c, moved, A, shift, b = (m if isinstance(m, sympy.MatrixBase) else from_flint(m, frozen=False) for m in (B, c, moved, A, shift, b))
     residuals = list(B * A - A * B) + list(shift * c - moved * b)
     return all(is_zero(e) for e in residuals)

@@ -32,7 +32,7 @@ from .._budget import within_budget
 from ..ansatz import Ansatz, monomials
 from ..errors import VerificationError
 from ..mechanisms import System
-from ._engine import EngineError, engine, singular_components, singular_version
+from ._engine import EngineError, engine, singular_components
 from ._lie import lie_algebra
 from ._result import Solution
 from ._units import separating_intervals
@@ -116,13 +116,23 @@ def eliminate(equations: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol]
         left = [sympy.expand(e.xreplace({u: value})) for e in left]
 
 
+Solutions = list[dict[sympy.Symbol, sympy.Expr]]
+
+
+def _compose(values: dict[sympy.Symbol, sympy.Expr], solution: dict[sympy.Symbol, sympy.Expr]
+             ) -> dict[sympy.Symbol, sympy.Expr]:
+    """``values`` with ``solution`` substituted into them, and ``solution`` beside."""
+    full = {k: sympy.expand(v.xreplace(solution)) for k, v in values.items()}
+    full.update(solution)
+    return full
+
+
 def _solve(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol], linear_part: sympy.Matrix | None = None
-           ) -> tuple[list[dict[sympy.Symbol, sympy.Expr]], str]:
+           ) -> tuple[Solutions, str]:
     """Real solution sets of polynomial equations (exact), and which engine found them: the
     unknowns the equations give explicitly are eliminated first (:func:`eliminate`), the rest
-    goes to Singular when installed (``_engine.py``: only solutions with ``det linear_part != 0``
-    where given, up to closure) and then sympy on each of its components, else to sympy's
-    ``solve``; ``[{}]`` when there are no equations, ``[]`` when they are inconsistent."""
+    goes to :func:`_engine_solve`; ``[{}]`` when there are no equations, ``[]`` when they are
+    inconsistent."""
     if not equations:
         return [{}], "no equations"
     reduced = eliminate(equations, unknowns)
@@ -130,39 +140,41 @@ def _solve(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol], linear
         return [], "inconsistent by substitution"
     values, left = reduced
     rest = [u for u in unknowns if u not in values]
-    how = "substitution"
-    found: list[dict[sympy.Symbol, sympy.Expr]] | None = [{}] if not left else None
-    path = engine() if left else None
-    if path is not None:
-        # the determinant after the substitution (sparser), division-free
-        condition = None if linear_part is None else sympy.expand(linear_part.xreplace(values).det(method="berkowitz"))
-        if condition is not None and condition.is_number:
-            condition = None  # decided already (a zero is left to the invertibility step)
-        try:
-            components = singular_components(path, left, rest, condition)
-        except EngineError as exc:
-            how = f"sympy (Singular failed: {exc})"
-        else:
-            found = []
-            for component in components:
-                found += _solve_sympy(component, rest)
-            how = (f"{singular_version(path)} (slimgb, facstd{', invertible points only' if condition is not None else ''}), "
-                   f"then sympy on each of its {len(components)} component{'s' if len(components) != 1 else ''}")
-    if found is None:
-        found = sympy.solve(left, rest, dict=True)
-        how = how if how.startswith("sympy") else "sympy"
-    out: list[dict[sympy.Symbol, sympy.Expr]] = []
+    found, how = _engine_solve(left, rest, None if linear_part is None else linear_part.xreplace(values)) \
+        if left else ([{}], "substitution")
+    out: Solutions = []
     for solution in found:
-        full = {k: sympy.expand(v.xreplace(solution)) for k, v in values.items()}
-        full.update(solution)
-        for real in _real_points(full, rest):
+        for real in _real_points(_compose(values, solution), rest):
             if real not in out:
                 out.append(real)
     return out, how
 
 
+def _engine_solve(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol], linear_part: sympy.Matrix | None
+                  ) -> tuple[Solutions, str]:
+    """Singular when installed (``_engine.py``: only solutions with ``det linear_part != 0`` where
+    given, up to closure), then sympy on each of its components; else (or where Singular fails,
+    said in the note) sympy's ``solve``."""
+    path = engine()
+    failed = ""
+    if path is not None:
+        # the determinant after the substitution (sparser), division-free
+        condition = None if linear_part is None else sympy.expand(linear_part.det(method="berkowitz"))
+        if condition is not None and condition.is_number:
+            condition = None  # decided already (a zero is left to the invertibility step)
+        try:
+            components, version = singular_components(path, equations, unknowns, condition)
+        except EngineError as exc:
+            failed = f" (Singular failed: {exc})"
+        else:
+            found = [solution for component in components for solution in _solve_sympy(component, unknowns)]
+            return found, (f"{version} (slimgb, facstd{', invertible points only' if condition is not None else ''}), "
+                           f"then sympy on each of its {len(components)} component{'s' if len(components) != 1 else ''}")
+    return sympy.solve(equations, list(unknowns), dict=True), "sympy" + failed
+
+
 def _real_points(solution: dict[sympy.Symbol, sympy.Expr], unknowns: Sequence[sympy.Symbol], depth: int = 0
-                 ) -> list[dict[sympy.Symbol, sympy.Expr]]:
+                 ) -> Solutions:
     """The real points of a solution set: itself where every value is real; where values are
     complex in real free unknowns (``u2 = I u5``: a complex component whose real points are
     smaller), the free unknowns that make every imaginary part vanish (``u5 = 0``), solved
@@ -179,27 +191,18 @@ def _real_points(solution: dict[sympy.Symbol, sympy.Expr], unknowns: Sequence[sy
     conditions = [c for c in imaginary if c != 0]
     if any(c.has(sympy.I) or not c.is_polynomial(*free) for c in conditions):
         return []
-    out = []
-    for values in _solve_sympy(conditions, free):
-        narrowed = {k: sympy.expand(v.xreplace(values)) for k, v in solution.items()}
-        narrowed.update(values)
-        out += _real_points(narrowed, unknowns, depth + 1)
-    return out
+    return [real for values in _solve_sympy(conditions, free)
+            for real in _real_points(_compose(solution, values), unknowns, depth + 1)]
 
 
-def _solve_sympy(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol]) -> list[dict[sympy.Symbol, sympy.Expr]]:
+def _solve_sympy(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol]) -> Solutions:
     """One component's solutions: substitution first (most components are linear), sympy after."""
     reduced = eliminate(equations, unknowns)
     if reduced is None:
         return []
     values, left = reduced
     rest = [u for u in unknowns if u not in values]
-    out = []
-    for solution in (sympy.solve(left, rest, dict=True) if left else [{}]):
-        full = {k: sympy.expand(v.xreplace(solution)) for k, v in values.items()}
-        full.update(solution)
-        out.append(full)
-    return out
+    return [_compose(values, solution) for solution in (sympy.solve(left, rest, dict=True) if left else [{}])]
 
 
 def _budgeted_solve(equations: list[sympy.Expr], unknowns: Sequence[sympy.Symbol], what: str, lie: Sequence[Map],

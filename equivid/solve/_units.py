@@ -53,7 +53,7 @@ from dataclasses import dataclass
 import flint
 import sympy
 
-from ..linalg import kernel_rows, pivot_columns, primary_decomposition
+from ..linalg import diagonal_block, embedded, kernel_rows, pivot_columns, primary_basis
 from ._matrix import to_flint
 from ._result import AffineStructure
 
@@ -418,27 +418,17 @@ def _places(U: Sequence[flint.fmpq_mat], n: int, rng: random.Random) -> tuple[li
     return elements, commutative
 
 
-def _block(M: flint.fmpq_mat, start: int, size: int) -> flint.fmpq_mat:
-    return flint.fmpq_mat(size, size, [M[start + i, start + j] for i in range(size) for j in range(size)])
-
-
 def _split(span: _Span, commuting: Sequence[flint.fmpq_mat], n: int) -> tuple[flint.fmpq_mat, list[list[flint.fmpq_mat]]] | None:
     """``U`` as a product of algebras, one per primary component of a matrix ``C`` commuting
     with ``U``: every element preserves ``C``'s primary components, and where the projections
     onto them lie in ``U`` (they do for a full commutant: they are polynomials in ``C``), ``U``
     is the product of its blocks, and its unit group the product of theirs. Returns the
     adapted basis ``P`` (as columns) and a basis of each block; None where no matrix splits ``U``."""
-    best: tuple[int, list[flint.fmpq_mat]] | None = None
-    for C in commuting:
-        parts = primary_decomposition(C)
-        if parts is not None and (best is None or len(parts) > best[0]):
-            best = (len(parts), parts)
-    if best is None:
+    adapted = [found for found in map(primary_basis, commuting) if found is not None]
+    if not adapted:
         return None
-    parts = best[1]
-    P = flint.fmpq_mat(n, n, [X[i, j] for i in range(n) for X in parts for j in range(X.ncols())])
+    P, sizes = max(adapted, key=lambda found: len(found[1]))  # the most components
     Pinv = P.inv()
-    sizes = [X.ncols() for X in parts]
     starts = [sum(sizes[:k]) for k in range(len(sizes))]
     projections = [P * flint.fmpq_mat(n, n, [int(i == j and start <= i < start + size) for i in range(n) for j in range(n)])
                    * Pinv for start, size in zip(starts, sizes)]
@@ -449,11 +439,8 @@ def _split(span: _Span, commuting: Sequence[flint.fmpq_mat], n: int) -> tuple[fl
         if any(X[i, j] != 0 for s, k in zip(starts, sizes) for i in range(s, s + k) for j in range(n)
                if not s <= j < s + k):
             return None
-    blocks = []
-    for start, size in zip(starts, sizes):
-        found = _Span([_block(X, start, size) for X in local], size).basis  # an exact basis of the block
-        blocks.append(found)
-    return P, blocks
+    # an exact basis of each block
+    return P, [_Span([diagonal_block(X, start, size) for X in local], size).basis for start, size in zip(starts, sizes)]
 
 
 def unit_components(structure: AffineStructure, seed: int = 0,
@@ -503,12 +490,9 @@ def unit_components(structure: AffineStructure, seed: int = 0,
             if found is None:
                 return None
             commutative = commutative and found[1]
+            block_identity = flint.fmpq_mat(size, size, [int(i == j) for i in range(size) for j in range(size)])
             for y in found[0]:  # y on this block, the identity on the others
-                local = identity * 1
-                for i in range(size):
-                    for j in range(size):
-                        local[start + i, start + j] = y[i, j]
-                elements.append(P * local * Pinv)
+                elements.append(P * (identity + embedded(y - block_identity, start, n)) * Pinv)
             start += size
         how_split = f"a product of {len(blocks)} algebras (the primary components of a mechanism's linear part), whose"
     else:
