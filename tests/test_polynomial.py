@@ -262,3 +262,26 @@ def test_the_intervals_of_a_parameter_against_numeric_roots():
     assert _other_intervals([t**2 + 1], [t], [1]) == []  # no real root: one interval
     assert _other_intervals([t], [t, sympy.Symbol("s")], [1, 1]) is None  # two parameters: not decided
     assert _other_intervals([t - sympy.sqrt(2)], [t], [0]) is None  # an irrational coefficient: not decided
+
+
+@pytest.mark.parametrize("maps, flows, components", [
+    (None, {"epidemic": ["-S*I", "S*I - I/2", "I/2"]}, 2),  # (S, I, (1 + t2) R + t2 (S + I) + t1): det = 1 + t2
+    ({"m": ["S", "I + S**2", "R"]}, None, 4),  # (t1 S, t1^2 I + ..., t7 R + ...): signs of t1 and t7
+])
+def test_components_of_multi_parameter_families_from_their_parameters(maps, flows, components):
+    """Oracle: the diagonal entries of B are continuous and non-zero on these families (derived in
+    the comments), so elements with distinct sign patterns of them lie in distinct components; the
+    identity, the representatives and their products show exactly ``components`` patterns."""
+    system = equivid.System.from_maps(["S", "I", "R"], maps or {}, flows=flows)
+    group = equivid.solve(system, ansatz="affine", cross_examine=False)
+    assert group.components == components and group.complete
+    latents = system.latents
+
+    def compose(a, b):
+        return tuple(sympy.expand(e.xreplace(dict(zip(latents, b)))) for e in a)
+
+    elements = [tuple(latents)]
+    for d in group.discrete:
+        elements += [compose(d, e) for e in elements]
+    patterns = {tuple(sympy.sign(sympy.diff(e, z)) for e, z in zip(a, latents)) for a in elements}
+    assert len(patterns) == components

@@ -32,6 +32,7 @@ from .._budget import within_budget
 from ..ansatz import Ansatz, monomials
 from ..errors import VerificationError
 from ..mechanisms import System
+from ._components import invertibility
 from ._engine import EngineError, engine, singular_components
 from ._lie import lie_algebra
 from ._result import Solution
@@ -365,6 +366,18 @@ class PolynomialPart:
             notes.append(f"components: the parameter {t} ranges over {1 + len(others_at)} interval(s) of the real line "
                          f"(the real roots of {' * '.join(map(str, nonzero)) or '1'} removed), each one component; "
                          f"{len(elements)} isolated element(s) beside it")
+        elif not rest and ansatz.kind in ("linear", "affine") and _injective_affine(general, parameters, latents):
+            found = invertibility(jacobian(general, latents), parameters, at_identity)
+            if found.components is not None:  # the parameters fill R^k: the family is the sign regions of det B
+                representatives += tuple(
+                    tuple(sympy.expand(e.xreplace(dict(zip(parameters, point)))) for e in general)
+                    for point in found.flips)
+                components = found.components + len(elements)
+                notes.append(f"components: the parameters (continuous functions of the map) range over "
+                             f"R^{len(parameters)} minus the zero set of det B, with factors "
+                             f"{', '.join(map(str, found.nonzero)) or 'none'}: {found.components} region(s), each one "
+                             "component; "
+                             f"{len(elements)} isolated element(s) beside it")
         notes += _integration_notes(general, parameters, at_identity, lie, latents, degree)
         sample = _representative(_Set(general, list(parameters), family.det.xreplace(rename)), system)
         notes += self._inverse_notes(
@@ -514,3 +527,21 @@ def _representative(s: _Set, system: System) -> Map:
             return candidate
     raise VerificationError(f"no verified invertible element found in the solution set {s.element}")
 
+
+def _injective_affine(general: Sequence[sympy.Expr], parameters: Sequence[sympy.Symbol],
+                      latents: Sequence[sympy.Symbol]) -> bool:
+    """Whether the parameters are continuous functions of the map, so that the family is
+    homeomorphic to its parameter set and components can be counted there: each parameter
+    is one of the map's coefficients, or the coefficients are affine in the parameters,
+    injectively."""
+    coefficients = [sympy.expand(c) for e in general for c in sympy.Poly(sympy.expand(e), *latents).coeffs()]
+    if set(parameters) <= set(coefficients):
+        return True
+    try:
+        polys = [sympy.Poly(c, *parameters) for c in coefficients]
+    except sympy.PolynomialError:
+        return False
+    if any(p.total_degree() > 1 or any(x.free_symbols for x in p.coeffs()) for p in polys):
+        return False
+    linear = sympy.Matrix([[p.coeff_monomial(t) for t in parameters] for p in polys])
+    return bool(linear.rank() == len(parameters))
