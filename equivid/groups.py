@@ -12,6 +12,7 @@ import numpy as np
 import sympy
 
 from .ansatz import Ansatz, map_in_class
+from .beyond import Completion, FirstIntegrals, OutsideElement, Recoverable
 from .errors import UnsupportedMechanismError, VerificationError
 from .finite.part import finite_membership
 from .invariants import InvariantResult
@@ -21,7 +22,7 @@ from .solve import Solution
 from .solve._lie import DimensionProfile
 from .solve._lie import dimension_profile as _dimension_profile
 from .solve._result import COMPLETE, Claim, condition_of, finite_of
-from .solve._verify import commutes, is_zero, jacobian, tangent_fields, triangular_bijection
+from .solve._verify import commutes, is_zero, jacobian, tangent_fields
 
 __all__ = ["EquivarianceGroup", "Membership"]
 
@@ -83,6 +84,7 @@ class EquivarianceGroup:
     #: The cross-examination behind the answer (:mod:`equivid.examine`), or None where none
     #: was run: what it searched and what it found.
     examination: Any = field(default=None, compare=False)
+    _integrals: dict[int, FirstIntegrals] = field(default_factory=dict, compare=False, repr=False, init=False)
 
     @classmethod
     def from_solution(cls, system: System, solution: Solution) -> EquivarianceGroup:
@@ -129,47 +131,138 @@ class EquivarianceGroup:
         >>> group = equivid.solve(equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]}))
         >>> group.complete, group.completeness["order"].complete
         (True, True)
-        >>> group.completeness["identifiable_properties"].complete  # learners outside the class: not searched
+        >>> group.completeness["identifiable_properties"].complete  # an expansion: complete among C^inf maps
+        True
+        >>> saddle = equivid.solve(equivid.System.from_maps(["z1", "z2"], {"m": ["2*z1", "z2/2"]}))
+        >>> saddle.completeness["identifiable_properties"].complete  # learners outside the class: not searched
         False
         """
+        whole = self._whole_claim
+        return dict(self._class_claims, identifiable_properties=(
+            whole if not whole.complete else COMPLETE if self._whole_group else Claim(
+                False, f"invariants of the group within {self.ansatz.describe()}: a learner whose f∘g lies outside "
+                "this class (not searched) may change them; recoverable within the searched class only")))
+
+    @property
+    def _whole_claim(self) -> Claim:
+        found = self.solution.completeness
+        identity, discrete = found.identity_component, found.discrete
+        if discrete.complete and self.components is None and not found.infinite_discrete:
+            discrete = Claim(False, "the number of components was not determined")
+        return identity if not identity.complete else discrete  # the weaker of the two
+
+    @property
+    def _class_claims(self) -> dict[str, Claim]:
+        """Every claim but ``identifiable_properties``."""
         found = self.solution.completeness
         identity, discrete = found.identity_component, found.discrete
         if discrete.complete and self.components is None and not found.infinite_discrete:
             discrete = Claim(False, "the number of components was not determined")
         whole = identity if not identity.complete else discrete  # the weaker of the two
-        infinite = self.dimension > 0 or found.infinite_discrete  # proved by the elements found
-        nontrivial = infinite or bool(self.discrete) or (self.components or 1) > 1
+        infinite = self.dimension > 0 or found.infinite_discrete or self._outside_infinite  # proved by the elements found
+        nontrivial = infinite or bool(self.discrete) or (self.components or 1) > 1 or bool(self.outside_class)
         return {
             "dimension": identity,
             "components": discrete,
             "finite": COMPLETE if infinite else whole,
             "order": whole,
             "identifiable": COMPLETE if nontrivial else whole,
-            "identifiable_properties": whole if not whole.complete else COMPLETE if self._whole_group else Claim(
-                False, f"invariants of the group within {self.ansatz.describe()}: a learner whose f∘g lies outside "
-                "this class (not searched) may change them; recoverable within the searched class only"),
         }
 
     @property
     def _whole_group(self) -> bool:
-        """Whether a theorem makes the answer the whole group (every bijection), not only its
-        part within the class: finite state sets (every permutation is searched), and a
-        family of translations spanning R^n (docs/theory.md#what-an-answer-within-a-class-claims)."""
-        if self.solution.kind == "finite":
-            return True
-        return self.solution.kind == "family" and _spanning_translations(self.system)
+        """Whether a theorem makes the answer the whole group among the maps a learner can
+        apply, not only its part within the class (:attr:`complete_in`: finite state sets,
+        translations spanning R^n, linear contractions and expansions, sinks and sources;
+        docs/theory.md#complete-beyond-the-class)."""
+        return self.complete_in.beyond_class
+
+    @cached_property
+    def outside_class(self) -> tuple[OutsideElement, ...]:
+        """Elements of the group outside the searched class, each verified exactly: mechanisms
+        that commute with every mechanism (a map's powers, a flow's time-t maps) and, for
+        such a flow ``V`` and the first integrals ``H``, the flows of ``f(H)·V``
+        (:func:`equivid.beyond.outside_class`)."""
+        if self.solution.kind != "family":
+            return ()
+        from .beyond import outside_class
+
+        return outside_class(self.system, self.ansatz)
+
+    @property
+    def _outside_infinite(self) -> bool:
+        return any(e.kind != "iterates" for e in self.outside_class)
+
+    @cached_property
+    def complete_in(self) -> Completion:
+        """The largest class in which the answer is proved complete, with the theorem and
+        its checked hypotheses (:func:`equivid.beyond.completion`).
+
+        Examples
+        --------
+        >>> import equivid
+        >>> equivid.solve(equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})).complete_in.within
+        'C^inf'
+        """
+        from .beyond import completion
+
+        return completion(self.system, self.ansatz, kind=self.solution.kind, complete=self.complete,
+                          outside=self.outside_class)
+
+    def first_integrals(self, degree: int = 2) -> FirstIntegrals:
+        """First integrals of the flows and invariant functions of the maps (jointly), each
+        proved (:func:`equivid.beyond.first_integrals`); empty for finite states and noise."""
+        from .beyond import first_integrals
+
+        if self.solution.kind != "family" or self.system.families:
+            return FirstIntegrals((), "not searched: " + (
+                "family symbols" if self.system.families else f"{self.solution.kind} answers"))
+        if degree not in self._integrals:
+            self._integrals[degree] = first_integrals(self.system, degree=degree)
+        return self._integrals[degree]
+
+    def recoverable(self, degree: int = 2) -> Recoverable:
+        """What every consistent learner recovers, as far as is known: the group's polynomial
+        invariants of degree <= ``degree`` that no element outside the class changes, those it
+        does change (with the elements), the first integrals that remain candidates, and the
+        scope (``"all learners"`` where a theorem makes the answer complete, else "within the
+        searched class")."""
+        from .beyond import changed_by
+
+        invariants = self._class_invariants(degree)
+        outside = self.outside_class
+        excluded = tuple((phi, tuple(changed_by(phi, outside, self.latents))) for phi in invariants)
+        kept = tuple(phi for phi, by in excluded if not by)
+        candidates: tuple[sympy.Expr, ...] = ()
+        if self._outside_infinite:
+            candidates = tuple(g for g in self.first_integrals(degree) if self.preserves(g))
+        scope = self.complete_in.within if self._whole_group else None
+        return Recoverable(kept, tuple((phi, by) for phi, by in excluded if by), candidates, scope,
+                           bool(outside))
+
+    def preserves(self, phi: sympy.Expr) -> bool:
+        """Whether ``phi`` is unchanged by the group found in the class: its tangent fields kill it and its discrete representatives fix it (exactly)."""
+        for X in self.tangent_fields():
+            if not is_zero(sum((sympy.diff(phi, z) * x for z, x in zip(self.latents, X)), sympy.Integer(0))):
+                return False
+        return all(is_zero(sympy.sympify(phi).xreplace(dict(zip(self.latents, d))) - phi) for d in self.discrete)
 
     @property
     def complete(self) -> bool:
         """Whether the group's claims (dimension, components, finite, order, identifiable)
         are proved complete within the searched class; ``identifiable_properties`` carries
         its own status (complete only where a theorem makes the answer the whole group)."""
-        return all(claim.complete for key, claim in self.completeness.items() if key != "identifiable_properties")
+        return all(claim.complete for claim in self._class_claims.values())
 
     @property
     def finite(self) -> bool | None:
         """Whether the group is finite; None where the discrete search was partial and found
-        only finitely many elements (the true group may be larger)."""
+        only finitely many elements (the true group may be larger). False where a flow outside
+        the class is known to lie in the group."""
+        return False if self._outside_infinite else self._finite_in_class
+
+    @property
+    def _finite_in_class(self) -> bool | None:
         if self.dimension > 0 or self.solution.completeness.infinite_discrete:
             return False
         if self.components is None or not self.solution.completeness.discrete.complete:
@@ -179,7 +272,12 @@ class EquivarianceGroup:
     @property
     def order(self) -> int | None:
         """The number of elements of a finite group; where the discrete search was partial,
-        the number found (a lower bound: see :attr:`completeness`)."""
+        the number found (a lower bound: see :attr:`completeness`); None where a flow outside
+        the class is known to lie in the group."""
+        return None if self._outside_infinite else self._order_in_class
+
+    @property
+    def _order_in_class(self) -> int | None:
         if self.dimension > 0 or self.solution.completeness.infinite_discrete:
             return None
         return self.components
@@ -187,10 +285,17 @@ class EquivarianceGroup:
     @property
     def identifiable(self) -> bool | None:
         """True exactly when the identity is the only element; None where only the identity
-        was found but the search was partial."""
-        if self.order != 1:
+        was found but the search was partial; False where elements outside the class are known
+        (:attr:`outside_class`)."""
+        if self.outside_class:
             return False
-        return True if self.finite else None
+        return self._identifiable_in_class
+
+    @property
+    def _identifiable_in_class(self) -> bool | None:
+        if self.dimension > 0 or self.solution.completeness.infinite_discrete or self.components != 1:
+            return False
+        return True if self.solution.completeness.discrete.complete else None
 
     @property
     def general_element(self) -> Map:
@@ -241,17 +346,27 @@ class EquivarianceGroup:
 
     @property
     def verdict(self) -> str:
-        """One sentence: "identifiable up to ..."."""
+        """One sentence: "identifiable up to ..."; where elements outside the class are known
+        (:attr:`outside_class`), it says so first, then what holds within the class."""
         searched = self.ansatz.describe()
         if self.solution.kind == "finite":
             return _finite_verdict(self)
-        if self.identifiable:
+        within = self._class_verdict()
+        if not self.outside_class:
+            return within
+        known = "; ".join(e.description for e in self.outside_class)
+        return (f"not identifiable by every learner: the group contains {known} (outside {searched}); "
+                f"within the class, {within}")
+
+    def _class_verdict(self) -> str:
+        searched = self.ansatz.describe()
+        if self._identifiable_in_class:
             return (
                 f"fully identifiable: among invertible {searched}, only the identity "
                 "commutes with every mechanism"
             )
         partial = self.solution.completeness.discrete
-        if self.identifiable is None:
+        if self._identifiable_in_class is None:
             return (
                 f"no element other than the identity was found among invertible {searched}, "
                 f"but the search was partial ({partial.reason}): identifiability is not proved"
@@ -261,10 +376,10 @@ class EquivarianceGroup:
             extra.append(f"{self.dimension} parameter{'s' if self.dimension > 1 else ''}")
         if self.solution.completeness.infinite_discrete:
             extra.append("infinitely many components")
-        elif self.finite:
-            extra.append(f"order {self.order}")
-        elif self.finite is None and self.order is not None:
-            extra.append(f"order at least {self.order}")
+        elif self._finite_in_class:
+            extra.append(f"order {self._order_in_class}")
+        elif self._finite_in_class is None and self._order_in_class is not None:
+            extra.append(f"order at least {self._order_in_class}")
         elif self.components and self.components > 1:
             extra.append(f"{'at least ' if not partial.complete else ''}{self.components} components")
         detail = ", ".join(extra)
@@ -347,7 +462,25 @@ class EquivarianceGroup:
         >>> walk = equivid.load(EXAMPLES / "gaussian_walk.yaml")  # isotropic Gaussian steps
         >>> equivid.solve(walk, ansatz="linear").identifiable_properties(2)
         (z1**2 + z2**2,)
+
+        Elements outside the class count: the flow of a pendulum commutes with it, so
+        ``omega**2`` (invariant under the affine answer) is not recoverable:
+
+        >>> swing = equivid.System.from_maps(["theta", "omega"], flows={"swing": ["omega", "-sin(theta)"]})
+        >>> equivid.solve(swing, cross_examine=False).identifiable_properties(2)
+        ()
         """
+        found = self._class_invariants(degree, rational)
+        outside = self.outside_class
+        if not outside:
+            return found
+        from .beyond import changed_by
+
+        kept = [phi for phi in found if not changed_by(phi, outside, self.latents)]
+        return InvariantResult(kept, found.method, found.dropped)
+
+    def _class_invariants(self, degree: int = 2, rational: bool | None = None) -> InvariantResult:
+        """The invariants of the group found within the class (see :meth:`identifiable_properties`)."""
         from .invariants import group_invariants
 
         if self.solution.kind == "finite":
@@ -368,8 +501,8 @@ class EquivarianceGroup:
     def cyclic(self) -> tuple[tuple[str, str], ...]:
         """Mechanisms outside the searched class that lie in the group with all their powers
         (they commute with every mechanism and are bijections): ``(name, why)`` pairs; each
-        generates an infinite cyclic subgroup (docs/theory.md#discrete-parts)."""
-        return _cyclic(self)
+        generates a cyclic subgroup, infinite unless m has finite order (docs/theory.md#discrete-parts)."""
+        return tuple((e.mechanism, e.why) for e in self.outside_class if e.kind == "iterates")
 
     def tangent_fields(self) -> tuple[Map, ...]:
         """The family's tangent vector fields at the identity, ``d a / d t_k`` there (the
@@ -421,6 +554,10 @@ class EquivarianceGroup:
             "notes": list(self.notes),
             "solver_parts": list(self.solution.parts),
             "cyclic": [{"mechanism": name, "why": why} for name, why in self.cyclic],
+            "outside_class": [e.to_dict() for e in self.outside_class],
+            "complete_in": self.complete_in.within,
+            "complete_in_reason": self.complete_in.reason,
+            "complete_in_theorem": self.complete_in.theorem,
             "complete": self.complete,
             "completeness": {key: dict(claim.to_dict(), within=self.ansatz.describe())
                              for key, claim in self.completeness.items()},
@@ -454,6 +591,9 @@ class EquivarianceGroup:
             return keys
         if self.solution.is_group is not False:
             keys["identifiable_properties"] = [str(e) for e in self.identifiable_properties(degree)]
+        if self.solution.kind == "family":
+            keys["recoverable"] = self.recoverable(degree).to_dict()
+            keys["first_integrals"] = [str(e) for e in self.first_integrals(degree)]
         if self.solution.kind not in ("class", "noise"):
             profile = self.dimension_profile(degree)
             keys["dimension_profile"] = {
@@ -592,50 +732,36 @@ def _invertible(components: Map, latents: Sequence[sympy.Symbol]) -> bool:
     return False
 
 
-def _spanning_translations(system: System) -> bool:
-    """The mechanisms include a family of translations spanning R^n."""
-    from .solve._forms import affine_forms
-
-    if not system.families:
-        return False
-    forms = affine_forms(system) or []
-    moves = [
-        s.b
-        for f in forms
-        for s in f.slices
-        if not s.is_constant and s.A.is_zero_matrix and not s.b.is_zero_matrix
-    ]
-    return bool(moves) and sympy.Matrix.hstack(*moves).rank() == system.n
-
-
 def _outside_notes(group: EquivarianceGroup) -> tuple[str, ...]:
-    """What lies outside the searched class, and theorems that close the gap."""
+    """What lies outside the searched class, and the theorem that closes the gap where one applies."""
     from .solve._forms import affine_forms
 
-    forms = affine_forms(group.system) or []
-    if _spanning_translations(group.system):
+    completion = group.complete_in
+    if completion.theorem == "translations spanning R^n":
         return (
             "the mechanisms include every translation of R^n, so among all maps (not only "
             f"{group.ansatz.describe()}) exactly the translations commute: a(z + d) = a(z) + d "
             "for all d forces a(z) = z + a(0)",
         )
+    if completion.beyond_class:
+        return (f"complete beyond the searched class, among {completion.within} maps ({completion.theorem}): "
+                f"{completion.reason}",)
+    notes = [f"the group contains {e.description}, outside the searched class ({e.checked})"
+             for e in group.outside_class]
+    if group.outside_class:
+        notes.append(f"{group.ansatz.describe()} were searched exhaustively only: the answer within them is a "
+                     "lower bound on the group a learner may apply")
+        return tuple(notes)
     note = f"only {group.ansatz.describe()} were searched; maps outside this class may also commute"
+    forms = affine_forms(group.system) or []
     pushes = [
         s.b for f in forms if f.kind == "map" for s in f.slices if s.is_constant and s.A == sympy.eye(s.A.rows)
     ]
     if any(not b.is_zero_matrix for b in pushes) and not group.identifiable:
         note += " (e.g. z + p(z) with p periodic along each translation)"
-    return (note,) + _cyclic_notes(group)
-
-
-def _cyclic_notes(group: EquivarianceGroup) -> tuple[str, ...]:
-    notes = []
-    for name, why in group.cyclic:
-        notes.append(
-            f"the mechanism {name} commutes with every mechanism and is a bijection ({why}), so the "
-            "infinite cyclic group of its powers lies in the equivariance group, outside the searched class"
-        )
-    return tuple(notes)
+    if completion.hint:
+        note += "; " + completion.hint
+    return (note,)
 
 
 def in_reported(a: Map, solution: Solution) -> bool | None:
@@ -682,28 +808,3 @@ def in_reported(a: Map, solution: Solution) -> bool | None:
     return False if decided else None
 
 
-def _cyclic(group: EquivarianceGroup) -> tuple[tuple[str, str], ...]:
-    """Mechanisms outside the class that commute with every mechanism and are bijections."""
-    system = group.system
-    if system.families or group.solution.kind == "finite" or group.solution.kind in ("class", "noise"):
-        return ()
-    found = []
-    for m in system.maps:
-        if map_in_class(m.components, system.latents, group.ansatz):
-            continue
-        if triangular_bijection(m.components, system.latents):
-            why = "triangular with constant non-zero diagonal"
-        elif all(c.is_polynomial(*system.latents) for c in m.components):
-            det = sympy.expand(jacobian(m.components, system.latents).det())
-            if det.free_symbols or det == 0:
-                continue
-            from .solve._polynomial import polynomial_inverse
-
-            if polynomial_inverse(m.components, system.latents) is None:
-                continue
-            why = "a polynomial automorphism"
-        else:
-            continue
-        if commutes(m.components, system):
-            found.append((m.name, why))
-    return tuple(found)

@@ -27,7 +27,9 @@ def _degree_lines(group: EquivarianceGroup, degree: int | None) -> list[str]:
     if degree is None or group.solution.kind == "finite":
         return []
     lines = []
-    if group.solution.is_group is not False:
+    if group.solution.is_group is not False and group.solution.kind == "family":
+        lines.extend(_recoverable_lines(group, degree))
+    elif group.solution.is_group is not False:
         recovered = group.identifiable_properties(degree)
         shown = ", ".join(str(e) for e in recovered) if recovered else (
             f"nothing of degree <= {degree} (every polynomial property is changed by some element)"
@@ -50,6 +52,44 @@ def _degree_lines(group: EquivarianceGroup, degree: int | None) -> list[str]:
                 f"(I∘m = I): {', '.join(str(e) for e in profile.invariants)}"
             )
     return lines
+
+
+def _recoverable_lines(group: EquivarianceGroup, degree: int) -> list[str]:
+    """What is recoverable, with what elements outside the class exclude and what remains a candidate."""
+    found = group.recoverable(degree)
+    shown = ", ".join(str(e) for e in found.properties) if found.properties else (
+        f"nothing of degree <= {degree} (every polynomial property is changed by some element)")
+    scope = f"complete among {found.scope} maps" if found.scope else "within the searched class only"
+    lines = [f"recoverable: {shown}  [invariants of everything known in the group, degree <= {degree}; {scope}]"]
+    for phi, by in found.excluded:
+        lines.append(f"            not {phi}: invariant within the class, but changed by {', '.join(by)}")
+    if found.candidates:
+        lines.append(f"            candidates: functions of {', '.join(str(e) for e in found.candidates)} (every "
+                     "recoverable property is a first integral of the flows in the group)")
+    return lines
+
+
+def beyond_lines(group: EquivarianceGroup) -> list[tuple[str, str]]:
+    """``(label, text)`` rows on what lies beyond the searched class: where the answer is
+    complete, the elements known outside the class, the first integrals behind them."""
+    if group.solution.kind in ("class", "noise"):
+        return []
+    completion = group.complete_in
+    rows = []
+    if completion.within is None:
+        rows.append(("complete in", f"not determined: {completion.reason}"))
+    elif completion.beyond_class:
+        rows.append(("complete in", f"{completion.within} maps, by {completion.theorem}"))
+    else:
+        rows.append(("complete in", f"{group.ansatz} only: " + (
+            "elements outside it are known (below)" if group.outside_class else "maps outside it were not searched")
+            + (f"; {completion.hint}" if completion.hint else "")))
+    for e in group.outside_class:
+        rows.append(("outside", f"{e.description} [{e.checked}]"))
+    integrals = [e for e in group.outside_class if e.integrals]
+    if integrals:
+        rows.append(("integrals", ", ".join(str(i) for i in integrals[0].integrals) + " (first integrals, proved)"))
+    return rows
 
 
 def text_report(group: EquivarianceGroup, degree: int | None = None) -> str:
@@ -78,6 +118,7 @@ def text_report(group: EquivarianceGroup, degree: int | None = None) -> str:
         lines.append(f"complete:   no, a lower bound: {', '.join(partial)} ({'; '.join(reasons)})")
     else:
         lines.append(f"complete:   yes, within {group.ansatz.describe()}")
+    lines.extend(f"{label + ':':11s} {text}" for label, text in beyond_lines(group))
     latents = _arguments(group.latents)
     lines.append(f"element:    a{latents} = {_map(group.general_element)}")
     if group.parameters:
@@ -120,6 +161,7 @@ def markdown_report(group: EquivarianceGroup) -> str:
             sorted({c.reason for k, c in group.completeness.items() if not c.complete and k != "identifiable_properties"}))),
         f"- general element: `a{latents} = {_map(group.general_element)}`",
     ]
+    rows.extend(f"- {label}: {text}" for label, text in beyond_lines(group))
     if group.conditions:
         rows.append(f"- invertible when: `{' and '.join(f'{c} != 0' for c in group.conditions)}`")
     if group.lie_algebra:
@@ -180,6 +222,7 @@ def _finite_lines(group: EquivarianceGroup) -> list[str]:
         "dimension:  0",
         f"order:      {group.order}",
     ]
+    lines.extend(f"{label + ':':11s} {text}" for label, text in beyond_lines(group))
     if group.generators:
         lines.append("generators:")
         lines.extend(f"  {_generator(g)}" for g in group.generators)

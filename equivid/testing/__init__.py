@@ -16,6 +16,7 @@ from .assertions import (
     assert_complete,
     assert_consistent_encoder,
     assert_identifiable_up_to,
+    assert_recoverable,
     assert_sound,
     random_invertible_decoder,
 )
@@ -25,5 +26,6 @@ __all__ = [
     "assert_sound",
     "assert_complete",
     "assert_consistent_encoder",
+    "assert_recoverable",
     "random_invertible_decoder",
 ]

@@ -6,6 +6,9 @@ readable account of what differs, and returns the group it checked.
 - :func:`assert_complete`: nothing is missing, by an independent oracle (brute force
   over permutations for small finite-state systems, a floating-point nullspace of the
   commuting / infinitesimal condition otherwise).
+- :func:`assert_recoverable`: a property is recoverable by every learner (invariant under
+  everything known in the group, elements outside the class included), with the scope
+  the answer supports (docs/theory.md#beyond-the-searched-class).
 - :func:`assert_consistent_encoder`: docs/theory.md#result-1-exact-mechanisms read as a statement about
   learners: with a random invertible decoder ``g``, the encoder ``a∘g^{-1}`` satisfies
   the consistency objective ``f(x') = m(f(x))`` for sampled ``a`` in the group, and
@@ -29,6 +32,7 @@ __all__ = [
     "assert_sound",
     "assert_complete",
     "assert_consistent_encoder",
+    "assert_recoverable",
     "random_invertible_decoder",
 ]
 
@@ -133,6 +137,52 @@ def assert_sound(group: EquivarianceGroup, system: System | None = None, *, samp
 
 # -- completeness oracles -----------------------------------------------------------------------
 BRUTE_FORCE_STATES = 10
+
+
+def assert_recoverable(
+    system: System | EquivarianceGroup, prop: str | sympy.Expr, *, ansatz: str | None = None,
+    among: str | None = None,
+) -> EquivarianceGroup:
+    """Assert that the property ``prop`` (an expression in the latents) is recoverable: no
+    element the group is known to contain changes it, elements outside the class included
+    (:attr:`EquivarianceGroup.outside_class`), and the group found is invariant-checked
+    exactly (tangent fields and discrete elements). With ``among`` (``"C^inf"``,
+    ``"continuous"``, ``"all bijections"``) also that the answer is proved complete among
+    those maps, so that the statement holds for every such learner; without it the
+    statement is the weaker "recoverable within the searched class" and the message says so
+    when it fails.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from equivid.testing import assert_recoverable
+    >>> walk = equivid.load(equivid.cli.EXAMPLES / "gaussian_walk.yaml")
+    >>> group = assert_recoverable(walk, "z1**2 + z2**2", ansatz="linear")
+    >>> swing = equivid.System.from_maps(["theta", "omega"], flows={"swing": ["omega", "-sin(theta)"]})
+    >>> assert_recoverable(swing, "omega**2")
+    Traceback (most recent call last):
+    ...
+    AssertionError: omega**2 is not recoverable: changed by the flow of swing, the flows of f(H)·swing
+    """
+    from ..beyond import changed_by
+
+    group = system if isinstance(system, EquivarianceGroup) else _solve(system, ansatz)
+    if group.solution.kind == "finite" or group.solution.is_group is False:
+        raise AssertionError("assert_recoverable: defined where the answer is a group of maps of continuous latents")
+    table = {s.name: s for s in group.latents}
+    phi = sympy.sympify(prop, locals=table) if isinstance(prop, str) else sympy.sympify(prop)
+    if not phi.free_symbols <= set(group.latents):
+        raise AssertionError(f"assert_recoverable: {phi} is not a function of the latents {group.latents}")
+    if not group.preserves(phi):
+        raise AssertionError(f"{phi} is not recoverable: changed by the group found within {group.ansatz}")
+    by = changed_by(phi, group.outside_class, group.latents)
+    if by:
+        raise AssertionError(f"{phi} is not recoverable: changed by {', '.join(by)}")
+    if among is not None and group.complete_in.within != among:
+        raise AssertionError(
+            f"{phi} is recoverable within the searched class, but the answer is not proved complete among {among} "
+            f"maps ({group.complete_in.reason})")
+    return group
 
 
 def _brute_force_order(system: System) -> int:
