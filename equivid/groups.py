@@ -427,7 +427,13 @@ class EquivarianceGroup:
         if self.solution.kind == "finite":
             return finite_of(self.solution).sample(rng)  # type: ignore[no-any-return]
         if self.solution.kind in ("class", "noise"):  # classes and noise: any piece, any component
-            return condition_of(self.solution).sample(rng, self.latents)  # type: ignore[no-any-return]
+            condition = condition_of(self.solution)
+            pieces = getattr(condition, "pieces", None)
+            if self.solution.is_group and pieces:  # a group: compose with the identity component to reach each coset
+                from .solve._pieces import sample_group
+
+                return sample_group(pieces, rng, self.latents)
+            return condition.sample(rng, self.latents)  # type: ignore[no-any-return]
         generator = np.random.default_rng(rng)
         for _ in range(100):
             values = [

@@ -19,7 +19,8 @@ from equivid.numeric.models import group_model, map_function
 #: radial_saturation (unnamed groups) had no fitter before.
 ACCEPTED = {
     "class_diagonal": ("monomial", ["diagonal scalings", "permutations", "identity"]),
-    "class_translations": ("general affine", ["diagonal scalings", "orthogonal maps", "identity"]),
+    "class_translations": ("general affine", ["linear maps", "diagonal scalings and translations",
+                                              "orthogonal maps and translations"]),
     "diagonal_scaling": ("diagonal scalings", ["uniform scalings", "identity"]),
     "drift_flow": ("span", ["translations"]),
     "gaussian_walk": ("orthogonal", ["signed permutations and translations", "translations"]),

@@ -26,7 +26,9 @@ def test_an_encoder_that_inverts_the_mixing_up_to_a_group_element_is_confirmed(c
     g = random_decoder(2, dim=4, rng=1)
     a = map_function(group.sample(5), group.latents)
     report = verify(group.system, group=group, encoder=lambda x: a(g.inverse(x)), decoder=g, seeds=2, samples=400)
-    assert report.verdict == "confirmed"
+    # one encoder for every seed: one element, which may lie in a proper subgroup (then "too large" is the truth)
+    assert all(s.verdict == "confirmed" for s in report.seeds)
+    assert report.verdict == "confirmed" or report.verdict.startswith("too large: learning stayed within")
     assert report.controls_passed
     assert all(s.group.low > 0.999 for s in report.seeds)
 
@@ -91,7 +93,9 @@ def test_torch_modules_are_accepted_as_encoders():
             return h
 
     report = verify(group.system, group=group, encoder=Inverse(), decoder=g, seeds=1, samples=400)
-    assert report.verdict == "confirmed"
+    assert report.seeds[0].verdict == "confirmed"
+    # the exact inverse learns the identity, which every subgroup holds: the whole group is not shown
+    assert report.verdict.startswith("too large: learning stayed within")
 
 
 def test_the_state_law_is_multiscale_around_a_common_fixed_point():

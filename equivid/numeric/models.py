@@ -461,11 +461,14 @@ def _union_model(cosets: Sequence[_Coset], n: int, name: str, kind: str) -> Grou
     if len(cosets) == 1 and split and cosets[0].linear_space():
         linear = [B.ravel() for B in cosets[0].linear()]
         if _rank(linear) == n * n:
-            general = GroupModel("affine maps" if T else "linear maps", "general affine" if T else "general linear",
-                                 partial(F.fit_general, translations=T),
-                                 (GroupModel("diagonal scalings", "diagonal scalings", F.fit_scalings, (_uniform(False), _identity())),
-                                  _orthogonal(False), _identity()))
-            return general
+            linear_maps = GroupModel("linear maps", "general linear", partial(F.fit_general, translations=False),
+                                     (_diagonal(False), _orthogonal(False), _identity()))
+            if not T:
+                return linear_maps
+            # the maximal proper subgroups tested: the linear maps (fixing 0), and the diagonal scalings and the
+            # Euclidean maps, each with the translations (which hold the translations alone)
+            return GroupModel("affine maps", "general affine", partial(F.fit_general, translations=True),
+                              (linear_maps, _diagonal(True), _orthogonal(True)))
         if n > 1 and _same_span(linear, [_unit(n, i, i).ravel() for i in range(n)]):
             return _diagonal(T)
         if _same_span(linear, [np.eye(n).ravel()]):

@@ -98,6 +98,21 @@ def sample_union(pieces: Sequence[Piece], rng: Any, latents: Sequence[sympy.Symb
     return tuple(sympy.expand(e) for e in B * z + c)
 
 
+def sample_group(pieces: Sequence[Piece], rng: Any, latents: Sequence[sympy.Symbol]) -> Map:
+    """A random element of a *group* given as pieces: an element of the identity component
+    composed with an element of a random piece, so that every coset is reached (a piece may
+    hold only its representatives: for O(2), the reflection's piece is one matrix)."""
+    generator = np.random.default_rng(rng)
+    piece = pieces[int(generator.integers(len(pieces)))]
+    B, c = piece.sample(generator)
+    identity = next((p for p in pieces if p.has_identity and p.parameters), None)
+    if identity is not None:
+        B0, c0 = identity.sample(generator)
+        B, c = B0 * B, B0 * c + c0
+    z = sympy.Matrix(latents)
+    return tuple(sympy.expand(e) for e in B * z + c)
+
+
 def random_point(count: int, rng: np.random.Generator) -> list[sympy.Rational]:
     return [sympy.Rational(int(rng.integers(-7, 8)), int(rng.integers(1, 4))) for _ in range(count)]
 
