@@ -99,3 +99,16 @@ def test_every_seed_reports_the_field_metrics():
     data = result.to_dict()
     assert data["mcc_pearson"] == pytest.approx(1.0) and data["mcc_spearman"] == pytest.approx(1.0)
     assert data["r2_linear"] == pytest.approx(1.0) and result.verdict == "refuted"
+
+
+def test_samples_of_a_noise_group_reach_every_coset_generically():
+    """O(2) and translations: samples with det -1 must not all be the one reflection diag(1, -1)."""
+    g = group("Euclidean")
+    linear = []
+    for k in range(40):
+        a = g.sample(k)
+        assert g.contains(a)
+        B = np.array([[float(np.real(complex(e.diff(z).evalf()))) for z in g.latents] for e in a])
+        linear.append(B)
+    reflections = [B for B in linear if np.linalg.det(B) < 0]
+    assert reflections and any(abs(B[0, 1]) > 1e-3 for B in reflections)  # not only diag(+-1)
