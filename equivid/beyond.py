@@ -31,7 +31,6 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import combinations_with_replacement
 from typing import Any
 
 import mpmath
@@ -39,7 +38,7 @@ import sympy
 from sympy.polys.polyutils import parallel_dict_from_expr
 
 from . import linalg
-from .ansatz import Ansatz, map_in_class
+from .ansatz import Ansatz, map_in_class, monomials
 from .errors import SpecError, UnsupportedMechanismError
 from .mechanisms import Mechanism, System
 from .solve._verify import commutes, is_zero, jacobian, triangular_bijection
@@ -174,10 +173,6 @@ class Recoverable:
 
 
 # -- first integrals ---------------------------------------------------------------------
-def _monomials(latents: Sequence[sympy.Symbol], degree: int) -> list[sympy.Expr]:
-    return [sympy.Mul(*c) for d in range(1, degree + 1) for c in combinations_with_replacement(latents, d)]
-
-
 def _own_functions(system: System) -> list[sympy.Expr]:
     """The mechanisms' non-polynomial functions of the latents, with their partners (sin with cos)."""
     latents = set(system.latents)
@@ -257,9 +252,9 @@ def first_integrals(system: System, *, degree: int = 2) -> FirstIntegrals:
             "first integrals need exactly known mechanisms on continuous latents (no noise, no state tables)")
     latents = system.latents
     extra = _logarithms(system) + _own_functions(system)
-    while degree > 1 and len(_monomials(latents, degree)) + len(extra) > BASIS_LIMIT:
+    while degree > 1 and len(monomials(latents, degree, constant=False)) + len(extra) > BASIS_LIMIT:
         degree -= 1
-    basis = _monomials(latents, degree) + extra
+    basis = monomials(latents, degree, constant=False) + extra
     if len(basis) > BASIS_LIMIT:
         basis = basis[:BASIS_LIMIT]
     searched = f"monomials of degree 1..{degree}" + (f", {', '.join(str(e) for e in extra)}" if extra else "")

@@ -145,21 +145,25 @@ class EquivarianceGroup:
 
     @property
     def _whole_claim(self) -> Claim:
+        identity, discrete = self._found_claims
+        return identity if not identity.complete else discrete  # the weaker of the two
+
+    @property
+    def _found_claims(self) -> tuple[Claim, Claim]:
+        """The part's claims on the identity component and the discrete part (the latter not
+        complete where the number of components was not determined)."""
         found = self.solution.completeness
         identity, discrete = found.identity_component, found.discrete
         if discrete.complete and self.components is None and not found.infinite_discrete:
             discrete = Claim(False, "the number of components was not determined")
-        return identity if not identity.complete else discrete  # the weaker of the two
+        return identity, discrete
 
     @property
     def _class_claims(self) -> dict[str, Claim]:
         """Every claim but ``identifiable_properties``."""
-        found = self.solution.completeness
-        identity, discrete = found.identity_component, found.discrete
-        if discrete.complete and self.components is None and not found.infinite_discrete:
-            discrete = Claim(False, "the number of components was not determined")
-        whole = identity if not identity.complete else discrete  # the weaker of the two
-        infinite = self.dimension > 0 or found.infinite_discrete or self._outside_infinite  # proved by the elements found
+        identity, discrete = self._found_claims
+        whole = self._whole_claim
+        infinite = self.dimension > 0 or self.solution.completeness.infinite_discrete or self._outside_infinite  # proved by the elements found
         nontrivial = infinite or bool(self.discrete) or (self.components or 1) > 1 or bool(self.outside_class)
         return {
             "dimension": identity,
