@@ -53,7 +53,9 @@ def test_examples_are_bundled():
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("name", BUNDLED)
 def test_analyze_every_bundled_example_in_every_format(capsys, name, fmt):
+    before = {p.name: p.read_bytes() for p in EXAMPLES.glob("*.yaml")}
     status, out, err = run(capsys, "analyze", str(EXAMPLES / f"{name}.yaml"), "--format", fmt)
+    assert {p.name: p.read_bytes() for p in EXAMPLES.glob("*.yaml")} == before  # no example modified
     assert status == 0, err
     assert out.strip()
     assert "Traceback" not in out + err
@@ -322,9 +324,10 @@ def test_input_file_is_never_modified(capsys, tmp_path, text):
 
 
 def test_bundled_examples_are_not_modified(capsys):
+    # every example by path: test_analyze_every_bundled_example_in_every_format; here by name
     before = {p.name: p.read_bytes() for p in EXAMPLES.glob("*.yaml")}
-    for name in BUNDLED:
-        main(["analyze", name, "--format", "json"])
+    for name in ("diagonal_scaling", "markov_ring", "pendulum"):
+        assert main(["analyze", name, "--format", "json"]) == 0
     capsys.readouterr()
     assert {p.name: p.read_bytes() for p in EXAMPLES.glob("*.yaml")} == before
 

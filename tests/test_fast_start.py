@@ -64,15 +64,25 @@ def public_modules() -> list[str]:
     return sorted(n for n in names if not any(part.startswith("_") for part in n.split(".")[1:]))
 
 
-def test_every_public_module_imports_first() -> None:
-    # each module imported first, in a fresh interpreter: an import circle shows only in some
-    # orders (``import equivid.naming`` first failed: naming -> solve -> _classes -> naming)
-    code = ("import importlib, sys, traceback\n"
+def import_each_first(modules: list[str]) -> str:
+    code = ("import subprocess, sys\n"
             "for name in sys.argv[1:]:\n"
-            "    import subprocess\n"
             "    done = subprocess.run([sys.executable, '-c', 'import ' + name], capture_output=True, text=True)\n"
             "    if done.returncode: print(name, done.stderr.strip().splitlines()[-1])\n")
+    out = subprocess.run([sys.executable, "-c", code, *modules], capture_output=True, text=True, check=True)
+    return out.stdout.strip()
+
+
+def test_middle_layer_modules_import_first() -> None:
+    # an import circle shows only in some orders (``import equivid.naming`` first once failed:
+    # naming -> solve -> _classes -> naming); these sit in the middle of the layers
+    modules = ["equivid.naming", "equivid.groups", "equivid.beyond", "equivid.proofs", "equivid.render"]
+    assert set(modules) <= set(public_modules())
+    assert import_each_first(modules) == ""
+
+
+@pytest.mark.slow
+def test_every_public_module_imports_first() -> None:
     modules = public_modules()
     assert "equivid.naming" in modules and len(modules) > 15
-    out = subprocess.run([sys.executable, "-c", code, *modules], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == ""
+    assert import_each_first(modules) == ""

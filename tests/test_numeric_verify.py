@@ -217,6 +217,7 @@ def test_class_pieces_evaluate_the_class(value, pieces):
         np.testing.assert_allclose(outputs[1].numpy(), u.flip(1).numpy())
 
 
+@pytest.mark.slow
 def test_trained_encoders_confirm_axis_translations():
     """The learner picks an axis per mechanism (the assignments are warmed up and raced)."""
     pytest.importorskip("torch")

@@ -158,18 +158,21 @@ def test_latex_escapes_text():
 
 
 # -- LaTeX compiles ----------------------------------------------------------------------------
-@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed (apt-get install texlive-latex-base)")
-def test_latex_of_every_public_case_compiles(tmp_path):
+def latex_specs() -> list:
     specs = sorted(CASES.glob("*.yaml")) if CASES.exists() else [EXAMPLES / f"{n}.yaml" for n in BUNDLED]
     specs += [EXAMPLES / name for name in ("markov_ring.yaml", "nonderogatory.yaml") if EXAMPLES / name not in specs]
-    for spec in specs:
-        folder = tmp_path / spec.stem
-        folder.mkdir()
-        (folder / "s.tex").write_text(equivid.sketch(equivid.load(spec)).to_latex(), encoding="utf-8")
-        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "s.tex"], cwd=folder,
-                             capture_output=True, text=True, timeout=120, check=False)
-        assert run.returncode == 0, (spec.name, run.stdout[-2000:])
-        assert (folder / "s.pdf").stat().st_size > 1000
+    quick = {"diagonal_scaling.yaml", "markov_ring.yaml", "drift_flow.yaml"}  # a map, a finite system, a flow
+    return [pytest.param(s, id=s.stem, marks=() if s.name in quick else pytest.mark.slow) for s in specs]
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed (apt-get install texlive-latex-base)")
+@pytest.mark.parametrize("spec", latex_specs())
+def test_latex_of_every_public_case_compiles(tmp_path, spec):
+    (tmp_path / "s.tex").write_text(equivid.sketch(equivid.load(spec)).to_latex(), encoding="utf-8")
+    run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "s.tex"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, (spec.name, run.stdout[-2000:])
+    assert (tmp_path / "s.pdf").stat().st_size > 1000
 
 
 # -- the command line --------------------------------------------------------------------------

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 import sympy
-from hypothesis import given
+from hypothesis import given, settings
 
 import equivid
 from equivid.testing import (
@@ -102,6 +102,7 @@ def test_triangular_automorphisms_invert(components):
     assert polynomial_inverse(tuple(sympy.sympify(c) for c in components), (z1, z2)) is not None
 
 
+@settings(max_examples=10)  # each example is an affine noise solve (about 1.5 s)
 @given(eqst.noise_laws(2))
 def test_noise_laws_are_valid_specs(noise):
     import yaml

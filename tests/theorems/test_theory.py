@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import sympy
 import yaml
 from hypothesis import given
@@ -167,7 +168,7 @@ def test_sparse_perturbations_give_permutations_scalings_offsets(n):
 
 
 # -- result 3: stochastic mechanisms ------------------------------------------------------------
-@given(st.integers(1, 3))
+@pytest.mark.parametrize("n", [1, 2, pytest.param(3, marks=pytest.mark.slow)])
 def test_isotropic_gaussian_walk_gives_rotations_and_translations(n):
     """Random walk with isotropic Gaussian steps: O(n) and translations."""
     identity = [[int(i == j) for j in range(n)] for i in range(n)]
