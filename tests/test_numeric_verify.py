@@ -42,6 +42,31 @@ def test_an_encoder_outside_the_group_is_refuted(case):
     assert report.verdict == "refuted"
 
 
+@pytest.mark.parametrize("maps, ansatz", [
+    ({"id": ["z1", "z2"]}, "affine"),  # Aff(2): the outside control must be refutable on multiscale data
+    ({"id": ["z1", "z2"]}, "linear"),  # GL(2)
+    ({"grow": ["2*z1", "2*z2"]}, "linear"),
+    ({"turn": ["-z2", "z1"]}, "affine"),
+])
+def test_controls_pass_for_large_correct_predictions_under_the_default_law(maps, ansatz):
+    system = equivid.System.from_maps(["z1", "z2"], maps)
+    group = equivid.solve(system, ansatz=ansatz)
+    a = map_function(group.sample(3), group.latents)
+    report = verify(system, group=group, encoder=a, decoder=lambda z: z, seeds=1, samples=1000)
+    assert report.settings["states"] == "multiscale"
+    assert [(c.kind, c.result.verdict) for c in report.controls] == [("inside", "confirmed"), ("outside", "refuted")]
+
+
+def test_an_encoder_given_is_not_told_to_train_longer():
+    group = _group("diagonal_scaling")
+    bent = lambda z: np.c_[z[:, 0] + 0.3 * np.tanh(3 * z[:, 1]), z[:, 1]]  # noqa: E731  consistent? no
+    report = verify(group.system, group=group, encoder=bent, decoder=lambda z: z, seeds=1, samples=600)
+    text = str(report)
+    assert report.seeds[0].consistency < 0.99
+    assert "train longer" not in text and "samples/s" not in text and "encoder given is not mechanism-consistent" in text
+    assert report.to_dict()["seeds"][0]["train_seconds"] is None
+
+
 def test_a_collapsed_encoder_is_inconclusive():
     model = group_model(_group("diagonal_scaling"))
     z = np.random.default_rng(0).standard_normal((400, 2))
@@ -108,6 +133,7 @@ def test_the_state_law_is_multiscale_around_a_common_fixed_point():
     name, draw = state_law(system, "multiscale")
     radii = np.linalg.norm(draw(np.random.default_rng(0), 4000), axis=1)
     assert name == "multiscale" and np.quantile(radii, 0.1) < 0.1 < 1 < np.quantile(radii, 0.99)
+    assert 0.02 <= radii.min() and radii.max() <= 2  # bounded: held-out points lie where training was
     assert state_law(system, "normal")[0] == "normal"
     with pytest.raises(equivid.SpecError, match="--states"):
         state_law(system, "uniform")

@@ -123,8 +123,8 @@ class SeedResult:
             "mcc_spearman": round(self.mcc_spearman, 5),
             "r2_consistency": None if self.consistency is None else round(self.consistency, 5),
             "fitted_element": {"B": np.round(self.fit.B, 4).tolist(), "c": np.round(self.fit.c, 4).tolist()},
-            "train_seconds": round(self.train_seconds, 3),
-            "samples_per_second": round(self.samples_per_second, 1),
+            "train_seconds": round(self.train_seconds, 3) if self.train_seconds else None,  # None: not trained here
+            "samples_per_second": round(self.samples_per_second, 1) if self.train_seconds else None,
         }
 
 
@@ -436,23 +436,27 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
         settings["train"] = {k: v for k, v in options.items() if isinstance(v, (int, float, str))}
     verdict, why = overall_verdict(results)
     return VerifyReport(model.name, model.kind, verdict, tuple(results), controls, spread, distinct, settings,
-                        time.perf_counter() - start, (f"verdict: {why}",) + _notes(group, verdict, results))
+                        time.perf_counter() - start, (f"verdict: {why}",) + _notes(group, verdict, results, trained=encoder is None))
 
 
 def _compose(f: Callable[[Array], Array], g: Callable[[Array], Array]) -> Callable[[Array], Array]:
     return lambda z: f(g(z))
 
 
-#: The multiscale law's radii are log-uniform on [MULTISCALE_LOW, 1] (times a standard normal).
+#: The multiscale law's radii are log-uniform on [MULTISCALE_LOW, MULTISCALE_HIGH], its
+#: directions uniform: bounded support, so held-out points lie where the encoder was trained
+#: (a normal's tails are where an encoder, and the ceiling's regression, extrapolate).
 MULTISCALE_LOW = 0.02
+MULTISCALE_HIGH = 2.0
 
 
 def state_law(system: System, states: str = "auto") -> tuple[str, Callable[[np.random.Generator, int], Array]]:
     """The law of the simulated latents, by name, and a sampler ``(generator, count) -> z``.
 
     - ``normal``: standard normal;
-    - ``multiscale``: a standard normal times a radius log-uniform on ``[0.02, 1]``, so the
-      data reach every scale down to a common fixed point at ``0``;
+    - ``multiscale``: a uniform direction times a radius log-uniform on ``[0.02, 2]``, so the
+      data reach every scale down to a common fixed point at ``0``, within a bounded ball
+      (held-out points lie where the encoder was trained);
     - ``auto``: ``multiscale`` when every mechanism is a map fixing ``0`` (without noise
       or family symbols), else ``normal``. Near a fixed point a smooth ``f∘g`` is nearly
       linear, and consistency carries that outwards (``a(z) = m^k(a(m^-k(z)))`` for an
@@ -477,8 +481,9 @@ def state_law(system: System, states: str = "auto") -> tuple[str, Callable[[np.r
         return generator.standard_normal((count, n))
 
     def multiscale(generator: np.random.Generator, count: int) -> Array:
-        radius = np.exp(generator.uniform(np.log(MULTISCALE_LOW), 0.0, size=(count, 1)))
-        return np.asarray(generator.standard_normal((count, n)) * radius)
+        radius = np.exp(generator.uniform(np.log(MULTISCALE_LOW), np.log(MULTISCALE_HIGH), size=(count, 1)))
+        direction = generator.standard_normal((count, n))
+        return np.asarray(direction / np.linalg.norm(direction, axis=1, keepdims=True) * radius)
 
     return states, multiscale if states == "multiscale" else normal
 
@@ -519,7 +524,7 @@ def consistency_r2(system: System, encode: Callable[[Array], Array], samples: in
     return r2_score(h_next, h_next - predicted)
 
 
-def _notes(group: Any, verdict: str, results: Sequence[SeedResult]) -> tuple[str, ...]:
+def _notes(group: Any, verdict: str, results: Sequence[SeedResult], *, trained: bool = True) -> tuple[str, ...]:
     notes = []
     outside = [note for note in group.notes if "may also commute" in note or "outside the searched class" in note]
     strays = [r for r in results if r.verdict != "confirmed" and r.ceiling.low >= CEILING_THRESHOLD
@@ -532,19 +537,31 @@ def _notes(group: Any, verdict: str, results: Sequence[SeedResult]) -> tuple[str
             "--mixing leaky) can learn consistent kinked maps the theorem does not cover")
     elif verdict != "confirmed" and outside and strays:
         known = [r.consistency for r in strays if r.consistency is not None]
-        commute = f" yet consistent (consistency R^2 >= {min(known):.4f})" if known else ""
+        if known and min(known) >= CONSISTENCY_NOTE:
+            commute = f" yet mechanism-consistent (consistency R^2 >= {min(known):.4f})"
+        elif known:
+            commute = f" and not mechanism-consistent (consistency R^2 down to {min(known):.4f}, below {CONSISTENCY_NOTE})"
+        else:
+            commute = ""
         notes.append(
             f"the learned maps are not affine (R^2 of the best affine map below the threshold){commute}; the solver "
             "searched " + group.ansatz.describe() + " only and says maps outside that class may also commute, so "
             "this refutes that learning stays in the searched class, not the group within the class (piecewise-"
             "linear encoders, --mixing leaky, can learn kinked maps that commute; smooth ones cannot near a fixed point)")
     loose = [r.seed for r in results if r.consistency is not None and r.consistency < CONSISTENCY_NOTE]
-    if loose:
-        notes.append(f"seed(s) {', '.join(map(str, loose))}: the encoder is not mechanism-consistent (consistency R^2 "
-                     f"below {CONSISTENCY_NOTE}), and the prediction concerns consistent encoders (a trained one is "
-                     "not counted as refuting it): train longer (--steps) or wider (--hidden)")
+    which = "seed(s) " + ", ".join(map(str, loose))
+    if loose and trained:
+        notes.append(f"{which}: the encoder is not mechanism-consistent (consistency R^2 below {CONSISTENCY_NOTE}), and "
+                     "the prediction concerns consistent encoders (a trained one is not counted as refuting it): train "
+                     "longer (--steps) or wider (--hidden)")
+    elif loose:
+        notes.append(f"{which}: the encoder given is not mechanism-consistent (consistency R^2 below "
+                     f"{CONSISTENCY_NOTE}); the prediction concerns consistent encoders, so a refutation by it says the "
+                     "encoder is not one of them, not that the group is wrong")
     if any(r.verdict == "inconclusive" and r.ceiling.low < CEILING_THRESHOLD for r in results):
-        notes.append("some encoders did not keep the latents (low ceiling): train longer (--steps) or on more samples")
+        notes.append("some encoders did not keep the latents (low ceiling): train longer (--steps) or on more samples"
+                     if trained else "the encoder given does not keep the latents (low ceiling: the latents are not a "
+                     "function of its outputs, or its outputs not of the latents)")
     return tuple(notes)
 
 
