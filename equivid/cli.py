@@ -196,6 +196,11 @@ def _verify_parser(commands: Any) -> None:
     verify.add_argument("--ansatz", default=None, help="linear | affine (default: the spec's, else affine)")
     verify.add_argument("--group", default=None, metavar="SPEC",
                         help="check against the group solved for this other spec instead (e.g. a deliberately wrong prediction)")
+    verify.add_argument("--data", default=None, metavar="FILE.npz",
+                        help="recorded transitions instead of simulated ones: arrays x, x_next, labels (optional z, "
+                             "params, dt; see 'Users' data' in the README)")
+    verify.add_argument("--encoder", choices=("auto", "mlp", "conv"), default="auto",
+                        help="the trained encoder: mlp, conv (images) or auto (conv for images, default)")
     verify.add_argument("--rng", type=_whole, default=0, help="seed of everything random (default 0)")
     verify.add_argument("--format", choices=("text", "json"), default="text")
     verify.add_argument("--plot", default=None, metavar="FILE.png",
@@ -226,18 +231,23 @@ def _verify(args: argparse.Namespace) -> int:
 
         resolve_device(args.device)
     system = load(_spec_path(args.spec))
+    data = None
+    if args.data is not None:
+        from .numeric.data import load_observations
+
+        data = load_observations(args.data, system)  # shapes checked before any solving or training
     group = solve(load(_spec_path(args.group)), ansatz=args.ansatz) if args.group else solve(system, ansatz=args.ansatz)
-    report = verify(system, group=group, seeds=args.seeds, samples=args.samples, steps=args.steps, dim=args.dim,
-                    device=args.device, rng=args.rng, progress=not args.quiet, mixing=args.mixing, states=args.states,
-                    train_options={"hidden": args.hidden, "lr": args.lr})
-    data = report.to_dict()
+    report = verify(system, group=group, data=data, seeds=args.seeds, samples=args.samples, steps=args.steps,
+                    dim=args.dim, device=args.device, rng=args.rng, progress=not args.quiet, mixing=args.mixing,
+                    states=args.states, train_options={"hidden": args.hidden, "lr": args.lr, "encoder": args.encoder})
+    result = report.to_dict()
     if args.plot is not None:
         from .numeric.plot import plot_report
 
         write_with(args.plot, lambda temporary: plot_report(report, str(temporary)), force=args.force, field="--plot")
-        data["plot"] = args.plot
+        result["plot"] = args.plot
     if args.format == "json":
-        print(json.dumps(data, indent=2))
+        print(json.dumps(result, indent=2))
     else:
         print(report)
         if args.plot is not None:

@@ -198,6 +198,27 @@ def _mlp(sizes: Sequence[int], activation: str = "leaky") -> Any:
     return torch.nn.Sequential(*layers)
 
 
+def _conv(shape: Sequence[int], n: int, hidden: int, activation: str = "leaky") -> Any:
+    """A small convolutional encoder for flat images of ``shape`` ``(C, H, W)``: two strided
+    3x3 convolutions (16, 32 channels), then a hidden layer of width ``hidden``."""
+    torch = require_torch()
+    C, H, W = (int(d) for d in shape)
+
+    def act() -> Any:
+        return torch.nn.LeakyReLU(0.2) if activation == "leaky" else torch.nn.SiLU()
+
+    cells = 32 * ((H + 3) // 4) * ((W + 3) // 4)
+    return torch.nn.Sequential(
+        torch.nn.Unflatten(1, (C, H, W)),
+        torch.nn.Conv2d(C, 16, 3, stride=2, padding=1), act(),
+        torch.nn.Conv2d(16, 32, 3, stride=2, padding=1), act(),
+        torch.nn.Flatten(), torch.nn.Linear(cells, hidden), act(), torch.nn.Linear(hidden, n))
+
+
+#: The encoders train_encoder can build.
+ENCODERS = ("auto", "mlp", "conv")
+
+
 class _Progress:
     """A one-line progress bar on stderr (no dependency)."""
 
@@ -239,7 +260,7 @@ def train_encoder(system: System, x: Array, x_next: Array, label: Any, params: A
                   steps: int = 600, batch: int = 256, lr: float | None = None, hidden: int = 64, depth: int = 3,
                   reconstruction: float = 1.0, device: str = "cpu", seed: int = 0, progress: bool = False,
                   threads: int | None = 1, activation: str | None = None, label_text: str = "train",
-                  dt: float = 0.5) -> TrainedEncoder:
+                  dt: float = 0.5, encoder: str = "auto", image_shape: Sequence[int] | None = None) -> TrainedEncoder:
     """Train ``f`` on observed transitions ``(x[i], x_next[i])`` under mechanism ``label[i]``.
 
     A flow's transitions are its time-``dt`` map (``dt`` as in
@@ -253,8 +274,20 @@ def train_encoder(system: System, x: Array, x_next: Array, label: Any, params: A
     ``lr`` defaults to 3e-3 (1e-3 for the likelihood). ``activation`` is ``leaky`` (leaky ReLU, the default for known mechanisms: the same
     class as the mixing, so ``g^{-1}`` is representable) or ``silu`` (smooth, the default for
     the likelihood, whose ``log det`` term needs smooth Jacobians).
+
+    ``encoder`` is ``mlp``, ``conv`` (:func:`_conv`, for images: ``x`` holds flat images of
+    ``image_shape`` ``(C, H, W)``) or ``auto`` (``conv`` when ``image_shape`` is given).
     """
     torch = require_torch()
+    if encoder not in ENCODERS:
+        raise SpecError("--encoder", encoder, " or ".join(ENCODERS))
+    if image_shape is not None:
+        image_shape = tuple(int(d) for d in image_shape)
+        if len(image_shape) != 3 or math.prod(image_shape) != int(np.shape(x)[1]):
+            raise SpecError("image_shape", image_shape, f"(C, H, W) with C*H*W = D = {np.shape(x)[1]}")
+    if encoder == "conv" and image_shape is None:
+        raise SpecError("--encoder", encoder, "mlp for vector observations (conv needs images: a renderer or image data)")
+    architecture = "conv" if encoder == "conv" or (encoder == "auto" and image_shape is not None) else "mlp"
     stochastic = any(m.noise for m in system.mechanisms)
     if lr is None:
         lr = 1e-3 if stochastic else 3e-3
@@ -268,7 +301,8 @@ def train_encoder(system: System, x: Array, x_next: Array, label: Any, params: A
     try:
         return _train(torch, system, x, x_next, label, params, steps=steps, batch=batch, lr=lr, hidden=hidden,
                       depth=depth, reconstruction=reconstruction, device=device, seed=seed, progress=progress,
-                      activation=activation, label_text=label_text, dt=dt)
+                      activation=activation, label_text=label_text, dt=dt,
+                      image_shape=image_shape if architecture == "conv" else None)
     finally:
         torch.set_num_threads(previous)
 
@@ -298,7 +332,8 @@ class _Candidate:
 
 def _train(torch: Any, system: System, x: Array, x_next: Array, label: Any, params: Array | None, *,
            steps: int, batch: int, lr: float, hidden: int, depth: int, reconstruction: float, device: str,
-           seed: int, progress: bool, activation: str, label_text: str, dt: float) -> TrainedEncoder:
+           seed: int, progress: bool, activation: str, label_text: str, dt: float,
+           image_shape: tuple[int, ...] | None = None) -> TrainedEncoder:
     device = resolve_device(device)
     if system.states is not None:
         raise UnsupportedMechanismError("training: continuous latents only (finite-state systems are simulated, "
@@ -321,7 +356,8 @@ def _train(torch: Any, system: System, x: Array, x_next: Array, label: Any, para
     def candidate(assignment: tuple[int, ...] | None) -> _Candidate:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
-            encoder = _mlp([D] + [hidden] * depth + [n], activation).to(device)
+            encoder = (_conv(image_shape, n, hidden, activation) if image_shape is not None
+                       else _mlp([D] + [hidden] * depth + [n], activation)).to(device)
             decoder = _mlp([n] + [hidden] * depth + [D], activation).to(device)
             theta = None
             if pieces:

@@ -181,11 +181,15 @@ class VerifyReport:
 
     def __str__(self) -> str:
         lines = [f"predicted group: {self.group} (fitter: {self.kind})", f"verdict: {self.verdict}"]
+        against = " (against seed 0)" if self.settings.get("scored_against") == "seed 0's encoder" else ""
+        if "data" in self.settings:
+            lines.append(f"data: {self.settings['data']} ({self.settings['samples']} transitions; scored against "
+                         f"{self.settings['scored_against']})")
         for s in self.seeds:
             consistent = "" if s.consistency is None else f"; consistency {s.consistency:.4f}"
             timing = (f"; trained in {s.train_seconds:.1f} s ({s.samples_per_second:.0f} samples/s)"
                       if s.train_seconds else "")
-            lines.append(f"seed {s.seed}: {s.verdict}; R^2 in group {s.group}; ceiling {s.ceiling}; affine {s.affine:.4f}"
+            lines.append(f"seed {s.seed}{against}: {s.verdict}; R^2 in group {s.group}; ceiling {s.ceiling}; affine {s.affine:.4f}"
                          f", linear {s.linear:.4f}; MCC {s.mcc_pearson:.4f} (Spearman {s.mcc_spearman:.4f})"
                          f"{consistent}{timing}")
             for name, r2, gap in s.smaller:
@@ -364,17 +368,23 @@ def overall_verdict(results: Sequence[SeedResult], gap: float = SUBGROUP_GAP) ->
 
 
 def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: Decoder | Callable[[Array], Array] | None = None,
-           seeds: int = 3, samples: int = 2000, steps: int = 600, dim: int | None = None, device: str = "cpu",
-           rng: Any = 0, progress: bool = False, threshold: float = THRESHOLD,
+           data: Any = None, seeds: int = 3, samples: int = 2000, steps: int = 600, dim: int | None = None,
+           device: str = "cpu", rng: Any = 0, progress: bool = False, threshold: float = THRESHOLD,
            ceiling_threshold: float = CEILING_THRESHOLD, mixing: str = "smooth", states: str = "auto",
            train_options: dict[str, Any] | None = None) -> VerifyReport:
-    """Train encoders (or use ``encoder``) on simulated, mixed transitions of ``system`` and
-    check that ``f∘g`` lies in ``group`` (default: ``equivid.solve(system)``).
+    """Train encoders (or use ``encoder``) on simulated, mixed transitions of ``system`` (or on
+    recorded ones, ``data``) and check that ``f∘g`` lies in ``group`` (default: ``equivid.solve(system)``).
 
     ``encoder`` is a callable on ``(N, D)`` arrays or a torch module; with it, ``decoder``
     (a :class:`~equivid.numeric.mixing.Decoder` or any callable ``z -> x``) says how the
     observations were made, and no training runs. ``samples`` transitions train each
     encoder; as many fresh latents are held out for the check.
+
+    ``data`` is a user's recorded transitions (an ``.npz`` path, a mapping of arrays or an
+    :class:`~equivid.numeric.data.Observations`; :mod:`equivid.numeric.data` gives the
+    arrays and shapes): a random half trains the encoders, the other half is held out
+    (all of it for an ``encoder`` given). With true latents ``z`` in the data they score the
+    encoders; without, seed ``k``'s encoder is fitted against seed 0's (``seeds >= 2``).
 
     ``mixing`` is the random decoders' activation (``smooth`` or ``leaky``, see
     :mod:`equivid.numeric.mixing`); trained encoders use the matching class (SiLU for
@@ -382,6 +392,7 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
     ``states`` is the law of the latents (see :func:`state_law`).
     """
     from .. import solve
+    from .data import load_observations
 
     if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
         raise SpecError("--seeds", seeds, "a positive number of seeds")
@@ -392,6 +403,9 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
     if mixing not in ACTIVATIONS:
         raise SpecError("--mixing", mixing, " or ".join(ACTIVATIONS))
     start = time.perf_counter()
+    observed = None if data is None else load_observations(data, system)
+    if observed is not None:
+        _check_data_options(observed, encoder, decoder, dim, seeds)
     law, draw = state_law(system, states)
     group = solve(system) if group is None else group
     if tuple(group.latents) != tuple(system.latents):
@@ -400,43 +414,146 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
     n = system.n
     options = {"activation": "silu" if mixing == "smooth" else "leaky", **(train_options or {})}
     root = np.random.default_rng(rng)
-    results = []
-    for seed in range(seeds):
-        generator = np.random.default_rng(root.integers(2**32))
-        g = decoder if decoder is not None else random_decoder(n, dim=dim, activation=mixing,
-                                                               rng=generator.integers(2**32))
-        held_out = draw(generator, samples)
-        seconds = speed = 0.0
-        learned = None
-        if encoder is not None:
-            f = as_encoder(encoder, device=device)
-        else:
-            from .train import train_encoder
-
-            data = transitions(system, samples, rng=generator.integers(2**32), states=draw)
-            trained = train_encoder(system, g(data.z), g(data.z_next), data.label, data.params, steps=steps,
-                                    device=device, seed=int(generator.integers(2**31)), progress=progress,
-                                    label_text=f"seed {seed}", **options)
-            f, seconds, speed, learned = trained, trained.seconds_, trained.samples_per_second_, trained.learned_map_
-        result = assess(model, held_out, f(g(held_out)), rng=generator.integers(2**32), seed=seed,
-                        threshold=threshold, ceiling_threshold=ceiling_threshold)
-        consistency = consistency_r2(system, _compose(f, g), samples, rng=generator.integers(2**32), states=draw,
-                                     learned=learned)
-        result = replace(result, consistency=consistency)
-        if encoder is None and result.verdict == "refuted" and consistency is not None and consistency < CONSISTENCY_NOTE:
-            result = replace(result, verdict="inconclusive")  # training never reached a consistent encoder
-        results.append(_with_timing(result, seconds, speed))
-    controls = _controls(group, model, n, dim, root, samples, threshold, ceiling_threshold, mixing, draw)
+    if observed is not None:
+        results, law, draw = _verify_data(system, model, observed, encoder, seeds, steps, device, root, progress,
+                                          threshold, ceiling_threshold, options, draw)
+        dim = observed.x.shape[1]
+    else:
+        results = [_verify_seed(system, model, seed, encoder, decoder, samples, steps, dim, device,
+                                np.random.default_rng(root.integers(2**32)), progress, threshold, ceiling_threshold,
+                                mixing, draw, options) for seed in range(seeds)]
+    controls = _controls(group, model, n, dim if observed is None else None, root, samples, threshold,
+                         ceiling_threshold, mixing, draw)
     spread, distinct = _spread([r.fit for r in results])
-    settings = {"seeds": seeds, "samples": samples, "steps": steps, "device": device, "dim": dim or n,
-                "threshold": threshold, "ceiling_threshold": ceiling_threshold,
+    settings = {"seeds": seeds, "samples": samples if observed is None else len(observed), "steps": steps,
+                "device": device, "dim": dim or n, "threshold": threshold, "ceiling_threshold": ceiling_threshold,
                 "encoder": "given" if encoder is not None else "trained",
-                "mixing": "given" if decoder is not None else mixing, "states": law}
+                "mixing": "given" if decoder is not None or observed is not None else mixing, "states": law}
+    if observed is not None:
+        settings["data"] = observed.source
+        settings["scored_against"] = "true latents" if observed.z is not None else "seed 0's encoder"
     if encoder is None:
         settings["train"] = {k: v for k, v in options.items() if isinstance(v, (int, float, str))}
     verdict, why = overall_verdict(results)
+    notes = (f"verdict: {why}",) + _notes(group, verdict, results, trained=encoder is None)
+    if observed is not None and observed.z is None:
+        notes += ("no true latents in the data: seed k's encoder is fitted against seed 0's (f_k∘f_0^-1 = "
+                  "a_k∘a_0^-1 lies in the group when both encoders are consistent)",)
     return VerifyReport(model.name, model.kind, verdict, tuple(results), controls, spread, distinct, settings,
-                        time.perf_counter() - start, (f"verdict: {why}",) + _notes(group, verdict, results, trained=encoder is None))
+                        time.perf_counter() - start, notes)
+
+
+def _verify_seed(system: System, model: GroupModel, seed: int, encoder: Any, decoder: Any, samples: int, steps: int,
+                 dim: int | None, device: str, generator: np.random.Generator, progress: bool, threshold: float,
+                 ceiling_threshold: float, mixing: str, draw: Callable[[np.random.Generator, int], Array],
+                 options: dict[str, Any]) -> SeedResult:
+    """One seed on simulated data: a decoder, held-out latents, an encoder, the fits."""
+    g = decoder if decoder is not None else random_decoder(system.n, dim=dim, activation=mixing,
+                                                           rng=generator.integers(2**32))
+    held_out = draw(generator, samples)
+    seconds = speed = 0.0
+    learned = None
+    if encoder is not None:
+        f = as_encoder(encoder, device=device)
+    else:
+        from .train import train_encoder
+
+        data = transitions(system, samples, rng=generator.integers(2**32), states=draw)
+        trained = train_encoder(system, g(data.z), g(data.z_next), data.label, data.params, steps=steps,
+                                device=device, seed=int(generator.integers(2**31)), progress=progress,
+                                label_text=f"seed {seed}", **_image_options(g, options))
+        f, seconds, speed, learned = trained, trained.seconds_, trained.samples_per_second_, trained.learned_map_
+    result = assess(model, held_out, f(g(held_out)), rng=generator.integers(2**32), seed=seed,
+                    threshold=threshold, ceiling_threshold=ceiling_threshold)
+    consistency = consistency_r2(system, _compose(f, g), samples, rng=generator.integers(2**32), states=draw,
+                                 learned=learned)
+    return _settle(result, consistency, encoder is None, seconds, speed)
+
+
+def _settle(result: SeedResult, consistency: float | None, trained: bool, seconds: float, speed: float) -> SeedResult:
+    result = replace(result, consistency=consistency, train_seconds=seconds, samples_per_second=speed)
+    if trained and result.verdict == "refuted" and consistency is not None and consistency < CONSISTENCY_NOTE:
+        result = replace(result, verdict="inconclusive")  # training never reached a consistent encoder
+    return result
+
+
+def _image_options(decoder: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """Training options, with the decoder's image shape for a convolutional encoder."""
+    shape = getattr(decoder, "image_shape", None)
+    return {**options, "image_shape": shape} if shape is not None and "image_shape" not in options else options
+
+
+def _check_data_options(observed: Any, encoder: Any, decoder: Any, dim: int | None, seeds: int) -> None:
+    if decoder is not None:
+        raise SpecError("decoder", "given with data", "no decoder: recorded data are already observations")
+    if dim is not None and dim != observed.x.shape[1]:
+        raise SpecError("--dim", dim, f"the data's observed dimension {observed.x.shape[1]} (or leave --dim out)")
+    if observed.z is None and encoder is not None:
+        raise SpecError("--data", observed.source, "true latents 'z' in the data to score an encoder given (without "
+                        "them, trained encoders are compared with each other)")
+    if observed.z is None and seeds < 2:
+        raise SpecError("--seeds", seeds, "at least 2 seeds for data without true latents (seed k is compared with "
+                        "seed 0)")
+
+
+def _verify_data(system: System, model: GroupModel, observed: Any, encoder: Any, seeds: int, steps: int, device: str,
+                 root: np.random.Generator, progress: bool, threshold: float, ceiling_threshold: float,
+                 options: dict[str, Any], draw: Callable[[np.random.Generator, int], Array],
+                 ) -> tuple[list[SeedResult], str, Callable[[np.random.Generator, int], Array]]:
+    """The seeds on recorded data: train on a random half (nothing for an encoder given), score
+    the rest against the true latents, or against seed 0's encoder when the data have none."""
+    count = len(observed)
+    order = np.random.default_rng(root.integers(2**32)).permutation(count)
+    train_rows, held = (order[:0], order) if encoder is not None else (order[: count // 2], order[count // 2 :])
+    options = {**options, "dt": observed.dt}
+    if observed.image_shape is not None and "image_shape" not in options:
+        options["image_shape"] = observed.image_shape
+    outputs: list[tuple[Callable[[Array], Array], float, float, Any]] = []
+    for seed in range(seeds if encoder is None else 1):
+        generator = np.random.default_rng(root.integers(2**32))
+        if encoder is not None:
+            outputs.append((as_encoder(encoder, device=device), 0.0, 0.0, None))
+            continue
+        from .train import train_encoder
+
+        trained = train_encoder(system, observed.x[train_rows], observed.x_next[train_rows],
+                                observed.labels[train_rows], observed.params[train_rows], steps=steps, device=device,
+                                seed=int(generator.integers(2**31)), progress=progress, label_text=f"seed {seed}",
+                                **options)
+        outputs.append((trained, trained.seconds_, trained.samples_per_second_, trained.learned_map_))
+    results = []
+    reference = None if observed.z is not None else outputs[0][0](observed.x[held])
+    for seed, (f, seconds, speed, learned) in enumerate(outputs):
+        if reference is not None and seed == 0:
+            continue
+        target = observed.z[held] if reference is None else reference
+        generator = np.random.default_rng(root.integers(2**32))
+        result = assess(model, target, f(observed.x[held]), rng=generator.integers(2**32), seed=seed,
+                        threshold=threshold, ceiling_threshold=ceiling_threshold)
+        consistency = _data_consistency(system, f, observed, held, learned, generator)
+        results.append(_settle(result, consistency, encoder is None, seconds, speed))
+    if observed.z is not None:
+        z = observed.z
+
+        def resample(generator: np.random.Generator, size: int) -> Array:
+            return np.asarray(z[generator.integers(0, len(z), size)])
+
+        return results, "data", resample
+    return results, "data", draw
+
+
+def _data_consistency(system: System, f: Callable[[Array], Array], observed: Any, rows: NDArray[np.int64],
+                      learned: Callable[[Array, Any], Array] | None, generator: np.random.Generator) -> float | None:
+    """Held-out R^2 of ``f(x') ≈ m(f(x))`` on the recorded transitions ``rows``."""
+    if any(m.noise for m in system.mechanisms) or (system.learner and learned is None):
+        return None
+    h, h_next = f(observed.x[rows]), f(observed.x_next[rows])
+    labels = observed.labels[rows]
+    if learned is not None:
+        predicted = learned(h, labels)
+    else:
+        predicted = step(numeric_mechanisms(system), h, labels, observed.params[rows], generator, observed.dt)
+    return r2_score(h_next, h_next - predicted)
 
 
 def _compose(f: Callable[[Array], Array], g: Callable[[Array], Array]) -> Callable[[Array], Array]:
@@ -563,10 +680,6 @@ def _notes(group: Any, verdict: str, results: Sequence[SeedResult], *, trained: 
                      if trained else "the encoder given does not keep the latents (low ceiling: the latents are not a "
                      "function of its outputs, or its outputs not of the latents)")
     return tuple(notes)
-
-
-def _with_timing(result: SeedResult, seconds: float, speed: float) -> SeedResult:
-    return replace(result, train_seconds=seconds, samples_per_second=speed)
 
 
 def _controls(group: Any, model: GroupModel, n: int, dim: int | None, root: np.random.Generator, samples: int,
