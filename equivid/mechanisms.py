@@ -167,6 +167,7 @@ class System:
     learner: Any = field(default=None, compare=False)
     states: tuple[tuple[str, int], ...] | None = None
     description: str = ""
+    observe: Any = field(default=None, compare=False)  # how verify renders the latents (observe_settings)
 
     def __post_init__(self) -> None:
         if not self.mechanisms:
@@ -508,9 +509,47 @@ SPEC_KEYS = (
     "constants",
     "ansatz",
     "learner",
+    "observe",
     "description",
     "name",
 )
+
+#: The attributes a sprite renderer draws (``observe: {renderer: sprites, roles: ...}``).
+SPRITE_ROLES = ("x", "y", "angle", "scale", "hue")
+
+
+def observe_settings(value: Any, latents: Sequence[str]) -> dict[str, Any]:
+    """Validate a spec's ``observe:`` entry (how :func:`equivid.numeric.verify` renders the
+    latents) and return it with its defaults: ``renderer: sprites``, ``size`` (pixels, 8 to
+    64, default 16) and ``roles`` (latent -> one of ``x, y, angle, scale, hue``; default in
+    that order).
+
+    Examples
+    --------
+    >>> observe_settings({"renderer": "sprites"}, ["px", "py"])
+    {'renderer': 'sprites', 'size': 16, 'roles': {'px': 'x', 'py': 'y'}}
+    """
+    if not isinstance(value, Mapping):
+        raise SpecError("observe", value, "a mapping such as {renderer: sprites, size: 16, roles: {z1: x, z2: y}}")
+    unknown = sorted(set(map(str, value)) - {"renderer", "size", "roles"})
+    if unknown:
+        raise SpecError(f"observe.{unknown[0]}", value[unknown[0]], "keys among renderer, size, roles")
+    if value.get("renderer") != "sprites":
+        raise SpecError("observe.renderer", value.get("renderer"), "sprites (the built-in renderer)")
+    size = value.get("size", 16)
+    if isinstance(size, bool) or not isinstance(size, int) or not 8 <= size <= 64:
+        raise SpecError("observe.size", size, "a canvas size in pixels from 8 to 64")
+    if len(latents) > len(SPRITE_ROLES):
+        raise SpecError("observe", dict(value), f"at most {len(SPRITE_ROLES)} latents for sprites (got {len(latents)})")
+    roles = value.get("roles", dict(zip(latents, SPRITE_ROLES)))
+    if not isinstance(roles, Mapping) or sorted(map(str, roles)) != sorted(latents):
+        raise SpecError("observe.roles", roles, f"a role for each latent ({', '.join(latents)})")
+    for name, role in roles.items():
+        if role not in SPRITE_ROLES:
+            raise SpecError(f"observe.roles.{name}", role, f"one of {', '.join(SPRITE_ROLES)}")
+    if len(set(roles.values())) != len(roles):
+        raise SpecError("observe.roles", dict(roles), "a different role for each latent")
+    return {"renderer": "sprites", "size": size, "roles": {name: str(roles[name]) for name in latents}}
 
 
 def state_sizes(states: Any) -> tuple[tuple[str, int], ...]:
@@ -587,9 +626,18 @@ def system_from_spec(text: str) -> System:
         constants=constants,
         ansatz=ansatz,
         learner=data.get("learner"),
+        observe=_observe(data, latents, states),
         states=states,
         description=str(description),
     )
+
+
+def _observe(data: Mapping[str, Any], latents: Sequence[sympy.Symbol], states: Any) -> dict[str, Any] | None:
+    if data.get("observe") is None:
+        return None
+    if states:
+        raise SpecError("observe", data["observe"], "continuous latents (finite-state systems are not rendered)")
+    return observe_settings(data["observe"], [s.name for s in latents])
 
 
 def _list(data: Mapping[str, Any], key: str) -> list[Any]:

@@ -65,6 +65,8 @@ def system_to_spec(system: System) -> str:
         data["ansatz"] = system.ansatz
     if system.learner is not None:
         data["learner"] = system.learner
+    if system.observe is not None:
+        data["observe"] = system.observe
     if system.description:
         data["description"] = system.description
     return yaml.safe_dump(data, sort_keys=False)

@@ -60,6 +60,7 @@ from .fitters import AffineFit, fit_general, mcc, r2_score
 from .mixing import ACTIVATIONS, Decoder, random_decoder
 from .models import GroupModel, group_model, map_function, outside_map
 from .simulate import numeric_mechanisms, step, transitions
+from .sprites import renderer_for
 
 __all__ = ["Estimate", "SeedResult", "Control", "VerifyReport", "assess", "ceiling_r2", "consistency_r2", "state_law",
            "verify", "as_encoder", "overall_verdict"]
@@ -406,6 +407,9 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
     observed = None if data is None else load_observations(data, system)
     if observed is not None:
         _check_data_options(observed, encoder, decoder, dim, seeds)
+    rendered = renderer_for(system) if decoder is None and observed is None else None
+    if rendered is not None and dim is not None and dim != rendered.dim:
+        raise SpecError("--dim", dim, f"no --dim with a renderer (the spec's sprites give D = {rendered.dim})")
     law, draw = state_law(system, states)
     group = solve(system) if group is None else group
     if tuple(group.latents) != tuple(system.latents):
@@ -419,16 +423,20 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
                                           threshold, ceiling_threshold, options, draw)
         dim = observed.x.shape[1]
     else:
-        results = [_verify_seed(system, model, seed, encoder, decoder, samples, steps, dim, device,
+        results = [_verify_seed(system, model, seed, encoder, decoder or rendered, samples, steps, dim, device,
                                 np.random.default_rng(root.integers(2**32)), progress, threshold, ceiling_threshold,
                                 mixing, draw, options) for seed in range(seeds)]
-    controls = _controls(group, model, n, dim if observed is None else None, root, samples, threshold,
+    controls = _controls(group, model, n, dim if observed is None and rendered is None else None, root, samples, threshold,
                          ceiling_threshold, mixing, draw)
     spread, distinct = _spread([r.fit for r in results])
+    if rendered is not None:
+        dim = rendered.dim
     settings = {"seeds": seeds, "samples": samples if observed is None else len(observed), "steps": steps,
                 "device": device, "dim": dim or n, "threshold": threshold, "ceiling_threshold": ceiling_threshold,
                 "encoder": "given" if encoder is not None else "trained",
-                "mixing": "given" if decoder is not None or observed is not None else mixing, "states": law}
+                "mixing": "given" if decoder is not None or observed is not None else
+                          f"sprites ({rendered.size}x{rendered.size})" if rendered is not None else mixing,
+                "states": law}
     if observed is not None:
         settings["data"] = observed.source
         settings["scored_against"] = "true latents" if observed.z is not None else "seed 0's encoder"
