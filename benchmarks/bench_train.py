@@ -1,6 +1,8 @@
 """Training throughput of equivid.numeric.train (samples/s), on CPU and, when torch sees one, on a GPU.
 
-One run measures every device available, with the same system, data, network and batch:
+One run measures every device available, with the same system, data, network and batch,
+and then (CPU) three seeds trained together in one batched run (`train_encoders`, what
+`verify` does) against the same three trained one after the other (the baseline):
 
     python benchmarks/bench_train.py                  # translations_two, n = 2
     python benchmarks/bench_train.py --n 6 --dim 20   # a larger problem (translations in R^6)
@@ -16,7 +18,7 @@ import time
 
 import equivid
 from equivid.numeric import random_decoder, transitions
-from equivid.numeric.train import require_torch, train_encoder
+from equivid.numeric.train import require_torch, train_encoder, train_encoders
 
 
 def _system(n: int) -> equivid.System:
@@ -54,6 +56,17 @@ def main() -> None:
               f"({run.seconds_:.2f} s training loop, {wall:.2f} s with setup; final loss {run.history_[-1]:.4g})")
     if "cuda" not in devices:
         print("cuda: not available here (torch.cuda.is_available() is False)")
+    runs = [(x, x_next, data.label, None, seed) for seed in range(3)]
+    start = time.perf_counter()
+    for run in runs:
+        train_encoder(system, *run[:3], seed=run[4], steps=args.steps, batch=args.batch, hidden=args.hidden,
+                      threads=args.threads)
+    one_by_one = time.perf_counter() - start
+    start = time.perf_counter()
+    train_encoders(system, runs, steps=args.steps, batch=args.batch, hidden=args.hidden, threads=args.threads)
+    together = time.perf_counter() - start
+    print(f"3 seeds, cpu: one after the other {one_by_one:.2f} s, batched {together:.2f} s "
+          f"(speed-up {one_by_one / together:.2f}x)")
 
 
 if __name__ == "__main__":

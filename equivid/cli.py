@@ -25,6 +25,7 @@ from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
+from ._defaults import VERIFY_DEFAULTS
 from ._files import check_target, read_text, write_atomic, write_with
 from .errors import (
     BudgetExceededError,
@@ -182,11 +183,16 @@ def _verify_parser(commands: Any) -> None:
     verify = commands.add_parser("verify", help="train encoders on simulated data and check the predicted group",
                                  epilog=_epilog("verification failed: a control failed (see below)", VERIFY_NOTES))
     verify.add_argument("spec", help="spec file (YAML), or the name of a bundled example")
-    verify.add_argument("--seeds", type=_whole, default=3, help="encoders to train (default 3)")
-    verify.add_argument("--samples", type=_whole, default=2000, help="transitions per encoder, and as many held out")
-    verify.add_argument("--steps", type=_whole, default=8000, help="training steps per encoder (default 8000)")
-    verify.add_argument("--hidden", type=_whole, default=128, help="width of the encoder's hidden layers (default 128)")
-    verify.add_argument("--lr", type=_number, default=1e-3, help="Adam's learning rate (default 1e-3)")
+    d = VERIFY_DEFAULTS
+    verify.add_argument("--seeds", type=_whole, default=d["seeds"], help=f"encoders to train (default {d['seeds']})")
+    verify.add_argument("--samples", type=_whole, default=d["samples"],
+                        help=f"transitions per encoder, and as many held out (default {d['samples']})")
+    verify.add_argument("--steps", type=_whole, default=d["steps"],
+                        help=f"training steps, all seeds at once (default {d['steps']})")
+    verify.add_argument("--hidden", type=_whole, default=d["hidden"],
+                        help=f"width of the encoder's hidden layers (default {d['hidden']})")
+    verify.add_argument("--lr", type=_number, default=d["lr"],
+                        help=f"Adam's learning rate (default {d['lr']})")
     verify.add_argument("--mixing", choices=("smooth", "leaky"), default="smooth",
                         help="the decoders' activation: smooth (default) or the literature's leaky ReLU")
     verify.add_argument("--states", choices=("auto", "normal", "multiscale"), default="auto",
@@ -224,7 +230,7 @@ def _verify(args: argparse.Namespace) -> int:
         require_matplotlib()
     if args.hidden < 1:
         raise SpecError("--hidden", args.hidden, "a positive width")
-    if not args.lr > 0:
+    if args.lr is not None and not args.lr > 0:
         raise SpecError("--lr", args.lr, "a positive learning rate")
     if args.device != "cpu":
         from .numeric.train import resolve_device
@@ -239,7 +245,8 @@ def _verify(args: argparse.Namespace) -> int:
     group = solve(load(_spec_path(args.group)), ansatz=args.ansatz) if args.group else solve(system, ansatz=args.ansatz)
     report = verify(system, group=group, data=data, seeds=args.seeds, samples=args.samples, steps=args.steps,
                     dim=args.dim, device=args.device, rng=args.rng, progress=not args.quiet, mixing=args.mixing,
-                    states=args.states, train_options={"hidden": args.hidden, "lr": args.lr, "encoder": args.encoder})
+                    states=args.states, train_options={"hidden": args.hidden, "encoder": args.encoder,
+                                                   **({"lr": args.lr} if args.lr is not None else {})})
     result = report.to_dict()
     if args.plot is not None:
         from .numeric.plot import plot_report

@@ -8,7 +8,7 @@ import pytest
 
 import equivid
 from equivid.cli import EXAMPLES, main
-from equivid.numeric import assess, group_model, random_decoder, verify
+from equivid.numeric import assess, group_model, random_decoder, transitions, verify
 from equivid.numeric.models import map_function
 
 
@@ -347,3 +347,38 @@ def test_cli_finite_state_is_unsupported(capsys):
     pytest.importorskip("torch")
     assert main(["verify", "cycle_12", "--quiet"]) == 3
     assert "finite-state" in capsys.readouterr().err
+
+
+def test_the_summary_aggregates_the_fields_metrics_over_seeds():
+    from equivid.numeric.fitters import mcc
+
+    group = _group("diagonal_scaling")
+    a = map_function(group.sample(2), group.latents)
+    report = verify(group.system, group=group, encoder=a, decoder=lambda z: z, seeds=3, samples=500)
+    summary = report.to_dict()["summary"]
+    expected = [mcc(s.z, s.y) for s in report.seeds]  # recomputed from the held-out points
+    assert summary["mcc_pearson"]["mean"] == pytest.approx(np.mean(expected), abs=1e-5)
+    assert summary["mcc_pearson"]["min"] <= summary["mcc_pearson"]["max"]
+    assert set(summary) == {"mcc_pearson", "mcc_spearman", "r2_linear", "r2_affine", "r2_group"}
+    assert "over 3 seed(s): MCC" in str(report)
+
+
+@pytest.mark.parametrize("case", ["translations_two", "laplace_walk", "class_diagonal"])
+def test_seeds_trained_together_train_as_if_alone(case):
+    """The batched run (one model, grouped layers) gives each seed what training it alone gives:
+    its own initial weights, batches, loss, gradient clipping and Adam state."""
+    pytest.importorskip("torch")
+    from equivid.numeric.train import train_encoder, train_encoders
+
+    system = equivid.load(EXAMPLES / f"{case}.yaml")
+    runs = []
+    for seed in (3, 4, 5):
+        data = transitions(system, 300, rng=seed)
+        g = random_decoder(2, rng=seed)
+        runs.append((g(data.z), g(data.z_next), data.label, data.params, seed))
+    together = train_encoders(system, runs, steps=25, lr=3e-2)  # a large rate: clipping is active
+    for run, joint in zip(runs, together):
+        alone = train_encoder(system, *run[:4], seed=run[4], steps=25, lr=3e-2)
+        np.testing.assert_allclose(joint.history_, alone.history_, rtol=2e-3, atol=1e-5)
+        np.testing.assert_allclose(joint(run[0][:50]), alone(run[0][:50]), rtol=1e-2, atol=1e-3)
+        assert joint.batched_ == 3 and alone.batched_ == 1

@@ -44,7 +44,7 @@ from ..mechanisms import System
 from ..noise import negative_log_likelihood
 from .simulate import mechanism_noise
 
-__all__ = ["TrainedEncoder", "require_torch", "resolve_device", "train_encoder"]
+__all__ = ["TrainedEncoder", "one_piece", "require_torch", "resolve_device", "train_encoder", "train_encoders"]
 
 Array = NDArray[np.float64]
 #: Each learned coordinate keeps at least this share of the mean variance (a hinge on the log),
@@ -183,7 +183,9 @@ def _class_pieces(system: System) -> tuple[list[Piece], int]:
     def lift(template: Sequence[sympy.Expr], unknowns: Sequence[sympy.Symbol]) -> Piece:
         function = _torch_map(template, system.latents + tuple(unknowns))
         count = len(unknowns)
-        return lambda u, theta: function(*[u[:, j] for j in range(n)], *[theta[j].expand(len(u)) for j in range(count)])
+        # theta: the unknowns (count,), or one row of them per row of u (len(u), count)
+        return lambda u, theta: function(*[u[:, j] for j in range(n)],
+                                         *[theta[..., j].expand(len(u)) for j in range(count)])
 
     return [lift(t, u) for t, u in templates], max(len(u) for _, u in templates)
 
@@ -248,6 +250,7 @@ class TrainedEncoder:
     pieces_: tuple[int, ...] = ()  # the class piece chosen for each mechanism
     restarts_: int = 1  # assignments of class pieces to mechanisms warmed up (1 for one-piece classes)
     learned_map_: Callable[[Array, Any], Array] | None = None  # (u, label) -> m_hat(u), the learned class mechanisms
+    batched_: int = 1  # encoders trained side by side in the same run (seconds_ is this one's share)
 
     def __call__(self, x: Array) -> Array:
         torch = require_torch()
@@ -267,27 +270,29 @@ def train_encoder(system: System, x: Array, x_next: Array, label: Any, params: A
     :func:`~equivid.numeric.simulate.transitions`), integrated in torch by Runge-Kutta.
 
     ``params`` holds the family symbols' values per transition. The encoder is an MLP
-    (``depth`` hidden layers of width ``hidden``, leaky ReLU); batches and initial weights
-    come from ``seed`` (torch's global generator is left as it was). ``threads`` sets
-    torch's CPU threads for the run (restored afterwards; ``None`` keeps the setting):
-    one thread is fastest for these small networks and does not fight other processes.
-    ``lr`` defaults to 3e-3 (1e-3 for the likelihood). ``activation`` is ``leaky`` (leaky ReLU, the default for known mechanisms: the same
-    class as the mixing, so ``g^{-1}`` is representable) or ``silu`` (smooth, the default for
-    the likelihood, whose ``log det`` term needs smooth Jacobians).
+    (``depth`` hidden layers of width ``hidden``); batches and initial weights come from
+    ``seed`` (torch's global generator is left as it was). ``threads`` sets torch's CPU
+    threads for the run (restored afterwards; ``None`` keeps the setting): one thread is
+    fastest for these small networks and does not fight other processes. ``lr`` defaults
+    to 3e-3 (1e-3 for the likelihood). ``activation`` is ``leaky`` (leaky ReLU, the default
+    for known mechanisms: the same class as the mixing, so ``g^{-1}`` is representable) or
+    ``silu`` (smooth, the default for the likelihood, whose ``log det`` term needs smooth
+    Jacobians).
 
     ``encoder`` is ``mlp``, ``conv`` (:func:`_conv`, for images: ``x`` holds flat images of
     ``image_shape`` ``(C, H, W)``) or ``auto`` (``conv`` when ``image_shape`` is given).
+    Several encoders train faster together: :func:`train_encoders`.
     """
+    return train_encoders(system, [(x, x_next, label, params, seed)], steps=steps, batch=batch, lr=lr, hidden=hidden,
+                          depth=depth, reconstruction=reconstruction, device=device, progress=progress,
+                          threads=threads, activation=activation, label_text=label_text, dt=dt, encoder=encoder,
+                          image_shape=image_shape)[0]
+
+
+def _prepare(system: System, x: Array, encoder: str, image_shape: Sequence[int] | None, lr: float | None,
+             activation: str | None) -> tuple[Any, float, str, str, tuple[int, ...] | None]:
+    """Validate the options; torch, the learning rate, activation, architecture, image shape."""
     torch = require_torch()
-    if encoder not in ENCODERS:
-        raise SpecError("--encoder", encoder, " or ".join(ENCODERS))
-    if image_shape is not None:
-        image_shape = tuple(int(d) for d in image_shape)
-        if len(image_shape) != 3 or math.prod(image_shape) != int(np.shape(x)[1]):
-            raise SpecError("image_shape", image_shape, f"(C, H, W) with C*H*W = D = {np.shape(x)[1]}")
-    if encoder == "conv" and image_shape is None:
-        raise SpecError("--encoder", encoder, "mlp for vector observations (conv needs images: a renderer or image data)")
-    architecture = "conv" if encoder == "conv" or (encoder == "auto" and image_shape is not None) else "mlp"
     stochastic = any(m.noise for m in system.mechanisms)
     if lr is None:
         lr = 1e-3 if stochastic else 3e-3
@@ -295,6 +300,25 @@ def train_encoder(system: System, x: Array, x_next: Array, label: Any, params: A
         activation = "silu" if stochastic else "leaky"
     if activation not in ("leaky", "silu"):
         raise SpecError("activation", activation, "leaky or silu")
+    if encoder not in ENCODERS:
+        raise SpecError("--encoder", encoder, " or ".join(ENCODERS))
+    shape = None
+    if image_shape is not None:
+        shape = tuple(int(d) for d in image_shape)
+        if len(shape) != 3 or math.prod(shape) != int(np.shape(x)[1]):
+            raise SpecError("image_shape", shape, f"(C, H, W) with C*H*W = D = {np.shape(x)[1]}")
+    if encoder == "conv" and shape is None:
+        raise SpecError("--encoder", encoder, "mlp for vector observations (conv needs images: a renderer or image data)")
+    architecture = "conv" if encoder == "conv" or (encoder == "auto" and shape is not None) else "mlp"
+    return torch, lr, activation, architecture, shape
+
+
+def _train_single(system: System, x: Array, x_next: Array, label: Any, params: Array | None, *, seed: int,
+                  steps: int, batch: int, lr: float | None, hidden: int, depth: int, reconstruction: float,
+                  device: str, progress: bool, threads: int | None, activation: str | None, label_text: str,
+                  dt: float, encoder: str, image_shape: Sequence[int] | None) -> TrainedEncoder:
+    """One encoder for a class of several pieces (the assignments of pieces are searched)."""
+    torch, lr, activation, architecture, shape = _prepare(system, x, encoder, image_shape, lr, activation)
     previous = torch.get_num_threads()
     if threads is not None:
         torch.set_num_threads(threads)
@@ -302,7 +326,7 @@ def train_encoder(system: System, x: Array, x_next: Array, label: Any, params: A
         return _train(torch, system, x, x_next, label, params, steps=steps, batch=batch, lr=lr, hidden=hidden,
                       depth=depth, reconstruction=reconstruction, device=device, seed=seed, progress=progress,
                       activation=activation, label_text=label_text, dt=dt,
-                      image_shape=image_shape if architecture == "conv" else None)
+                      image_shape=shape if architecture == "conv" else None)
     finally:
         torch.set_num_threads(previous)
 
@@ -508,3 +532,287 @@ def _logdet(encoder: Any, x: Any) -> Any:
 
     J = vmap(jacrev(encoder))(x)
     return torch.linalg.slogdet(J)[1]
+
+
+# -- all seeds at once ---------------------------------------------------------------------------
+#: One training run fits this many encoders side by side (grouped layers): a seed's
+#: parameters, batches, gradient clipping and loss are its own (Adam updates elementwise, so
+#: summing the seeds' losses trains each exactly as alone); the steps cost about as much as
+#: one encoder's, since small networks are bound by per-operation overhead, not arithmetic.
+
+
+def _grouped_modules(torch: Any) -> tuple[type, type]:
+    """The grouped layers (defined on first use: torch is imported lazily)."""
+
+    class GroupedLinear(torch.nn.Module):  # type: ignore[misc,name-defined]
+        """``S`` independent linear layers applied to ``(S, B, in)``."""
+
+        def __init__(self, seeds: Sequence[int], fan_in: int, fan_out: int, salt: int) -> None:
+            super().__init__()
+            bound = 1 / math.sqrt(fan_in)
+            weights, biases = [], []
+            for seed in seeds:
+                generator = torch.Generator().manual_seed(int(seed) * 1009 + salt)
+                weights.append((torch.rand(fan_in, fan_out, generator=generator) * 2 - 1) * bound)
+                biases.append((torch.rand(1, fan_out, generator=generator) * 2 - 1) * bound)
+            self.weight = torch.nn.Parameter(torch.stack(weights))
+            self.bias = torch.nn.Parameter(torch.stack(biases))
+
+        def forward(self, x: Any) -> Any:
+            return torch.baddbmm(self.bias, x, self.weight)
+
+    class GroupedConv(torch.nn.Module):  # type: ignore[misc,name-defined]
+        """``S`` copies of :func:`_conv`'s network (grouped convolutions), on ``(S, B, C*H*W)``."""
+
+        def __init__(self, seeds: Sequence[int], shape: Sequence[int], hidden: int, n: int, activation: str) -> None:
+            super().__init__()
+            self.shape = tuple(int(d) for d in shape)
+            C, H, W = self.shape
+            S = len(seeds)
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(int(seeds[0]))
+                self.first = torch.nn.Conv2d(S * C, S * 16, 3, stride=2, padding=1, groups=S)
+                self.second = torch.nn.Conv2d(S * 16, S * 32, 3, stride=2, padding=1, groups=S)
+            self.act = torch.nn.LeakyReLU(0.2) if activation == "leaky" else torch.nn.SiLU()
+            cells = 32 * ((H + 3) // 4) * ((W + 3) // 4)
+            self.head = torch.nn.Sequential(GroupedLinear(seeds, cells, hidden, 1), _activation(torch, activation),
+                                            GroupedLinear(seeds, hidden, n, 2))
+
+        def forward(self, x: Any) -> Any:
+            S, B = x.shape[0], x.shape[1]
+            C, H, W = self.shape
+            h = x.reshape(S, B, C, H, W).transpose(0, 1).reshape(B, S * C, H, W)
+            h = self.act(self.second(self.act(self.first(h))))
+            return self.head(h.reshape(B, S, -1).transpose(0, 1))
+
+    return GroupedLinear, GroupedConv
+
+
+def _activation(torch: Any, activation: str) -> Any:
+    return torch.nn.LeakyReLU(0.2) if activation == "leaky" else torch.nn.SiLU()
+
+
+def _grouped_mlp(torch: Any, seeds: Sequence[int], sizes: Sequence[int], activation: str, salt: int) -> Any:
+    GroupedLinear, _ = _grouped_modules(torch)
+    layers: list[Any] = []
+    for k in range(len(sizes) - 1):
+        layers.append(GroupedLinear(seeds, sizes[k], sizes[k + 1], salt + 10 * k))
+        if k < len(sizes) - 2:
+            layers.append(_activation(torch, activation))
+    return torch.nn.Sequential(*layers)
+
+
+def _grouped_logdet(torch: Any, mlp: Any, x: Any) -> Any:
+    """``log |det Df(x)|`` per row of ``x`` (``(S, B, D)``, ``D = n``) for a grouped MLP, by
+    carrying the Jacobian through the layers (forward mode)."""
+    GroupedLinear, _ = _grouped_modules(torch)
+    S, B, D = x.shape
+    h = x
+    J = torch.eye(D, dtype=x.dtype, device=x.device).expand(S, B, D, D)
+    for layer in mlp:
+        if isinstance(layer, torch.nn.LeakyReLU):
+            J = J * torch.where(h > 0, 1.0, layer.negative_slope)[..., None]
+            h = layer(h)
+        elif isinstance(layer, torch.nn.SiLU):
+            sigma = torch.sigmoid(h)
+            J = J * (sigma * (1 + h * (1 - sigma)))[..., None]
+            h = layer(h)
+        else:
+            J = torch.einsum("sio,sbid->sbod", layer.weight, J)
+            h = layer(h)
+    return torch.linalg.slogdet(J)[1]
+
+
+def _last_linear(torch: Any, module: Any) -> Any:
+    GroupedLinear, _ = _grouped_modules(torch)
+    return [m for m in module.modules() if type(m).__name__ == GroupedLinear.__name__][-1]
+
+
+def _member(torch: Any, stack: Any, index: int, count: int) -> Any:
+    """Seed ``index`` of a grouped encoder as a module on ``(N, D)`` inputs."""
+
+    class Member(torch.nn.Module):  # type: ignore[misc,name-defined]
+        def __init__(self) -> None:
+            super().__init__()
+            self.stack = stack
+
+        def forward(self, x: Any) -> Any:
+            return self.stack(x.unsqueeze(0).expand(count, *x.shape))[index]
+
+    return Member()
+
+
+def one_piece(system: System) -> bool:
+    """Whether :func:`train_encoders` trains all seeds in one run (every learner but the classes
+    of several pieces, whose per-mechanism choice of piece is searched seed by seed)."""
+    if system.learner is None:
+        return True
+    value = system.learner.get("class") if isinstance(system.learner, dict) else None
+    return value not in ("orthogonal", "axis_translations", "permutations")
+
+
+def train_encoders(system: System, runs: Sequence[tuple[Array, Array, Any, Array | None, int]], *,
+                   steps: int = 600, batch: int = 256, lr: float | None = None, hidden: int = 64, depth: int = 3,
+                   reconstruction: float = 1.0, device: str = "cpu", progress: bool = False, threads: int | None = 1,
+                   activation: str | None = None, label_text: str = "train", dt: float = 0.5, encoder: str = "auto",
+                   image_shape: Sequence[int] | None = None) -> list[TrainedEncoder]:
+    """Train one encoder per run ``(x, x_next, label, params, seed)``, all in one batched model
+    (grouped layers, one optimiser step for all; see :func:`train_encoder` for the options and
+    the objective). Classes of several pieces (:func:`one_piece` false) train seed by seed.
+    """
+    if not runs:
+        raise SpecError("runs", [], "at least one run (x, x_next, label, params, seed)")
+    options = dict(steps=steps, batch=batch, lr=lr, hidden=hidden, depth=depth, reconstruction=reconstruction,
+                   device=device, progress=progress, threads=threads, activation=activation, label_text=label_text,
+                   dt=dt, encoder=encoder, image_shape=image_shape)
+    if not one_piece(system):
+        return [_train_single(system, x, x_next, label, params, seed=seed, **options)  # type: ignore[arg-type]
+                for x, x_next, label, params, seed in runs]
+    torch, lr, activation, architecture, image_shape = _prepare(system, runs[0][0], encoder, image_shape, lr,
+                                                                activation)
+    previous = torch.get_num_threads()
+    if threads is not None:
+        torch.set_num_threads(threads)
+    try:
+        return _train_batched(torch, system, runs, steps=steps, batch=batch, lr=lr, hidden=hidden, depth=depth,
+                              reconstruction=reconstruction, device=device, progress=progress, activation=activation,
+                              label_text=label_text, dt=dt, image_shape=image_shape if architecture == "conv" else None)
+    finally:
+        torch.set_num_threads(previous)
+
+
+def _train_batched(torch: Any, system: System, runs: Sequence[tuple[Array, Array, Any, Array | None, int]], *,
+                   steps: int, batch: int, lr: float, hidden: int, depth: int, reconstruction: float, device: str,
+                   progress: bool, activation: str, label_text: str, dt: float,
+                   image_shape: tuple[int, ...] | None) -> list[TrainedEncoder]:
+    device = resolve_device(device)
+    if system.states is not None:
+        raise UnsupportedMechanismError("training: continuous latents only (finite-state systems are simulated, "
+                                        "not trained)")
+    n, D, S = system.n, int(np.shape(runs[0][0])[1]), len(runs)
+    stochastic = any(m.noise for m in system.mechanisms)
+    if stochastic and D != n:
+        raise SpecError("dim", D, f"D = n = {n} for stochastic mechanisms (the likelihood needs det Df)")
+    counts = {len(x) for x, *_ in runs}
+    shapes = {np.shape(x)[1] for x, *_ in runs}
+    if len(counts) != 1 or len(shapes) != 1:
+        raise SpecError("runs", sorted(counts), "runs of the same size and observed dimension")
+    seeds = [int(run[4]) for run in runs]
+
+    def stacked(values: Sequence[Any], width: int) -> Any:
+        return torch.as_tensor(np.stack([np.asarray(v, dtype=np.float32).reshape(-1, width) if width else
+                                         np.zeros((len(runs[0][0]), 0), dtype=np.float32) for v in values]),
+                               device=device)
+
+    X = stacked([r[0] for r in runs], D)
+    Xn = stacked([r[1] for r in runs], D)
+    L = torch.as_tensor(np.stack([np.asarray(r[2], dtype=np.int64) for r in runs]), device=device)
+    k_params = len(system.families)
+    P = stacked([r[3] if r[3] is not None and np.size(r[3]) else np.zeros((len(runs[0][0]), 0)) for r in runs], k_params)
+    count = X.shape[1]
+    scale = X.std(dim=1).mean(dim=1)  # (S,)
+    maps = [_torch_map(m.components, system.latents + system.families) for m in system.mechanisms]
+    maps = [_torch_flow(f, n, dt) if m.is_flow else f for f, m in zip(maps, system.mechanisms)]
+    pieces, unknowns = _class_pieces(system) if system.learner is not None else ([], 0)
+    piece = pieces[0] if pieces else None
+    laws = [None if not m.noise else _law(m, n) for m in system.mechanisms]
+    size = min(batch, count)
+    _, GroupedConv = _grouped_modules(torch)
+    enc = (GroupedConv(seeds, image_shape, hidden, n, activation) if image_shape is not None
+           else _grouped_mlp(torch, seeds, [D] + [hidden] * depth + [n], activation, 0)).to(device)
+    dec = _grouped_mlp(torch, seeds, [n] + [hidden] * depth + [D], activation, 500).to(device)
+    theta = None
+    if piece is not None:
+        starts = [1 + 0.1 * torch.randn(len(laws), 1, unknowns, generator=torch.Generator().manual_seed(s))
+                  for s in seeds]
+        theta = torch.nn.Parameter(torch.stack(starts).to(device))  # (S, mechanisms, 1, unknowns)
+    if not stochastic:
+        with torch.no_grad():
+            u = enc(X[:, :2048])
+            mean, std = u.mean(dim=1), u.std(dim=1) + 1e-8  # (S, n)
+            last = _last_linear(torch, enc)
+            last.weight.div_(std[:, None, :])
+            last.bias.sub_(mean[:, None, :]).div_(std[:, None, :])
+    parameters = list(enc.parameters()) + list(dec.parameters()) + ([theta] if theta is not None else [])
+    optimiser = torch.optim.Adam(parameters, lr=lr)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimiser, T_max=max(1, steps), eta_min=lr / 20)
+    generators = [torch.Generator().manual_seed(s) for s in seeds]
+    ar = torch.arange(S, device=device)[:, None]
+    owner = torch.arange(S, device=device).repeat_interleave(size)
+
+    def loss_per_seed() -> Any:
+        index = torch.stack([torch.randint(0, count, (size,), generator=g) for g in generators]).to(device)
+        xb, xnb, lb, pb = X[ar, index], Xn[ar, index], L[ar, index].reshape(-1), P[ar, index].reshape(S * size, -1)
+        u, un = enc(xb), enc(xnb)  # (S, B, n)
+        var = u.var(dim=1) + 1e-12  # (S, n)
+        weights = (var.mean(dim=1, keepdim=True) / var).detach() if piece is not None else None
+        fu, fun = u.reshape(S * size, n), un.reshape(S * size, n)
+        misfit = torch.zeros(S * size, device=device)
+        for k, law in enumerate(laws):
+            rows = (lb == k).nonzero().squeeze(1)
+            if not len(rows):
+                continue
+            if theta is None or piece is None:
+                value = maps[k](*[fu[rows, j] for j in range(n)], *[pb[rows, j] for j in range(pb.shape[1])])
+            else:  # each row with its own seed's unknowns
+                value = piece(fu[rows], theta[owner[rows], k, 0])
+            r = fun[rows] - value
+            if law is not None:
+                term = negative_log_likelihood(law, r)
+            else:
+                squares = r**2 if weights is None else r**2 * weights[owner[rows]]
+                term = squares.sum(dim=1)
+            misfit = misfit.index_put((rows,), term)
+        loss = misfit.reshape(S, size).mean(dim=1)
+        if reconstruction:
+            loss = loss + reconstruction * ((dec(u) - xb) ** 2).mean(dim=(1, 2)) / scale**2
+        if stochastic:
+            loss = loss - _grouped_logdet(torch, enc, xnb).mean(dim=1)
+        else:
+            spread = var.mean(dim=1)
+            loss = loss + torch.relu(math.log(SCALE_FLOOR) - torch.log(spread)) ** 2
+            loss = loss + (torch.relu(math.log(VAR_FLOOR) - torch.log(var / spread[:, None].detach())) ** 2).sum(dim=1)
+        return loss
+
+    def clip() -> None:  # each seed's gradient clipped to CLIP on its own
+        squares = sum(p.grad.reshape(S, -1).pow(2).sum(dim=1) for p in parameters if p.grad is not None)
+        factor = (CLIP / (torch.sqrt(squares) + 1e-6)).clamp(max=1.0)
+        for p in parameters:
+            if p.grad is not None:
+                p.grad.mul_(factor.reshape(S, *([1] * (p.grad.dim() - 1))) if p.grad.shape[0] == S
+                            else factor.repeat_interleave(p.grad.shape[0] // S).reshape(-1, *([1] * (p.grad.dim() - 1))))
+
+    if device == "cuda":
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    bar = _Progress(steps, progress, f"{label_text} ({S} at once)" if S > 1 else label_text)
+    history = []
+    for step in range(1, steps + 1):
+        loss = loss_per_seed()
+        optimiser.zero_grad()
+        loss.sum().backward()
+        clip()
+        optimiser.step()
+        schedule.step()
+        history.append(loss.detach())
+        if progress and (step % bar.every == 0 or step == steps):
+            bar.update(step, float(loss.detach().mean()))
+    if device == "cuda":
+        torch.cuda.synchronize()
+    seconds = time.perf_counter() - start
+    enc.eval()
+    curves = torch.stack(history).cpu().numpy().T if history else np.zeros((S, 0))
+    objective = ("likelihood" if stochastic else "consistency (learned class mechanisms)" if piece is not None
+                 else "consistency")
+    out = []
+    for s in range(S):
+        learned_theta = learned_map = None
+        if theta is not None:
+            slice_ = theta.detach()[s]
+            learned_theta = np.stack([slice_[k, 0].cpu().numpy() for k in range(len(laws))])
+            learned_map = _learned_map(torch, pieces, slice_, [0] * len(laws), device)
+        share = seconds / S
+        out.append(TrainedEncoder(_member(torch, enc, s, S), device, objective, [float(v) for v in curves[s]], share,
+                                  steps * size / share if share else 0.0, learned_theta,
+                                  (0,) * len(laws) if theta is not None else (), 1, learned_map, batched_=S))
+    return out

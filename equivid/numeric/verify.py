@@ -54,6 +54,7 @@ import numpy as np
 import sympy
 from numpy.typing import NDArray
 
+from .._defaults import VERIFY_DEFAULTS
 from ..errors import SpecError
 from ..mechanisms import System
 from .fitters import AffineFit, fit_general, mcc, r2_score
@@ -62,7 +63,9 @@ from .models import GroupModel, group_model, map_function, outside_map
 from .simulate import numeric_mechanisms, step, transitions
 from .sprites import renderer_for
 
-__all__ = ["Estimate", "SeedResult", "Control", "VerifyReport", "assess", "ceiling_r2", "consistency_r2", "state_law",
+DEFAULTS = VERIFY_DEFAULTS  # the defaults of verify() and of `equivid verify`
+
+__all__ = ["DEFAULTS", "Estimate", "SeedResult", "Control", "VerifyReport", "assess", "ceiling_r2", "consistency_r2", "state_law",
            "verify", "as_encoder", "overall_verdict"]
 
 Array = NDArray[np.float64]
@@ -110,6 +113,7 @@ class SeedResult:
     linear: float = float("nan")  # held-out R^2 of the best linear map
     z: Array = field(default_factory=lambda: np.zeros((0, 0)), compare=False, repr=False)
     y: Array = field(default_factory=lambda: np.zeros((0, 0)), compare=False, repr=False)
+    smaller_fits: tuple[AffineFit, ...] = field(default=(), compare=False, repr=False)  # one per entry of smaller
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -165,6 +169,21 @@ class VerifyReport:
     def controls_passed(self) -> bool:
         return all(c.passed for c in self.controls)
 
+    def summary(self) -> dict[str, dict[str, float] | None]:
+        """The field's metrics over seeds: mean, standard deviation, min and max of MCC
+        (Pearson, Spearman) and of the held-out R^2 of linear and affine maps and in the group,
+        the way published tables report them (``None`` where no seed has the metric)."""
+        values = {"mcc_pearson": [s.mcc_pearson for s in self.seeds], "mcc_spearman": [s.mcc_spearman for s in self.seeds],
+                  "r2_linear": [s.linear for s in self.seeds], "r2_affine": [s.affine for s in self.seeds],
+                  "r2_group": [s.group.value for s in self.seeds]}
+        out: dict[str, dict[str, float] | None] = {}
+        for key, column in values.items():
+            kept = np.array([v for v in column if np.isfinite(v)])
+            out[key] = None if not kept.size else {
+                "mean": round(float(kept.mean()), 5), "std": round(float(kept.std()), 5),
+                "min": round(float(kept.min()), 5), "max": round(float(kept.max()), 5)}
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "group": self.group,
@@ -173,6 +192,7 @@ class VerifyReport:
             "controls_passed": self.controls_passed,
             "controls": [c.to_dict() for c in self.controls],
             "seeds": [s.to_dict() for s in self.seeds],
+            "summary": self.summary(),
             "spread": round(self.spread, 4),
             "distinct_elements": self.distinct,
             "settings": self.settings,
@@ -195,6 +215,12 @@ class VerifyReport:
                          f"{consistent}{timing}")
             for name, r2, gap in s.smaller:
                 lines.append(f"    in {name}: {r2} (gap {gap})")
+        summary = self.summary()
+        shown = [f"{label} {m['mean']:.4f} ± {m['std']:.4f}" for key, label in
+                 (("mcc_pearson", "MCC"), ("mcc_spearman", "Spearman MCC"), ("r2_affine", "affine R^2"),
+                  ("r2_linear", "linear R^2")) if (m := summary[key]) is not None]
+        if shown:
+            lines.append(f"over {len(self.seeds)} seed(s): " + ", ".join(shown))
         lines.append(f"fitted elements over seeds: spread {self.spread:.3f}, {self.distinct} distinct")
         for c in self.controls:
             lines.append(f"control ({c.kind}) {', '.join(c.map)}: {c.result.verdict}, R^2 in group {c.result.group}"
@@ -264,8 +290,10 @@ def assess(model: GroupModel, z: Array, y: Array, *, rng: Any = None, seed: int 
 
     group_r2 = _bootstrap(r2_of(residual), rows, rounds, np.random.default_rng(generator.integers(2**32)))
     smaller = []
+    smaller_fits = []
     for sub in model.smaller:
-        res = sub.fit(zt, yt).residuals(zv, yv)
+        smaller_fits.append(sub.fit(zt, yt))
+        res = smaller_fits[-1].residuals(zv, yv)
         boot = np.random.default_rng(generator.integers(2**32))
         r2 = _bootstrap(r2_of(res), rows, rounds, np.random.default_rng(boot.integers(2**32)))
         gap = _bootstrap(_gap(yv, residual, res), rows, rounds, boot)
@@ -288,7 +316,7 @@ def assess(model: GroupModel, z: Array, y: Array, *, rng: Any = None, seed: int 
     if y.shape[1] == z.shape[1]:
         metrics = {"mcc_pearson": mcc(zv, yv), "mcc_spearman": mcc(zv, yv, method="spearman")}
     return SeedResult(seed, group_r2, tuple(smaller), ceiling, fit, verdict, affine=affine, linear=linear, z=zv, y=yv,
-                      **metrics)
+                      smaller_fits=tuple(smaller_fits), **metrics)
 
 
 def _gap(y: Array, inside: Array, smaller: Array) -> Callable[[NDArray[np.int64]], float]:
@@ -369,7 +397,8 @@ def overall_verdict(results: Sequence[SeedResult], gap: float = SUBGROUP_GAP) ->
 
 
 def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: Decoder | Callable[[Array], Array] | None = None,
-           data: Any = None, seeds: int = 3, samples: int = 2000, steps: int = 600, dim: int | None = None,
+           data: Any = None, seeds: int = VERIFY_DEFAULTS["seeds"], samples: int = VERIFY_DEFAULTS["samples"],
+           steps: int = VERIFY_DEFAULTS["steps"], dim: int | None = None,
            device: str = "cpu", rng: Any = 0, progress: bool = False, threshold: float = THRESHOLD,
            ceiling_threshold: float = CEILING_THRESHOLD, mixing: str = "smooth", states: str = "auto",
            train_options: dict[str, Any] | None = None) -> VerifyReport:
@@ -416,16 +445,16 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
         raise SpecError("group", [s.name for s in group.latents], f"a group over the latents {[s.name for s in system.latents]}")
     model = group_model(group)
     n = system.n
-    options = {"activation": "silu" if mixing == "smooth" else "leaky", **(train_options or {})}
+    options = {"activation": "silu" if mixing == "smooth" else "leaky", "hidden": VERIFY_DEFAULTS["hidden"],
+               **({"lr": VERIFY_DEFAULTS["lr"]} if VERIFY_DEFAULTS["lr"] is not None else {}), **(train_options or {})}
     root = np.random.default_rng(rng)
     if observed is not None:
         results, law, draw = _verify_data(system, model, observed, encoder, seeds, steps, device, root, progress,
                                           threshold, ceiling_threshold, options, draw)
         dim = observed.x.shape[1]
     else:
-        results = [_verify_seed(system, model, seed, encoder, decoder or rendered, samples, steps, dim, device,
-                                np.random.default_rng(root.integers(2**32)), progress, threshold, ceiling_threshold,
-                                mixing, draw, options) for seed in range(seeds)]
+        results = _verify_simulated(system, model, seeds, encoder, decoder or rendered, samples, steps, dim, device,
+                                    root, progress, threshold, ceiling_threshold, mixing, draw, options)
     controls = _controls(group, model, n, dim if observed is None and rendered is None else None, root, samples, threshold,
                          ceiling_threshold, mixing, draw)
     spread, distinct = _spread([r.fit for r in results])
@@ -451,31 +480,43 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
                         time.perf_counter() - start, notes)
 
 
-def _verify_seed(system: System, model: GroupModel, seed: int, encoder: Any, decoder: Any, samples: int, steps: int,
-                 dim: int | None, device: str, generator: np.random.Generator, progress: bool, threshold: float,
-                 ceiling_threshold: float, mixing: str, draw: Callable[[np.random.Generator, int], Array],
-                 options: dict[str, Any]) -> SeedResult:
-    """One seed on simulated data: a decoder, held-out latents, an encoder, the fits."""
-    g = decoder if decoder is not None else random_decoder(system.n, dim=dim, activation=mixing,
-                                                           rng=generator.integers(2**32))
-    held_out = draw(generator, samples)
-    seconds = speed = 0.0
-    learned = None
+def _verify_simulated(system: System, model: GroupModel, seeds: int, encoder: Any, decoder: Any, samples: int,
+                      steps: int, dim: int | None, device: str, root: np.random.Generator, progress: bool,
+                      threshold: float, ceiling_threshold: float, mixing: str,
+                      draw: Callable[[np.random.Generator, int], Array], options: dict[str, Any]) -> list[SeedResult]:
+    """The seeds on simulated data: per seed a decoder, held-out latents and transitions; the
+    encoders trained together (:func:`~equivid.numeric.train.train_encoders`); then the fits."""
+    prepared = []
+    for _ in range(seeds):
+        generator = np.random.default_rng(root.integers(2**32))
+        g = decoder if decoder is not None else random_decoder(system.n, dim=dim, activation=mixing,
+                                                               rng=generator.integers(2**32))
+        held_out = draw(generator, samples)
+        data = None if encoder is not None else transitions(system, samples, rng=generator.integers(2**32), states=draw)
+        train_seed = None if encoder is not None else int(generator.integers(2**31))
+        prepared.append((generator, g, held_out, data, train_seed))
     if encoder is not None:
-        f = as_encoder(encoder, device=device)
+        encoders: list[Any] = [as_encoder(encoder, device=device)] * seeds
     else:
-        from .train import train_encoder
+        from .train import train_encoders
 
-        data = transitions(system, samples, rng=generator.integers(2**32), states=draw)
-        trained = train_encoder(system, g(data.z), g(data.z_next), data.label, data.params, steps=steps,
-                                device=device, seed=int(generator.integers(2**31)), progress=progress,
-                                label_text=f"seed {seed}", **_image_options(g, options))
-        f, seconds, speed, learned = trained, trained.seconds_, trained.samples_per_second_, trained.learned_map_
-    result = assess(model, held_out, f(g(held_out)), rng=generator.integers(2**32), seed=seed,
-                    threshold=threshold, ceiling_threshold=ceiling_threshold)
-    consistency = consistency_r2(system, _compose(f, g), samples, rng=generator.integers(2**32), states=draw,
-                                 learned=learned)
-    return _settle(result, consistency, encoder is None, seconds, speed)
+        runs = []
+        for _, g, _, data, train_seed in prepared:
+            assert data is not None and train_seed is not None
+            runs.append((g(data.z), g(data.z_next), data.label, data.params, train_seed))
+        encoders = train_encoders(system, runs, steps=steps, device=device, progress=progress,
+                                  label_text=f"seeds 0-{seeds - 1}" if seeds > 1 else "seed 0",
+                                  **_image_options(prepared[0][1], options))
+    results = []
+    for seed, ((generator, g, held_out, _, _), f) in enumerate(zip(prepared, encoders)):
+        result = assess(model, held_out, f(g(held_out)), rng=generator.integers(2**32), seed=seed,
+                        threshold=threshold, ceiling_threshold=ceiling_threshold)
+        learned = getattr(f, "learned_map_", None)
+        consistency = consistency_r2(system, _compose(f, g), samples, rng=generator.integers(2**32), states=draw,
+                                     learned=learned)
+        results.append(_settle(result, consistency, encoder is None, getattr(f, "seconds_", 0.0),
+                               getattr(f, "samples_per_second_", 0.0)))
+    return results
 
 
 def _settle(result: SeedResult, consistency: float | None, trained: bool, seconds: float, speed: float) -> SeedResult:
@@ -517,18 +558,17 @@ def _verify_data(system: System, model: GroupModel, observed: Any, encoder: Any,
     if observed.image_shape is not None and "image_shape" not in options:
         options["image_shape"] = observed.image_shape
     outputs: list[tuple[Callable[[Array], Array], float, float, Any]] = []
-    for seed in range(seeds if encoder is None else 1):
-        generator = np.random.default_rng(root.integers(2**32))
-        if encoder is not None:
-            outputs.append((as_encoder(encoder, device=device), 0.0, 0.0, None))
-            continue
-        from .train import train_encoder
+    if encoder is not None:
+        outputs.append((as_encoder(encoder, device=device), 0.0, 0.0, None))
+    else:
+        from .train import train_encoders
 
-        trained = train_encoder(system, observed.x[train_rows], observed.x_next[train_rows],
-                                observed.labels[train_rows], observed.params[train_rows], steps=steps, device=device,
-                                seed=int(generator.integers(2**31)), progress=progress, label_text=f"seed {seed}",
-                                **options)
-        outputs.append((trained, trained.seconds_, trained.samples_per_second_, trained.learned_map_))
+        runs = [(observed.x[train_rows], observed.x_next[train_rows], observed.labels[train_rows],
+                 observed.params[train_rows], int(np.random.default_rng(root.integers(2**32)).integers(2**31)))
+                for _ in range(seeds)]
+        trained = train_encoders(system, runs, steps=steps, device=device, progress=progress,
+                                 label_text=f"seeds 0-{seeds - 1}", **options)
+        outputs = [(t, t.seconds_, t.samples_per_second_, t.learned_map_) for t in trained]
     results = []
     reference = None if observed.z is not None else outputs[0][0](observed.x[held])
     for seed, (f, seconds, speed, learned) in enumerate(outputs):
