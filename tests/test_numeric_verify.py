@@ -278,12 +278,13 @@ def test_cuda_is_refused_clearly_without_a_gpu(capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("case", ["rotation_quarter", "laplace_walk"])
-def test_trained_encoders_confirm_the_larger_cases(case):
+@pytest.mark.parametrize("case, seeds", [("rotation_quarter", 3), ("laplace_walk", 5)])
+def test_trained_encoders_confirm_the_larger_cases(case, seeds):
+    # signed permutations have 8 components: seeds enough to land outside each proper subgroup
     pytest.importorskip("torch")
-    report = verify(equivid.load(EXAMPLES / f"{case}.yaml"), seeds=3, samples=2000, steps=3000, rng=0)
+    report = verify(equivid.load(EXAMPLES / f"{case}.yaml"), seeds=seeds, samples=2000, steps=3000, rng=0)
     assert report.verdict == "confirmed", str(report)
-    assert report.controls_passed and report.distinct == 3
+    assert report.controls_passed and report.distinct >= 3
 
 
 @pytest.mark.slow
@@ -291,8 +292,7 @@ def test_smooth_encoders_confirm_a_diagonal_scaling():
     """Smooth mixing and encoders, multiscale latents (the defaults of ``equivid verify``):
     a map that commutes with (2 z1, 3 z2) and is smooth at 0 is a diagonal scaling."""
     pytest.importorskip("torch")
-    report = verify(equivid.load(EXAMPLES / "diagonal_scaling.yaml"), seeds=3, samples=2000, steps=8000, rng=0,
-                    train_options={"hidden": 128, "lr": 1e-3})
+    report = verify(equivid.load(EXAMPLES / "diagonal_scaling.yaml"), rng=0)  # the defaults
     assert report.settings["states"] == "multiscale" and report.settings["mixing"] == "smooth"
     assert report.verdict == "confirmed", str(report)
     assert report.controls_passed and report.distinct == 3

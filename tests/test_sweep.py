@@ -369,7 +369,7 @@ def test_verify_one_task_per_seed(tmp_path, monkeypatch):
     assert [t.seed for t in sweep.tasks] == [0, 1, 2]
     run_sweep(sweep, executor=ThreadPoolExecutor(1))
     rows = sorted(read_rows(tmp_path / "sweep.jsonl"), key=lambda r: r["seed"])
-    assert sorted(calls, key=lambda c: c[0]) == [(k, 1, {"steps": 5}) for k in range(3)]
+    assert sorted(calls, key=lambda c: c[0]) == [(k, 1, {"steps": 5, "train_options": {"threads": 1}}) for k in range(3)]
     assert [r["verify"] for r in rows] == [
         {"verdict": "confirmed", "group": rows[0]["name"], "seeds": [{"seed": 0}]}] * 3  # timings left out
 

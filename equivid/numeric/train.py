@@ -202,20 +202,25 @@ def _mlp(sizes: Sequence[int], activation: str = "leaky") -> Any:
 
 def _conv(shape: Sequence[int], n: int, hidden: int, activation: str = "leaky") -> Any:
     """A small convolutional encoder for flat images of ``shape`` ``(C, H, W)``: two strided
-    3x3 convolutions (16, 32 channels), then a hidden layer of width ``hidden``."""
+    3x3 convolutions (``CONV_CHANNELS``), then a hidden layer of width ``hidden``."""
     torch = require_torch()
     C, H, W = (int(d) for d in shape)
 
     def act() -> Any:
         return torch.nn.LeakyReLU(0.2) if activation == "leaky" else torch.nn.SiLU()
 
-    cells = 32 * ((H + 3) // 4) * ((W + 3) // 4)
+    first, second = CONV_CHANNELS
+    cells = second * ((H + 3) // 4) * ((W + 3) // 4)
     return torch.nn.Sequential(
         torch.nn.Unflatten(1, (C, H, W)),
-        torch.nn.Conv2d(C, 16, 3, stride=2, padding=1), act(),
-        torch.nn.Conv2d(16, 32, 3, stride=2, padding=1), act(),
+        torch.nn.Conv2d(C, first, 3, stride=2, padding=1), act(),
+        torch.nn.Conv2d(first, second, 3, stride=2, padding=1), act(),
         torch.nn.Flatten(), torch.nn.Linear(cells, hidden), act(), torch.nn.Linear(hidden, n))
 
+
+#: Channels of the convolutional encoder's two layers (small: sprites on 16x16 canvases
+#: need little, and the cost of a step on a CPU is mostly the convolutions).
+CONV_CHANNELS = (8, 16)
 
 #: The encoders train_encoder can build.
 ENCODERS = ("auto", "mlp", "conv")
@@ -571,10 +576,11 @@ def _grouped_modules(torch: Any) -> tuple[type, type]:
             S = len(seeds)
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(int(seeds[0]))
-                self.first = torch.nn.Conv2d(S * C, S * 16, 3, stride=2, padding=1, groups=S)
-                self.second = torch.nn.Conv2d(S * 16, S * 32, 3, stride=2, padding=1, groups=S)
+                first, second = CONV_CHANNELS
+                self.first = torch.nn.Conv2d(S * C, S * first, 3, stride=2, padding=1, groups=S)
+                self.second = torch.nn.Conv2d(S * first, S * second, 3, stride=2, padding=1, groups=S)
             self.act = torch.nn.LeakyReLU(0.2) if activation == "leaky" else torch.nn.SiLU()
-            cells = 32 * ((H + 3) // 4) * ((W + 3) // 4)
+            cells = CONV_CHANNELS[1] * ((H + 3) // 4) * ((W + 3) // 4)
             self.head = torch.nn.Sequential(GroupedLinear(seeds, cells, hidden, 1), _activation(torch, activation),
                                             GroupedLinear(seeds, hidden, n, 2))
 

@@ -446,6 +446,7 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
     model = group_model(group)
     n = system.n
     options = {"activation": "silu" if mixing == "smooth" else "leaky", "hidden": VERIFY_DEFAULTS["hidden"],
+               "threads": VERIFY_DEFAULTS["threads"],
                **({"lr": VERIFY_DEFAULTS["lr"]} if VERIFY_DEFAULTS["lr"] is not None else {}), **(train_options or {})}
     root = np.random.default_rng(rng)
     if observed is not None:
@@ -713,6 +714,11 @@ def _notes(group: Any, verdict: str, results: Sequence[SeedResult], *, trained: 
             "searched " + group.ansatz.describe() + " only and says maps outside that class may also commute, so "
             "this refutes that learning stays in the searched class, not the group within the class (piecewise-"
             "linear encoders, --mixing leaky, can learn kinked maps that commute; smooth ones cannot near a fixed point)")
+    if verdict.startswith("too large"):
+        notes.append(f"with {len(results)} seed(s) every learned element lies in the subgroup named; where the group "
+                     "has more components than it (a discrete part such as sign flips), only seeds whose elements land "
+                     "in other components can show it: rerun with more seeds (--seeds) before concluding that learning "
+                     "is confined to the subgroup")
     loose = [r.seed for r in results if r.consistency is not None and r.consistency < CONSISTENCY_NOTE]
     which = "seed(s) " + ", ".join(map(str, loose))
     if loose and trained:

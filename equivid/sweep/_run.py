@@ -138,8 +138,9 @@ def _verify(system: Any, group: Any, task: Task) -> Any:
     """One seed of :func:`equivid.numeric.verify.verify`, its timings left out (they differ run to run)."""
     from importlib import import_module
 
-    options = dict(task.verify or ())
+    options: dict[str, Any] = dict(task.verify or ())
     options.pop("seeds", None)
+    options.setdefault("train_options", {"threads": 1})  # the workers share the cores
     report = import_module("equivid.numeric.verify").verify(system, group=group, seeds=1, rng=task.seed, **options)
     return _untimed(report.to_dict())
 
