@@ -88,3 +88,22 @@ def test_conv_needs_images():
         train_encoder(system, np.zeros((30, 2)), np.zeros((30, 2)), np.zeros(30, dtype=int), encoder="conv")
     with pytest.raises(equivid.SpecError, match="image_shape"):
         train_encoder(system, np.zeros((30, 12)), np.zeros((30, 12)), np.zeros(30, dtype=int), image_shape=(3, 2, 3))
+
+
+def test_a_user_decoder_with_an_image_shape_trains_the_convolutional_encoder():
+    pytest.importorskip("torch")
+    from equivid.numeric import verify
+
+    class Frames:  # a user's decoder: the sprite renderer behind a plain callable with image_shape
+        image_shape = (3, 12, 12)
+
+        def __init__(self):
+            self.inner = sprite_renderer(2, size=12)
+
+        def __call__(self, z):
+            return self.inner(z)
+
+    system = equivid.load(EXAMPLES / "translations_two.yaml")
+    report = verify(system, decoder=Frames(), seeds=1, samples=400, steps=60)
+    assert report.settings["mixing"] == "given" and report.settings["dim"] == 432  # 3 x 12 x 12, measured
+    assert np.isfinite(report.seeds[0].mcc_pearson)

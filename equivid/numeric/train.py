@@ -749,7 +749,7 @@ def _train_batched(torch: Any, system: System, runs: Sequence[tuple[Array, Array
     def loss_per_seed() -> Any:
         index = torch.stack([torch.randint(0, count, (size,), generator=g) for g in generators]).to(device)
         xb, xnb, lb, pb = X[ar, index], Xn[ar, index], L[ar, index].reshape(-1), P[ar, index].reshape(S * size, -1)
-        u, un = enc(xb), enc(xnb)  # (S, B, n)
+        u, un = enc(torch.cat([xb, xnb], dim=1)).split(size, dim=1)  # (S, B, n) each: one pass for both
         var = u.var(dim=1) + 1e-12  # (S, n)
         weights = (var.mean(dim=1, keepdim=True) / var).detach() if piece is not None else None
         fu, fun = u.reshape(S * size, n), un.reshape(S * size, n)

@@ -461,6 +461,8 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
     spread, distinct = _spread([r.fit for r in results])
     if rendered is not None:
         dim = rendered.dim
+    elif decoder is not None:  # the user's decoder: its observed dimension, as measured
+        dim = int(np.shape(decoder(np.zeros((1, n))))[-1])
     settings = {"seeds": seeds, "samples": samples if observed is None else len(observed), "steps": steps,
                 "device": device, "dim": dim or n, "threshold": threshold, "ceiling_threshold": ceiling_threshold,
                 "encoder": "given" if encoder is not None else "trained",
