@@ -295,7 +295,8 @@ def test_smooth_encoders_confirm_a_diagonal_scaling():
     report = verify(equivid.load(EXAMPLES / "diagonal_scaling.yaml"), rng=0)  # the defaults
     assert report.settings["states"] == "multiscale" and report.settings["mixing"] == "smooth"
     assert report.verdict == "confirmed", str(report)
-    assert report.controls_passed and report.distinct == 3
+    # the elements differ (the verdict's subgroup tests require it); two may be within 0.1 of each other
+    assert report.controls_passed and report.distinct >= 2
     assert all(s.consistency > 0.99 for s in report.seeds)
 
 
