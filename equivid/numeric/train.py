@@ -27,6 +27,7 @@ by the decoder. ``torch`` is imported here only, so ``import equivid`` stays lig
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import sys
@@ -190,13 +191,18 @@ def _class_pieces(system: System) -> tuple[list[Piece], int]:
     return [lift(t, u) for t, u in templates], max(len(u) for _, u in templates)
 
 
+def _activation(torch: Any, activation: str) -> Any:
+    """The networks' activation: leaky ReLU (slope 0.2) or SiLU."""
+    return torch.nn.LeakyReLU(0.2) if activation == "leaky" else torch.nn.SiLU()
+
+
 def _mlp(sizes: Sequence[int], activation: str = "leaky") -> Any:
     torch = require_torch()
     layers: list[Any] = []
     for k in range(len(sizes) - 1):
         layers.append(torch.nn.Linear(sizes[k], sizes[k + 1]))
         if k < len(sizes) - 2:
-            layers.append(torch.nn.LeakyReLU(0.2) if activation == "leaky" else torch.nn.SiLU())
+            layers.append(_activation(torch, activation))
     return torch.nn.Sequential(*layers)
 
 
@@ -207,7 +213,7 @@ def _conv(shape: Sequence[int], n: int, hidden: int, activation: str = "leaky") 
     C, H, W = (int(d) for d in shape)
 
     def act() -> Any:
-        return torch.nn.LeakyReLU(0.2) if activation == "leaky" else torch.nn.SiLU()
+        return _activation(torch, activation)
 
     first, second = CONV_CHANNELS
     cells = second * ((H + 3) // 4) * ((W + 3) // 4)
@@ -546,8 +552,9 @@ def _logdet(encoder: Any, x: Any) -> Any:
 #: one encoder's, since small networks are bound by per-operation overhead, not arithmetic.
 
 
+@functools.cache
 def _grouped_modules(torch: Any) -> tuple[type, type]:
-    """The grouped layers (defined on first use: torch is imported lazily)."""
+    """The grouped layers, defined once on first use (torch is imported lazily)."""
 
     class GroupedLinear(torch.nn.Module):  # type: ignore[misc,name-defined]
         """``S`` independent linear layers applied to ``(S, B, in)``."""
@@ -579,7 +586,7 @@ def _grouped_modules(torch: Any) -> tuple[type, type]:
                 first, second = CONV_CHANNELS
                 self.first = torch.nn.Conv2d(S * C, S * first, 3, stride=2, padding=1, groups=S)
                 self.second = torch.nn.Conv2d(S * first, S * second, 3, stride=2, padding=1, groups=S)
-            self.act = torch.nn.LeakyReLU(0.2) if activation == "leaky" else torch.nn.SiLU()
+            self.act = _activation(torch, activation)
             cells = CONV_CHANNELS[1] * ((H + 3) // 4) * ((W + 3) // 4)
             self.head = torch.nn.Sequential(GroupedLinear(seeds, cells, hidden, 1), _activation(torch, activation),
                                             GroupedLinear(seeds, hidden, n, 2))
@@ -592,10 +599,6 @@ def _grouped_modules(torch: Any) -> tuple[type, type]:
             return self.head(h.reshape(B, S, -1).transpose(0, 1))
 
     return GroupedLinear, GroupedConv
-
-
-def _activation(torch: Any, activation: str) -> Any:
-    return torch.nn.LeakyReLU(0.2) if activation == "leaky" else torch.nn.SiLU()
 
 
 def _grouped_mlp(torch: Any, seeds: Sequence[int], sizes: Sequence[int], activation: str, salt: int) -> Any:
@@ -631,7 +634,7 @@ def _grouped_logdet(torch: Any, mlp: Any, x: Any) -> Any:
 
 def _last_linear(torch: Any, module: Any) -> Any:
     GroupedLinear, _ = _grouped_modules(torch)
-    return [m for m in module.modules() if type(m).__name__ == GroupedLinear.__name__][-1]
+    return [m for m in module.modules() if isinstance(m, GroupedLinear)][-1]
 
 
 def _member(torch: Any, stack: Any, index: int, count: int) -> Any:
@@ -783,10 +786,9 @@ def _train_batched(torch: Any, system: System, runs: Sequence[tuple[Array, Array
     def clip() -> None:  # each seed's gradient clipped to CLIP on its own
         squares = sum(p.grad.reshape(S, -1).pow(2).sum(dim=1) for p in parameters if p.grad is not None)
         factor = (CLIP / (torch.sqrt(squares) + 1e-6)).clamp(max=1.0)
-        for p in parameters:
+        for p in parameters:  # every parameter holds the seeds' blocks one after another along its first axis
             if p.grad is not None:
-                p.grad.mul_(factor.reshape(S, *([1] * (p.grad.dim() - 1))) if p.grad.shape[0] == S
-                            else factor.repeat_interleave(p.grad.shape[0] // S).reshape(-1, *([1] * (p.grad.dim() - 1))))
+                p.grad.mul_(factor.repeat_interleave(p.grad.shape[0] // S).reshape(-1, *([1] * (p.grad.dim() - 1))))
 
     if device == "cuda":
         torch.cuda.synchronize()

@@ -598,12 +598,17 @@ def _data_consistency(system: System, f: Callable[[Array], Array], observed: Any
     """Held-out R^2 of ``f(x') ≈ m(f(x))`` on the recorded transitions ``rows``."""
     if any(m.noise for m in system.mechanisms) or (system.learner and learned is None):
         return None
-    h, h_next = f(observed.x[rows]), f(observed.x_next[rows])
-    labels = observed.labels[rows]
+    return _consistency(system, f(observed.x[rows]), f(observed.x_next[rows]), observed.labels[rows],
+                        observed.params[rows], generator, observed.dt, learned)
+
+
+def _consistency(system: System, h: Array, h_next: Array, labels: NDArray[np.int64], params: Array,
+                 generator: np.random.Generator, dt: float, learned: Callable[[Array, Any], Array] | None) -> float:
+    """R^2 of learned ``h_next`` against ``m(h)`` (the learned class mechanism when given)."""
     if learned is not None:
         predicted = learned(h, labels)
     else:
-        predicted = step(numeric_mechanisms(system), h, labels, observed.params[rows], generator, observed.dt)
+        predicted = step(numeric_mechanisms(system), h, labels, params, generator, dt)
     return r2_score(h_next, h_next - predicted)
 
 
@@ -684,12 +689,7 @@ def consistency_r2(system: System, encode: Callable[[Array], Array], samples: in
         return None
     generator = np.random.default_rng(rng)
     data = transitions(system, samples, rng=generator, states=states, dt=dt)
-    h, h_next = encode(data.z), encode(data.z_next)
-    if learned is not None:
-        predicted = learned(h, data.label)
-    else:
-        predicted = step(numeric_mechanisms(system), h, data.label, data.params, generator, dt)
-    return r2_score(h_next, h_next - predicted)
+    return _consistency(system, encode(data.z), encode(data.z_next), data.label, data.params, generator, dt, learned)
 
 
 def _notes(group: Any, verdict: str, results: Sequence[SeedResult], *, trained: bool = True) -> tuple[str, ...]:
