@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from .groups import EquivarianceGroup
     from .invariants import group_invariants, mechanism_invariants
     from .mechanisms import Mechanism, System
+    from .parametric import CaseTree, solve_cases
     from .proofs import ProofSketch
     from .solve._lie import dimension_profile
     from .spec import load
@@ -47,6 +48,7 @@ _EXPORTS = {
     "group_invariants": ".invariants", "mechanism_invariants": ".invariants", "Mechanism": ".mechanisms",
     "System": ".mechanisms", "ProofSketch": ".proofs", "dimension_profile": ".solve._lie", "load": ".spec",
     "cross_examine": ".examine", "CrossExamination": ".examine",
+    "solve_cases": ".parametric", "CaseTree": ".parametric",
 }
 
 __all__ = [
@@ -62,6 +64,7 @@ __all__ = [
     "UnsupportedMechanismError",
     "VerificationError",
     "CrossExamination",
+    "CaseTree",
     "check",
     "classify",
     "cross_examine",
@@ -72,6 +75,7 @@ __all__ = [
     "mechanism_invariants",
     "sketch",
     "solve",
+    "solve_cases",
 ]
 
 __version__ = "0.1.0"

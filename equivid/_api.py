@@ -50,6 +50,12 @@ def solve(system: System, *, ansatz: str | Ansatz | None = None, part: str | Non
         from .errors import SpecError
 
         raise SpecError("cross_examine", cross_examine, "None (the default), True or False")
+    if system.parameters:
+        from .errors import SpecError
+
+        raise SpecError("parameters", ", ".join(s.name for s in system.parameters),
+                        "no parameters for equivid.solve: use equivid.solve_cases(system) for the case tree, "
+                        "or system.at(...) for given values")
     chosen = Ansatz.parse(ansatz if ansatz is not None else system.ansatz, field="ansatz")
     started = time.monotonic()
     group = EquivarianceGroup.from_solution(system, solve_system(system, chosen, part=part))

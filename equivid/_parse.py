@@ -283,7 +283,8 @@ class _Converter:
         if node.id in FUNCTIONS:
             raise self.fail(node, f"function {node.id!r} used without arguments")
         known = ", ".join(self.symbols) or "none declared"
-        raise self.fail(node, f"unknown symbol {node.id!r}; known symbols: {known}")
+        raise self.fail(node, f"unknown symbol {node.id!r} (a parameter? declare it under 'parameters:'); "
+                              f"known symbols: {known}")
 
     def visit_BinOp(self, node: ast.BinOp) -> sympy.Basic:
         family = _CHAIN.get(type(node.op))

@@ -128,6 +128,9 @@ def _seconds(value: str) -> float:
         raise argparse.ArgumentTypeError(f"got {value!r}, expected a finite number of seconds > 0") from None
 
 
+AT_HELP = "values for the spec's parameters, e.g. a=2,b=1/3: solve that one case"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="equivid", description="Identifiability from known mechanisms.",
                      epilog=_epilog("verification failed (verify: a control failed; see equivid verify --help)"))
@@ -144,6 +147,9 @@ def _parser() -> argparse.ArgumentParser:
         f"none, or auto ({AUTO_DEGREE} up to {AUTO_LATENTS} latents, else none)",
     )
     analyze.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS", help=BUDGET_HELP)
+    analyze.add_argument("--at", default=None, metavar="NAME=VALUE,...", help=AT_HELP)
+    analyze.add_argument("--samples", type=_whole, default=None, metavar="K",
+                         help="exact points solved in each stratum of a spec with parameters (default 2)")
     examine = analyze.add_mutually_exclusive_group()
     examine.add_argument("--cross-examine", dest="cross_examine", action="store_const", const=True, default=None,
                          help="search numerically for missed elements behind any answer (64 starts; by default a "
@@ -155,6 +161,7 @@ def _parser() -> argparse.ArgumentParser:
     sketch.add_argument("spec", help="spec file (YAML), or the name of a bundled example")
     sketch.add_argument("--ansatz", default=None, help="linear | affine | polynomial:D (default: the spec's, else affine)")
     sketch.add_argument("--format", choices=("markdown", "latex", "json"), default="markdown")
+    sketch.add_argument("--at", default=None, metavar="NAME=VALUE,...", help=AT_HELP)
     sketch.add_argument("-o", "--output", metavar="FILE",
                         help="write to FILE, atomically (refused if it exists, unless --force; never a "
                         "directory, device, FIFO, socket or symlink)")
@@ -207,6 +214,7 @@ def _verify_parser(commands: Any) -> None:
                              "params, dt; see 'Users' data' in the README)")
     verify.add_argument("--encoder", choices=("auto", "mlp", "conv"), default="auto",
                         help="the trained encoder: mlp, conv (images) or auto (conv for images, default)")
+    verify.add_argument("--at", default=None, metavar="NAME=VALUE,...", help=AT_HELP + " (required when the spec has parameters)")
     verify.add_argument("--rng", type=_whole, default=0, help="seed of everything random (default 0)")
     verify.add_argument("--format", choices=("text", "json"), default="text")
     verify.add_argument("--plot", default=None, metavar="FILE.png",
@@ -236,7 +244,10 @@ def _verify(args: argparse.Namespace) -> int:
         from .numeric.train import resolve_device
 
         resolve_device(args.device)
-    system = load(_spec_path(args.spec))
+    system = _at(load(_spec_path(args.spec)), args.at)
+    if system.parameters:
+        raise SpecError("--at", None, f"values for the parameters ({', '.join(s.name for s in system.parameters)}): "
+                        "verify trains on one system")
     data = None
     if args.data is not None:
         from .numeric.data import load_observations
@@ -278,18 +289,27 @@ def _analyze(args: argparse.Namespace) -> int:
     from .mechanisms import system_from_spec
     from .render import latex_report, markdown_report, text_report
 
-    system = system_from_spec(text)
+    system = _at(system_from_spec(text), args.at)
+    if system.parameters:
+        return _analyze_cases(args, system)
+    if args.samples is not None:
+        raise SpecError("--samples", args.samples, "a spec with parameters (this one has none left)")
     for k, check in enumerate(args.check):
         system.parse_map(check, field=f"--check[{k}]")
     group = solve(system, ansatz=args.ansatz, cross_examine=args.cross_examine)
     degree = _degree(args.degree, group)
     if args.format == "json":
-        print(json.dumps(group.to_dict(checks=args.check, degree=degree), indent=2))
+        answer = group.to_dict(checks=args.check, degree=degree)
+        if args.at is not None:
+            answer["at"] = {str(k): str(v) for k, v in _at_values(text, args.at).items()}
+        print(json.dumps(answer, indent=2))
         return 0
     if args.format == "text":
         report = text_report(group, degree)
     else:
         report = {"markdown": markdown_report, "latex": latex_report}[args.format](group)
+    if args.at is not None and args.format == "text":
+        print("at " + ", ".join(f"{k} = {v}" for k, v in _at_values(text, args.at).items()))
     print(report)
     for check in args.check:
         result = group.membership(check)
@@ -299,6 +319,42 @@ def _analyze(args: argparse.Namespace) -> int:
             else " (does not commute)"
         )
         print(f"check {check}: {'member' if result.member else 'not a member'}{why}")
+    return 0
+
+
+def _at(system: Any, values: str | None) -> Any:
+    """The system with ``--at`` values substituted (the system itself without ``--at``)."""
+    if values is None:
+        return system
+    if not system.parameters:
+        raise SpecError("--at", values, "a spec with parameters (this one has none)")
+    return system.at(values)
+
+
+def _at_values(text: str, values: str) -> dict[Any, Any]:
+    from .mechanisms import system_from_spec
+    from .parameters import parse_values
+
+    system = system_from_spec(text)
+    return parse_values(values, system.parameters, system.constraints)
+
+
+def _analyze_cases(args: argparse.Namespace, system: Any) -> int:
+    """``analyze`` of a spec with parameters: the case tree."""
+    from .parametric import DEFAULT_SAMPLES, solve_cases
+
+    if args.check:
+        raise SpecError("--check", args.check[0], "a spec without parameters (give their values with --at)")
+    if args.format == "latex":
+        raise SpecError("--format", "latex", "text, json or markdown for a case tree (or give values with --at)")
+    tree = solve_cases(system, ansatz=args.ansatz, cross_examine=args.cross_examine,
+                       samples=args.samples if args.samples is not None else DEFAULT_SAMPLES)
+    if args.format == "json":
+        print(json.dumps(tree.to_dict(), indent=2))
+    elif args.format == "markdown":
+        print(tree.sketch())
+    else:
+        print(tree.text())
     return 0
 
 
@@ -313,7 +369,21 @@ def _sketch(args: argparse.Namespace) -> int:
     target = Path(args.output) if args.output else (Path(spec.stem + ".pdf") if args.pdf else None)
     if target is not None:  # refused before any solving: not a regular file, exists without --force
         check_target(target, force=args.force, field="-o")
-    proof = sketch(load(spec), ansatz=args.ansatz)
+    system = _at(load(spec), args.at)
+    if system.parameters:
+        from .parametric import solve_cases
+
+        if args.format == "latex" or args.pdf:
+            raise SpecError("--format", "latex", "markdown or json for the derivation of a case tree (or give values with --at)")
+        tree = solve_cases(system, ansatz=args.ansatz)
+        text = tree.sketch() + "\n" if args.format == "markdown" else json.dumps(tree.to_dict(), indent=2) + "\n"
+        if target is None:
+            print(text, end="")
+        else:
+            write_atomic(target, text.encode("utf-8"), force=args.force)
+            print(f"wrote {target}")
+        return 0
+    proof = sketch(system, ansatz=args.ansatz)
     if args.pdf:
         write_atomic(target, _compile(proof.to_latex(), str(pdflatex)), force=args.force)  # type: ignore[arg-type]
         print(f"wrote {target}")

@@ -13,7 +13,7 @@ import math
 import re
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -34,6 +34,7 @@ from ._yaml import read_yaml
 from .ansatz import Ansatz
 from .errors import SpecError
 from .noise import parse_law
+from .parameters import parse_constraints, parse_parameters, parse_values
 
 __all__ = [
     "Mechanism",
@@ -168,12 +169,14 @@ class System:
     states: tuple[tuple[str, int], ...] | None = None
     description: str = ""
     observe: Any = field(default=None, compare=False)  # how verify renders the latents (observe_settings)
+    parameters: tuple[sympy.Symbol, ...] = ()  # symbols the answer depends on (equivid.solve_cases)
+    constraints: tuple[sympy.Basic, ...] = ()  # relations on the parameters (a != b, a > 0)
 
     def __post_init__(self) -> None:
         if not self.mechanisms:
             raise SpecError("mechanisms", {}, "at least one mechanism")
         n = len(self.latents)
-        allowed = set(self.latents) | set(self.families)
+        allowed = set(self.latents) | set(self.families) | set(self.parameters)
         for mechanism in self.mechanisms:
             where = f"{'flows' if mechanism.is_flow else 'mechanisms'}.{mechanism.name}"
             # -- finite-state tables (equivid.finite): length checked against the states --
@@ -190,7 +193,11 @@ class System:
                     f"{n} components, one per latent ({', '.join(map(str, self.latents))})",
                 )
             if mechanism.noise is not None:  # the law is validated here, before any solving
-                parse_law(dict(mechanism.noise), f"{where}.noise", n)
+                noise = dict(mechanism.noise)
+                if self.parameters:  # validated at positive values of the parameters it holds
+                    noise = noise_at(noise, {s: sympy.Rational(2 * k + 3, 2) for k, s in enumerate(self.parameters)},
+                                     self.parameters, f"{where}.noise")
+                parse_law(noise, f"{where}.noise", n)
             for component in mechanism.components:
                 if not self.states and component.has(sympy.Mod):
                     raise SpecError(where, str(component), "Mod (or %) only in maps of finite-state latents (declare 'states:')",
@@ -200,9 +207,12 @@ class System:
                     raise SpecError(
                         where,
                         str(component),
-                        "an expression in the latents and families",
+                        "an expression in the latents, families and parameters",
                         detail=f"unknown symbol {sorted(map(str, stray))[0]!r}",
                     )
+            if self.parameters and self.states:
+                raise SpecError("parameters", [s.name for s in self.parameters], "parameters of continuous latents only",
+                                detail="finite-state systems take numbers")
 
     # -- construction ---------------------------------------------------------------
     @classmethod
@@ -215,17 +225,24 @@ class System:
         families: Sequence[str | sympy.Symbol] = (),
         constants: Mapping[str | sympy.Symbol, Any] | None = None,
         ansatz: str | None = None,
+        parameters: Sequence[str] | Mapping[str, Any] | None = None,
+        constraints: Sequence[str] | None = None,
     ) -> System:
         """Build a system from Python: latents and ``{name: [component, ...]}`` maps.
 
         Components are sympy expressions or strings; a map may also be one string
         holding a tuple ``"(e1, e2)"``. ``families`` are symbols quantified over all
-        reals; ``constants`` are substituted by their exact values.
+        reals; ``constants`` are substituted by their exact values; ``parameters``
+        (names, or names -> assumptions such as ``"positive"``) are symbols the answer
+        depends on, with ``constraints`` such as ``"a != b"`` (:mod:`equivid.parameters`;
+        solved by :func:`equivid.solve_cases`).
 
         Examples
         --------
         >>> System.from_maps(["z1", "z2"], flows={"drift": [1, 0]}).mechanisms[0].kind
         'flow'
+        >>> System.from_maps(["z1", "z2"], {"grow": ["a*z1", "b*z2"]}, parameters=["a", "b"]).parameters
+        (a, b)
         """
         if ansatz is not None:
             ansatz = str(Ansatz.parse(ansatz, field="ansatz"))
@@ -233,7 +250,10 @@ class System:
         family_symbols = make_symbols(families, "families", taken=[s.name for s in latent_symbols])
         taken = [s.name for s in latent_symbols + family_symbols]
         constant_pairs = parse_constants(constants or {}, taken)
-        table = {s.name: s for s in latent_symbols + family_symbols}
+        parameter_symbols = parse_parameters(
+            list(parameters) if parameters is not None and not isinstance(parameters, Mapping) else parameters,
+            taken + [s.name for s, _ in constant_pairs])
+        table = {s.name: s for s in latent_symbols + family_symbols + parameter_symbols}
         table.update({s.name: s for s, _ in constant_pairs})
         mechanisms = [
             mechanism_from_spec(name, value, kind, table, dict(constant_pairs))
@@ -246,6 +266,8 @@ class System:
             families=family_symbols,
             constants=constant_pairs,
             ansatz=ansatz,
+            parameters=parameter_symbols,
+            constraints=parse_constraints(list(constraints) if constraints is not None else None, parameter_symbols),
         )
 
     @classmethod
@@ -281,13 +303,53 @@ class System:
         return tuple(m for m in self.mechanisms if m.is_flow)
 
     def symbol_table(self) -> dict[str, sympy.Symbol]:
-        """Names of latents and family symbols, for parsing maps given as text."""
-        return {s.name: s for s in self.latents + self.families}
+        """Names of latents, family symbols and parameters, for parsing maps given as text."""
+        return {s.name: s for s in self.latents + self.families + self.parameters}
+
+    def at(self, values: Mapping[Any, Any] | str | None = None, **named: Any) -> System:
+        """The system with exact values for some or all parameters (``"a=2,b=1/3"``, a
+        mapping, or keywords), each checked against its assumptions and the constraints.
+
+        Examples
+        --------
+        >>> system = System.from_maps(["z1", "z2"], {"grow": ["a*z1", "b*z2"]}, parameters=["a", "b"])
+        >>> special = system.at(a=2, b=2)
+        >>> special.mechanisms[0].components, special.parameters
+        ((2*z1, 2*z2), ())
+        """
+        if values is not None and named:
+            raise SpecError("at", values, "either one mapping (or 'a=2,b=3' text) or keywords, not both")
+        subs = parse_values(values if values is not None else named, self.parameters, self.constraints)
+        if not subs:
+            return self
+        mechanisms = tuple(
+            replace(m, components=tuple(c.xreplace(subs) for c in m.components),
+                    noise=None if m.noise is None else tuple(sorted(noise_at(dict(m.noise), subs, self.parameters,
+                                                                             f"mechanisms.{m.name}.noise").items())))
+            for m in self.mechanisms)
+        remaining = tuple(s for s in self.parameters if s not in subs)
+        return replace(self, mechanisms=mechanisms, parameters=remaining,
+                       constraints=tuple(c.xreplace(subs) for c in self.constraints) if remaining else ())
 
     def parse_map(self, text: str | Sequence[Any], *, field: str = "map") -> tuple[sympy.Expr, ...]:
         """Parse a map written like a mechanism (``"(e1, e2)"`` or a list) over the latents."""
         table = {s.name: s for s in self.latents}
         return mechanism_components(text, table, field, len(self.latents), {})
+
+
+def noise_at(value: Any, subs: Mapping[sympy.Symbol, sympy.Expr], parameters: Sequence[sympy.Symbol], field: str) -> Any:
+    """A noise law's spec value with parameter values substituted (law names kept as they are)."""
+    if isinstance(value, Mapping):
+        return {k: v if k == "law" else noise_at(v, subs, parameters, f"{field}.{k}") for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [noise_at(v, subs, parameters, f"{field}[{k}]") for k, v in enumerate(value)]
+    if isinstance(value, str) or isinstance(value, sympy.Basic):
+        names = {s.name for s in parameters}
+        if isinstance(value, str) and not names & set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", value)):
+            return value
+        expr = parse_value(value, {s.name: s for s in parameters}, field, "an exact number or an expression in the parameters")
+        return str(expr.xreplace(dict(subs)))
+    return value
 
 
 def named_mechanisms(group: Mapping[str, Any], field: str) -> list[tuple[str, Any]]:
@@ -510,6 +572,8 @@ SPEC_KEYS = (
     "ansatz",
     "learner",
     "observe",
+    "parameters",
+    "constraints",
     "description",
     "name",
 )
@@ -604,7 +668,8 @@ def system_from_spec(text: str) -> System:
     families = make_symbols(_list(data, "families"), "families", taken=[s.name for s in latents])
     taken = [s.name for s in latents + families]
     constants = parse_constants(data.get("constants") or {}, taken)
-    table = {s.name: s for s in latents + families}
+    parameters = parse_parameters(data.get("parameters"), taken + [s.name for s, _ in constants])
+    table = {s.name: s for s in latents + families + parameters}
     table.update({s.name: s for s, _ in constants})
     if "mechanisms" not in data and "flows" not in data:
         raise SpecError("mechanisms", None, "a mapping of named mechanisms (or 'flows')")
@@ -629,6 +694,8 @@ def system_from_spec(text: str) -> System:
         observe=_observe(data, latents, states),
         states=states,
         description=str(description),
+        parameters=parameters,
+        constraints=parse_constraints(data.get("constraints"), parameters),
     )
 
 

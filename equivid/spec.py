@@ -8,6 +8,8 @@ The format is DESIGN.md section 4 (a stable contract)::
       grow: "(2*z1, 3*z2)"
     families: [d]          # symbols quantified over all reals
     constants: {theta: 1}  # symbols replaced by exact values
+    parameters: {a: real, b: positive}  # symbols the answer depends on (a case tree)
+    constraints: ["a != b"]             # relations on the parameters
     flows: {drift: [1, 0]} # continuous-time mechanisms (vector fields)
     ansatz: affine         # default class searched: linear | affine | polynomial:D
 """
@@ -21,6 +23,7 @@ import yaml
 
 from ._files import read_text
 from .mechanisms import SPEC_KEYS, System, system_from_spec
+from .parameters import constraint_text, describe_parameter
 
 __all__ = ["load", "system_from_spec", "system_to_spec", "SPEC_KEYS"]
 
@@ -58,6 +61,10 @@ def system_to_spec(system: System) -> str:
         data["families"] = [s.name for s in system.families]
     if system.constants:
         data["constants"] = {s.name: str(value) for s, value in system.constants}
+    if system.parameters:
+        data["parameters"] = {s.name: describe_parameter(s) for s in system.parameters}
+    if system.constraints:
+        data["constraints"] = [constraint_text(c) for c in system.constraints]
     for key, group in (("mechanisms", system.maps), ("flows", system.flows)):
         if group:
             data[key] = {m.name: _entry(m) for m in group}

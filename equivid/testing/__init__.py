@@ -13,6 +13,7 @@ Examples
 """
 
 from .assertions import (
+    assert_case,
     assert_complete,
     assert_consistent_encoder,
     assert_identifiable_up_to,
@@ -22,6 +23,7 @@ from .assertions import (
 )
 
 __all__ = [
+    "assert_case",
     "assert_identifiable_up_to",
     "assert_sound",
     "assert_complete",

@@ -28,6 +28,7 @@ from ..mechanisms import System
 from ..solve._result import finite_of
 
 __all__ = [
+    "assert_case",
     "assert_identifiable_up_to",
     "assert_sound",
     "assert_complete",
@@ -375,3 +376,45 @@ def _outside(group: EquivarianceGroup, rng: np.random.Generator) -> tuple[sympy.
         if not group.contains(candidate):
             return candidate
     return None
+
+
+def assert_case(tree: Any, values: Any, case: Any = None, statement: Callable[[EquivarianceGroup], Any] | None = None) -> EquivarianceGroup:
+    """Assert that the specialised solve at ``values`` agrees with the case of ``tree``
+    that holds them (or with ``case``, which must hold them): the same dimension, and
+    the components, order and name where the case reports them; then ``statement(group)``
+    (a predicate on the specialised group) if given. Returns the specialised group.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["a*z1", "b*z2"]}, parameters=["a", "b"], ansatz="linear")
+    >>> tree = equivid.solve_cases(system)
+    >>> assert_case(tree, {"a": 3, "b": 3}, statement=lambda g: g.name == "GL(2)").dimension
+    4
+    >>> assert_case(tree, {"a": 3, "b": 3}, tree.generic)
+    Traceback (most recent call last):
+    ...
+    AssertionError: the values a = 3, b = 3 are not in the case generic (a - b != 0)
+    """
+    from ..parameters import parse_values
+
+    subs = parse_values(values, tree.parameters, tree.system.constraints, field="values")
+    text = ", ".join(f"{s} = {v}" for s, v in subs.items())
+    held = tree.case_of(subs)
+    if case is not None and held is not case:
+        raise AssertionError(f"the values {text} are not in the case {case.conditions}")
+    from .. import solve
+
+    group = solve(tree.system.at(subs), ansatz=tree.ansatz)
+    diff = [f"{key}: the case says {want!r}, the solve at {text} gives {got!r}"
+            for key, want, got in (("dimension", held.dimension, group.dimension),
+                                   ("components", held.components, group.components),
+                                   ("order", held.order, group.order))
+            if want is not None and want != got]
+    if held.name is not None and not held.name.startswith("at ") and held.name != group.description:
+        diff.append(f"name: the case says {held.name!r}, the solve at {text} gives {group.description!r}")
+    if diff:
+        raise AssertionError(f"case {held.conditions}: " + "; ".join(diff))
+    if statement is not None and not statement(group):
+        raise AssertionError(f"the statement does not hold at {text} (case {held.conditions}): {group.description}")
+    return group

@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 from ..mechanisms import System
 
 __all__ = [
+    "parameter_values",
     "latent_names",
     "rationals",
     "unimodular_matrices",
@@ -314,3 +315,41 @@ def group_elements(draw: Any, group: Any) -> tuple[sympy.Expr, ...]:
         representative = draw(st.sampled_from(list(group.discrete)))
         element = tuple(sympy.expand(e) for e in compose(representative, element, group.latents))
     return element
+
+
+def parameter_values(where: Any, bound: int = 6, max_denominator: int = 5) -> st.SearchStrategy[dict[sympy.Symbol, sympy.Expr]]:
+    """Exact parameter values in a case of a case tree (or one of its strata): its free
+    parameters drawn as small rationals (integer indices as small integers), the others
+    computed from its parametrisation, kept when they lie in it.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from hypothesis import given
+    >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["a*z1", "b*z2"]}, parameters=["a", "b"], ansatz="linear")
+    >>> tree = equivid.solve_cases(system)
+    >>> @given(parameter_values(tree.cases[1]))
+    ... def test_equal(values):
+    ...     assert values[tree.parameters[0]] == values[tree.parameters[1]]
+    >>> test_equal()
+    """
+    strata = tuple(getattr(where, "strata", (where,)))
+    if not all(s.resolved for s in strata):
+        raise ValueError("parameter_values: a stratum that is not parametrised has no values to draw")
+
+    @st.composite
+    def draw(draw_: Any) -> dict[sympy.Symbol, sympy.Expr]:
+        stratum = draw_(st.sampled_from(strata))
+        point: dict[sympy.Symbol, sympy.Expr] = {}
+        for s in stratum.free:
+            if s.is_integer:
+                point[s] = sympy.Integer(draw_(st.integers(-bound, bound)))
+            else:
+                q = draw_(st.fractions(-bound, bound, max_denominator=max_denominator))
+                point[s] = sympy.Rational(q.numerator, q.denominator)
+        values = {s: sympy.nsimplify(stratum.on(s).xreplace(point)) if s in stratum.subs else point[s]
+                  for s in stratum.parameters}
+        return {"stratum": stratum, "values": values}  # type: ignore[return-value]
+
+    return draw().filter(lambda d: all(v.is_real for v in d["values"].values())  # type: ignore[index,attr-defined]
+                         and d["stratum"].contains(d["values"])).map(lambda d: d["values"])  # type: ignore[index]
