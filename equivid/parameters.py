@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import sympy
+from sympy.core.facts import InconsistentAssumptions
 
 from ._parse import parse_expression
 from .errors import SpecError
@@ -90,7 +91,7 @@ def parse_parameters(value: Any, taken: Iterable[str] = ()) -> tuple[sympy.Symbo
         try:
             symbol = sympy.Symbol(name, **kwargs)
             _ = symbol.is_positive  # sympy resolves the assumptions here: contradictions raise
-        except sympy.core.assumptions.InconsistentAssumptions:
+        except InconsistentAssumptions:
             raise SpecError(f"parameters.{name}", assumptions, "assumptions that do not contradict each other") from None
         out.append(symbol)
         taken.add(name)
@@ -180,7 +181,7 @@ def parse_values(values: Mapping[Any, Any] | str, parameters: Sequence[sympy.Sym
     if len(out) == len(parameters):
         for condition in constraints:
             if condition.xreplace(out) is not sympy.true:
-                raise SpecError(field, ", ".join(f"{s}={v}" for s, v in out.items()), f"values with {condition}",
+                raise SpecError(field, ", ".join(f"{s}={v}" for s, v in out.items()), f"values with {constraint_text(condition)}",
                                 detail="a constraint of the spec fails")
     return out
 

@@ -67,7 +67,7 @@ from .mechanisms import Mechanism, System, noise_at
 from .parameters import describe_parameter, holds
 from .solve._verify import group_residual, is_zero, lie_residual
 
-__all__ = ["CaseTree", "Case", "Stratum", "Sample", "solve_cases", "DEFAULT_SAMPLES"]
+__all__ = ["CaseTree", "Case", "Stratum", "Sample", "solve_cases", "strata", "DEFAULT_SAMPLES"]
 
 Map = tuple[sympy.Expr, ...]
 
@@ -406,7 +406,10 @@ class _Splitter:
             solutions: list[tuple[sympy.Expr, tuple[sympy.Symbol, ...]]] = [(sympy.solve(factor, s)[0], ())]
         elif len(symbols) == 1:
             s = symbols[0]
-            found = sympy.solveset(factor, s, _domain(s))
+            try:
+                found = sympy.solveset(factor, s, _domain(s))
+            except (ValueError, TypeError, NotImplementedError):  # sympy cannot invert it: left unresolved
+                found = sympy.ConditionSet(s, sympy.Eq(factor, 0), _domain(s))
             pieces = _set_pieces(found, self.fresh_index)
             if pieces is None:
                 return [Stratum(stratum.parameters, equations, inequations, stratum.relations,
@@ -617,7 +620,14 @@ class Case:
         if self.order is not None:
             parts.append(f"order {self.order}")
         where = "; ".join(s.values_text() for s in self.samples)
-        return f"{self.conditions}: {', '.join(parts)} [solved at {where}]"
+        lines = [f"{self.conditions}: {', '.join(parts)} [solved at {where}]"]
+        for stratum, lie, general in zip(self.strata, self.lie_algebras, self.general_elements):
+            label = f" on {stratum.text()}" if len(self.strata) > 1 else ""
+            if general is not None:
+                lines.append(f"      group{label}: invertible {_tuple_text(general)}")
+            elif lie and len(lie) <= 6:
+                lines.append(f"      Lie algebra{label}: {', '.join(_tuple_text(X) for X in lie)}")
+        return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -777,9 +787,7 @@ def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: 
         raise SpecError("ansatz", str(chosen), "linear, affine or polynomial:D for parameters")
     rows, basis = _rows(system, chosen)
     splitter = _Splitter(system, len(basis))
-    start = Stratum(system.parameters, relations=tuple(r for r in system.constraints if not isinstance(r, sympy.Ne)),
-                    inequations=tuple(r.lhs - r.rhs for r in system.constraints if isinstance(r, sympy.Ne)))
-    leaves = splitter.run(rows, start)
+    leaves = splitter.run(rows, _start(system))
     generator = random.Random(rng)
     affine = _affine_without_noise(system) and chosen.kind in ("linear", "affine")
     solved = []
@@ -807,6 +815,28 @@ def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: 
                      "give values on it with --at")
     tree = CaseTree(system, chosen, tuple(cases), tuple(splitter.steps), len(basis), len(rows), tuple(notes))
     return tree
+
+
+def strata(system: System, ansatz: str | Ansatz | None = None) -> list[Stratum]:
+    """The strata of the case tree (the comprehensive elimination only, no solving): they
+    partition the allowed parameter values, the dimension constant on each.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["a*z1", "b*z2"]}, parameters=["a", "b"])
+    >>> [s.text() for s in strata(system, "linear")]
+    ['generic (a - b != 0)', 'a = b']
+    """
+    chosen = Ansatz.parse(ansatz if ansatz is not None else system.ansatz, field="ansatz")
+    rows, basis = _rows(system, chosen)
+    return [leaf.stratum for leaf in _Splitter(system, len(basis)).run(rows, _start(system))]
+
+
+def _start(system: System) -> Stratum:
+    """All the values the constraints allow (``!=`` constraints as inequations)."""
+    return Stratum(system.parameters, relations=tuple(r for r in system.constraints if not isinstance(r, sympy.Ne)),
+                   inequations=tuple(r.lhs - r.rhs for r in system.constraints if isinstance(r, sympy.Ne)))
 
 
 def _affine_without_noise(system: System) -> bool:

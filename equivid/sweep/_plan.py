@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import sympy
 import yaml
 
 from .._yaml import read_yaml
@@ -39,6 +41,9 @@ class Task:
     ansatz: str
     seed: int | None = None
     verify: tuple[tuple[str, int], ...] | None = None
+    #: For a system with parameters: the values of this task, and the stratum of the case tree they lie in.
+    at: tuple[tuple[str, str], ...] | None = None
+    case: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,11 +95,33 @@ def sweep_from_text(text: str, *, base: Path = Path("."), default_output: Path =
     budget = _budget(data.get("budget"))
     systems = _systems(data.get("systems"), base)
     tasks = []
-    for name, spec in systems:
+    for name, spec, values in systems:
         for chosen in ansatz or (_own_ansatz(spec),):
-            for seed in range(dict(verify)["seeds"]) if verify else (None,):
-                tasks.append(Task(task_key(name, spec, chosen, seed, verify), name, spec, chosen, seed, verify))
+            for point_name, point_spec, at, case in _points(name, spec, values, chosen):
+                for seed in range(dict(verify)["seeds"]) if verify else (None,):
+                    tasks.append(Task(task_key(point_name, point_spec, chosen, seed, verify), point_name, point_spec,
+                                      chosen, seed, verify, at, case))
     return Sweep(out, tuple(tasks), len(systems), ansatz, verify, budget)
+
+
+def _points(name: str, spec: str, values: list[dict[str, Any]] | None, ansatz: str
+            ) -> list[tuple[str, str, tuple[tuple[str, str], ...] | None, str | None]]:
+    """A system's tasks: itself, or one per parameter value with the stratum it lies in."""
+    if values is None:
+        return [(name, spec, None, None)]
+    from ..parametric import strata
+
+    system = system_from_spec(spec)
+    leaves = strata(system, ansatz)
+    out = []
+    for point in values:
+        special = system.at(point)
+        at = tuple((str(k), str(v)) for k, v in point.items())
+        subs = {s: sympy.sympify(v) for s in system.parameters for k, v in at if k == s.name}
+        holding = [leaf.text() for leaf in leaves if leaf.contains(subs)]
+        label = ",".join(f"{k}={v}" for k, v in at)
+        out.append((f"{name}[{label}]", system_to_spec(special), at, holding[0] if len(holding) == 1 else None))
+    return out
 
 
 def _budget(value: Any) -> float | None:
@@ -164,33 +191,63 @@ def _require_verify() -> None:
                         detail='pip install torch==2.13.0 && pip install "equivid[learn]"; or remove \'verify:\'')
 
 
-def _systems(value: Any, base: Path) -> list[tuple[str, str]]:
+def _systems(value: Any, base: Path) -> list[tuple[str, str, list[dict[str, Any]] | None]]:
     if not isinstance(value, list) or not value:
         raise SpecError("systems", value, "a non-empty list of {spec: FILE}, inline specs or {random: {...}}")
-    systems: list[tuple[str, str]] = []
+    systems: list[tuple[str, str, list[dict[str, Any]] | None]] = []
     for index, entry in enumerate(value):
         field = f"systems[{index}]"
         if not isinstance(entry, Mapping):
             raise SpecError(field, entry, "a mapping: {spec: FILE}, an inline spec, or {random: {...}}")
         if "random" in entry:
             _only(entry, ("random",), field)
-            systems.extend(random_systems(entry["random"], field=f"{field}.random"))
-        elif "spec" in entry:
-            _only(entry, ("spec", "name"), field)
+            systems.extend((name, spec, None) for name, spec in random_systems(entry["random"], field=f"{field}.random"))
+            continue
+        if "spec" in entry:
+            _only(entry, ("spec", "name", "values"), field)
             path = _spec_path(entry["spec"], base, f"{field}.spec")
             name = entry.get("name", path.stem)
-            systems.append((_name(name, f"{field}.name"), _canonical(path.read_text(encoding="utf-8"), field)))
+            spec = _canonical(path.read_text(encoding="utf-8"), field)
         else:
-            _only(entry, SPEC_KEYS, field)
+            _only(entry, SPEC_KEYS + ("values",), field)
             name = entry.get("name", f"system{index}")
-            spec = {k: v for k, v in entry.items() if k != "name"}
-            systems.append((_name(name, f"{field}.name"), _canonical(yaml.safe_dump(spec, sort_keys=False), field)))
+            spec = _canonical(yaml.safe_dump({k: v for k, v in entry.items() if k not in ("name", "values")},
+                                             sort_keys=False), field)
+        systems.append((_name(name, f"{field}.name"), spec, _values(entry.get("values"), spec, field)))
     seen: set[str] = set()
-    for name, _ in systems:
+    for name, _, _ in systems:
         if name in seen:
             raise SpecError("systems", name, "a distinct name for every system", detail="used twice")
         seen.add(name)
     return systems
+
+
+def _values(value: Any, spec: str, field: str) -> list[dict[str, Any]] | None:
+    """``values:`` of a system with parameters: a grid ``{a: [1, 2], b: [0]}`` (every
+    combination) or a list of points ``[{a: 1, b: 0}, ...]``; each point checked now."""
+    system = system_from_spec(spec)
+    names = [s.name for s in system.parameters]
+    if value is None:
+        if names:
+            raise SpecError(f"{field}.values", None, f"values for the parameters ({', '.join(names)}), e.g. "
+                            f"{{{names[0]}: [1, 2, 3]}}: a sweep solves one system per point")
+        return None
+    if not names:
+        raise SpecError(f"{field}.values", value, "a system with parameters (this one has none)")
+    if isinstance(value, Mapping):
+        if sorted(map(str, value)) != sorted(names):
+            raise SpecError(f"{field}.values", dict(value), f"a list of values for each parameter ({', '.join(names)})")
+        lists = [value[n] if isinstance(value[n], list) else [value[n]] for n in names]
+        points = [dict(zip(names, combination)) for combination in itertools.product(*lists)]
+    elif isinstance(value, list) and value and all(isinstance(p, Mapping) for p in value):
+        points = [dict(p) for p in value]
+    else:
+        raise SpecError(f"{field}.values", value, "a grid {a: [1, 2], b: [0, 1]} or a list of points [{a: 1, b: 0}]")
+    for k, point in enumerate(points):
+        if sorted(map(str, point)) != sorted(names):
+            raise SpecError(f"{field}.values[{k}]", point, f"a value for each parameter ({', '.join(names)})")
+        system.at(point)  # assumptions and constraints, before any work starts
+    return points
 
 
 def _only(entry: Mapping[str, Any], allowed: tuple[str, ...], field: str) -> None:

@@ -80,6 +80,9 @@ def _row(task: Task, outcome: Any, limit: float, start: float) -> dict[str, Any]
     row: dict[str, Any] = {"key": task.key, "system": task.system, "ansatz": task.ansatz, "seed": task.seed,
                            "status": "ok", "error": None}
     row.update(dict.fromkeys(GROUP_KEYS))
+    if task.at is not None:  # a point of a system with parameters, and the case of the tree it lies in
+        row["at"] = dict(task.at)
+        row["case"] = task.case
     if task.verify is not None:
         row["verify"] = None
     with warnings.catch_warnings(record=True) as caught:
