@@ -113,7 +113,7 @@ def _points(name: str, spec: str, values: list[dict[str, Any]] | None, ansatz: s
 
     system = system_from_spec(spec)
     leaves = strata(system, ansatz)
-    out = []
+    out: list[tuple[str, str, tuple[tuple[str, str], ...] | None, str | None]] = []
     for point in values:
         special = system.at(point)
         at = tuple((str(k), str(v)) for k, v in point.items())
