@@ -78,6 +78,10 @@ DEFAULT_SAMPLES = 2
 PROVED = "proved on the stratum"
 SAMPLED = "at the sample points (special values that change only the discrete part are not searched)"
 VARIES = "differs between sample points of the stratum (not determined)"
+CANDIDATES = ("where each of the noise law's {count} candidate linear parts (signed permutations) commutes with the "
+              "mechanisms' linear parts is split exactly; the elements and their count at the sample points")
+COUNTED = ("every element proved (the invertible maps I + X of the stratum's family); the number of components "
+           "counted at the sample points (it can change with the sign of a discriminant within a stratum)")
 
 
 # -- strata ---------------------------------------------------------------------------------------
@@ -568,6 +572,11 @@ class Case:
         return any(s.generic for s in self.strata)
 
     @property
+    def affine_group(self) -> bool:
+        """Whether the group itself is proved on every stratum (``I + X``, affine mechanisms without noise)."""
+        return all(g is not None for g in self.general_elements)
+
+    @property
     def conditions(self) -> str:
         return " or ".join(s.text() for s in self.strata)
 
@@ -619,6 +628,12 @@ class Case:
             parts.append(f"{self.components} component{'s' if self.components != 1 else ''}")
         if self.order is not None:
             parts.append(f"order {self.order}")
+        if self.claims.get("discrete") == SAMPLED:
+            parts[-1] += " (discrete part sampled)"
+        elif self.claims.get("discrete") == COUNTED:
+            parts[-1] += " (components counted at the samples)"
+        elif self.claims.get("discrete") == VARIES:
+            parts.append("the discrete part differs between sample points")
         where = "; ".join(s.values_text() for s in self.samples)
         lines = [f"{self.conditions}: {', '.join(parts)} [solved at {where}]"]
         for stratum, lie, general in zip(self.strata, self.lie_algebras, self.general_elements):
@@ -709,8 +724,17 @@ class CaseTree:
             lines.append(f"  {'generic' if case.generic and case.conditions.startswith('generic') else 'if'} "
                          f"{case.text()}" if not case.conditions.startswith("generic") else f"  {case.text()}")
         lines.append(f"Proved on each stratum: the dimension and Lie algebra (comprehensive elimination of "
-                     f"{self.equations} linear equations in {self.unknowns} unknowns). Sampled: "
-                     "the discrete part (components, order, name), at exact random points of each stratum.")
+                     f"{self.equations} linear equations in {self.unknowns} unknowns).")
+        discrete = {c.claims.get("discrete") for c in self.cases}
+        if any(d and d.startswith("where each of the noise law") for d in discrete):
+            lines.append("Split exactly: where each signed permutation the noise law allows commutes with the "
+                         "mechanisms. Sampled: which of them, and the translations, at exact random points of each stratum.")
+        elif discrete & {COUNTED}:
+            lines.append("Proved: the group on each stratum (the invertible maps I + X). Sampled: the number of "
+                         "components, at exact random points of each stratum.")
+        else:
+            lines.append("Sampled: the discrete part (components, order, name), at exact random points of each "
+                         "stratum; special values that change only the discrete part are not searched.")
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -788,6 +812,9 @@ def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: 
     rows, basis = _rows(system, chosen)
     splitter = _Splitter(system, len(basis))
     leaves = splitter.run(rows, _start(system))
+    candidates = _noise_candidates(system)
+    if candidates:
+        leaves = _split_by_candidates(leaves, candidates, system, splitter)
     generator = random.Random(rng)
     affine = _affine_without_noise(system) and chosen.kind in ("linear", "affine")
     solved = []
@@ -808,7 +835,7 @@ def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: 
                     f"the exact solve at {values} gives {group.dimension}")
             points.append(Sample(values, group))
         solved.append((leaf, lie, general, points))
-    cases = _merge(solved, affine)
+    cases = _merge(solved, affine, len(candidates))
     notes = []
     if any(not c.resolved for c in cases):
         notes.append("a stratum whose equation could not be solved for a parameter is listed as not determined: "
@@ -837,6 +864,83 @@ def _start(system: System) -> Stratum:
     """All the values the constraints allow (``!=`` constraints as inequations)."""
     return Stratum(system.parameters, relations=tuple(r for r in system.constraints if not isinstance(r, sympy.Ne)),
                    inequations=tuple(r.lhs - r.rhs for r in system.constraints if isinstance(r, sympy.Ne)))
+
+
+# -- the finite candidates of a non-Gaussian noise law ---------------------------------------------
+def _linear_part(m: Mechanism, system: System) -> sympy.Matrix | None:
+    """``A`` of an affine mechanism ``A z + c`` (entries may hold parameters); None otherwise."""
+    gens = system.latents
+    if not all(c.is_polynomial(*gens) and sympy.Poly(c, *gens).total_degree() <= 1 for c in m.components):
+        return None
+    return sympy.Matrix([[sympy.diff(c, z) for z in gens] for c in m.components])
+
+
+def _noise_candidates(system: System) -> list[sympy.Matrix]:
+    """The linear parts a non-Gaussian noise law allows (signed, possibly scaled, permutations),
+    when every noisy mechanism's law is free of parameters and has no Gaussian coordinates, and
+    every mechanism is affine; otherwise none (the discrete part is then only sampled)."""
+    from .solve._noise import noise_law
+
+    noisy = [m for m in system.mechanisms if m.noise is not None]
+    if not noisy or any(_linear_part(m, system) is None or m.is_flow for m in system.mechanisms):
+        return []
+    names = {s.name for s in system.parameters}
+    out: list[sympy.Matrix] | None = None
+    for m in noisy:
+        if any(isinstance(v, str) and names & set(v.replace("*", " ").replace("/", " ").split()) for _, v in m.noise or ()):
+            return []
+        if any(not isinstance(v, (str, int, float)) for _, v in m.noise or ()):
+            return []
+        law = noise_law(m, system.n)
+        if law.gauss or len(law.others) != system.n:
+            return []
+        choices = [M for M in law.finite_choices() if M != sympy.eye(system.n)]
+        out = choices if out is None else [M for M in out if M in choices]
+    return out or []
+
+
+def _split_by_candidates(leaves: list[_Leaf], candidates: Sequence[sympy.Matrix], system: System,
+                         splitter: _Splitter) -> list[_Leaf]:
+    """Each leaf split where each candidate ``P`` commutes with every mechanism's linear part
+    (``P A(p) = A(p) P``: polynomial equations in the parameters), disjointly."""
+    parts = [A for A in (_linear_part(m, system) for m in system.mechanisms) if A is not None]
+    out = []
+    for leaf in leaves:
+        pieces = [leaf.stratum]
+        for P in candidates:
+            polys = [e for A in parts for e in (P * A - A * P)]
+            refined = []
+            for piece in pieces:
+                refined += _split_by(piece, polys, splitter) if piece.resolved else [piece]
+            if len(refined) > len(pieces):
+                splitter.steps.append(f"on {leaf.stratum.text()}: the noise's candidate linear part {P.tolist()} "
+                                      "commutes with the mechanisms' linear parts exactly on some of "
+                                      + "; ".join(r.text() for r in refined))
+            pieces = refined
+        for piece in pieces:
+            out.append(_Leaf(piece, _substituted(leaf.rows, piece.subs) if piece.resolved else [], list(leaf.pivots)
+                             if piece.resolved else [], leaf.width))
+    return out
+
+
+def _split_by(stratum: Stratum, polys: Sequence[sympy.Expr], splitter: _Splitter) -> list[Stratum]:
+    """``stratum`` cut into disjoint pieces: where the first nonzero ``polys[k]`` is the first not to vanish,
+    and where all vanish."""
+    live = [g for g in (_simplify(stratum.on(g)) for g in polys) if not _zero(g)]
+    if not live:
+        return [stratum]
+    if any(not g.free_symbols for g in live):
+        return [stratum]  # a nonzero constant: the candidate never commutes here
+    g, rest = live[0], live[1:]
+    factors = _factors(g)
+    out = []
+    nonzero = _with_nonzero(stratum, factors)
+    if nonzero is not None:
+        out.append(nonzero)
+    for k, f in enumerate(factors):
+        for piece in splitter._with_zero(stratum, f, factors[:k]):
+            out += _split_by(piece, rest, splitter) if piece.resolved else [piece]
+    return out
 
 
 def _affine_without_noise(system: System) -> bool:
@@ -900,7 +1004,8 @@ def _preserves_noise(X: Map, m: Mechanism, system: System, stratum: Stratum) -> 
     return all(is_zero(e) for e in BG * cov + cov * BG.T)
 
 
-def _merge(solved: Sequence[tuple[_Leaf, tuple[Map, ...], Map | None, list[Sample]]], affine: bool) -> list[Case]:
+def _merge(solved: Sequence[tuple[_Leaf, tuple[Map, ...], Map | None, list[Sample]]], affine: bool,
+           candidates: int = 0) -> list[Case]:
     """Leaves with the same sampled answer become one case; the generic case first."""
     groups: dict[Any, list[tuple[_Leaf, tuple[Map, ...], Map | None, list[Sample]]]] = {}
     for item in solved:
@@ -918,7 +1023,8 @@ def _merge(solved: Sequence[tuple[_Leaf, tuple[Map, ...], Map | None, list[Sampl
             "lie_algebra": PROVED + " (every generator checked by substitution over the parameters)",
             "group": (PROVED + " for the identity component's family (I + X, checked by substitution)" if affine
                       else "at the sample points"),
-            "discrete": VARIES if varies else SAMPLED,
+            "discrete": (VARIES if varies else COUNTED if affine
+                         else CANDIDATES.format(count=candidates) if candidates else SAMPLED),
         }
         cases.append(Case(tuple(i[0].stratum for i in items), len(items[0][1]), tuple(i[1] for i in items),
                           tuple(i[2] for i in items), tuple(points), claims))

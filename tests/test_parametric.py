@@ -57,6 +57,7 @@ def test_scalings_generic_diagonal_and_gl2_where_equal():
     assert generic.generic and generic.name == "diagonal scalings" and generic.components == 4
     assert equal.name == "GL(2)" and equal.components == 2 and equal.conditions == "a = b"
     assert generic.claims["dimension"] == parametric.PROVED
+    assert generic.claims["discrete"] == parametric.COUNTED and "(components counted at the samples)" in generic.text()
     assert tree.complete
     for a, b in itertools.product([-2, 0, 1, R(3, 2)], repeat=2):
         case = tree.case_of(values_of(tree, a=a, b=b))
@@ -357,3 +358,26 @@ def test_sweep_values_are_checked_before_any_work(values, message):
         text += f"    values: {values}\n"
     with pytest.raises(SpecError, match=message):
         sweep_from_text(text)
+
+
+def expected_laplace(a, b):
+    """z' = diag(a, b) z + eps, eps i.i.d. Laplace: linear parts are signed permutations
+    commuting with diag(a, b) (the swap only if a = b), translations where an entry is 1.
+    Returns (dimension, order of the linear parts)."""
+    return int(a == 1) + int(b == 1), 8 if a == b else 4
+
+
+def test_laplace_noise_splits_where_a_candidate_commutes():
+    # a = b changes only the discrete part (the swap joins): found from the law's candidates, not sampled
+    tree = equivid.solve_cases(system_from_spec("""
+latents: [z1, z2]
+parameters: [a, b]
+mechanisms:
+  step: {map: "(a*z1, b*z2)", noise: {law: laplace, scale: 1}}
+"""))
+    for a, b in itertools.product([-1, 0, 1, 2], repeat=2):
+        case = tree.case_of(values_of(tree, a=a, b=b))
+        dimension, linear = expected_laplace(a, b)
+        assert (case.dimension, case.components) == (dimension, linear), (a, b, case.conditions)
+    assert tree.generic.claims["discrete"].startswith("where each of the noise law's 7 candidate")
+    assert "Split exactly" in tree.text()
