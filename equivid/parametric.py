@@ -151,19 +151,23 @@ class Stratum:
             return False
         return all(r.xreplace(values) is sympy.true for r in self.relations)
 
-    def sample(self, rng: random.Random, tries: int = 200) -> dict[sympy.Symbol, sympy.Expr] | None:
+    def sample(self, rng: random.Random, tries: int = 200, pattern: int = 0) -> dict[sympy.Symbol, sympy.Expr] | None:
         """Exact values in the stratum (small random rationals for its free parameters,
-        small integers for indices), or None when none was found in ``tries``."""
+        small integers for indices), or None when none was found in ``tries``. Sample
+        ``pattern`` k gives free parameter j the sign ``(-1)**(k >> j)`` for the first tries
+        (so two samples see both signs of each, where a count of components may differ)."""
         if not self.resolved:
             return None
         for attempt in range(tries):
             spread = 5 + attempt // 20
             point: dict[sympy.Symbol, sympy.Expr] = {}
-            for s in self.free:
+            for j, s in enumerate(self.free):
                 if s.is_integer:
                     value: sympy.Expr = sympy.Integer(rng.randint(-spread, spread))
                 else:
-                    value = sympy.Rational(rng.randint(-7 * spread, 7 * spread), rng.randint(1, 7))
+                    value = sympy.Rational(rng.randint(1, 7 * spread), rng.randint(1, 7))
+                    if attempt < tries // 2 and (pattern >> j) & 1 or attempt >= tries // 2 and rng.random() < 0.5:
+                        value = -value
                 if s.is_positive or s.is_nonnegative:
                     value = abs(value) + (1 if s.is_positive and value == 0 else 0)
                 if s.is_negative or s.is_nonpositive:
@@ -729,7 +733,7 @@ class CaseTree:
         if any(d and d.startswith("where each of the noise law") for d in discrete):
             lines.append("Split exactly: where each signed permutation the noise law allows commutes with the "
                          "mechanisms. Sampled: which of them, and the translations, at exact random points of each stratum.")
-        elif discrete & {COUNTED}:
+        elif all(c.affine_group for c in self.cases if c.resolved):
             lines.append("Proved: the group on each stratum (the invertible maps I + X). Sampled: the number of "
                          "components, at exact random points of each stratum.")
         else:
@@ -789,6 +793,8 @@ def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: 
     """The group as a case tree over ``system.parameters`` (see the module docstring).
 
     ``samples`` exact points are solved in each stratum (at least 1); ``rng`` seeds them.
+    ``cross_examine`` is passed to :func:`equivid.solve` for every sample; by default (None)
+    the first sample of each stratum gets the quick cross-examination and the others none.
 
     Examples
     --------
@@ -824,11 +830,12 @@ def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: 
         if leaf.stratum.resolved:
             _check_leaf(leaf.stratum, lie, general, system)
         points: list[Sample] = []
-        for _ in range(samples if leaf.stratum.resolved else 0):
-            values = leaf.stratum.sample(generator)
+        for k in range(samples if leaf.stratum.resolved else 0):
+            values = leaf.stratum.sample(generator, pattern=(2 ** len(leaf.stratum.free) - 1) * (k % 2) + k // 2)
             if values is None or any(values == p.values for p in points):
                 break  # a point stratum has one sample
-            group = solve(system.at(values), ansatz=chosen, cross_examine=cross_examine)
+            examine = cross_examine if cross_examine is not None or k == 0 else False  # default: the first sample
+            group = solve(system.at(values), ansatz=chosen, cross_examine=examine)
             if group.dimension != len(lie):
                 raise VerificationError(
                     f"the elimination over the parameters gives dimension {len(lie)} on {leaf.stratum.text()}, "

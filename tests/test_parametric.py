@@ -381,3 +381,16 @@ mechanisms:
         assert (case.dimension, case.components) == (dimension, linear), (a, b, case.conditions)
     assert tree.generic.claims["discrete"].startswith("where each of the noise law's 7 candidate")
     assert "Split exactly" in tree.text()
+
+
+def test_components_that_change_with_a_sign_are_reported_as_not_determined():
+    # R[A] for A = [[0, 1], [p, 0]]: units with 4 components for p > 0, 1 for p < 0 (docs/theory.md,
+    # "Parameters"); no equation separates them, so the tree must not state one count for all p
+    system = equivid.System.from_maps(["z1", "z2"], {"m": ["z2", "p*z1"]}, parameters=["p"], ansatz="linear")
+    tree = equivid.solve_cases(system)
+    (case,) = tree.cases
+    assert case.dimension == 2 and case.components is None
+    assert case.claims["discrete"] == parametric.VARIES
+    assert "the discrete part differs between sample points" in case.text()
+    signs = {sample.values[tree.parameters[0]] > 0 for sample in case.samples}
+    assert signs == {True, False}
