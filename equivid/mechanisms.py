@@ -328,7 +328,8 @@ class System:
                                                                              f"mechanisms.{m.name}.noise").items())))
             for m in self.mechanisms)
         remaining = tuple(s for s in self.parameters if s not in subs)
-        return replace(self, mechanisms=mechanisms, parameters=remaining,
+        learner = self.learner if self.learner is None else noise_at(self.learner, subs, self.parameters, "learner")
+        return replace(self, mechanisms=mechanisms, parameters=remaining, learner=learner,
                        constraints=tuple(c.xreplace(subs) for c in self.constraints) if remaining else ())
 
     def parse_map(self, text: str | Sequence[Any], *, field: str = "map") -> tuple[sympy.Expr, ...]:
@@ -345,9 +346,12 @@ def noise_at(value: Any, subs: Mapping[sympy.Symbol, sympy.Expr], parameters: Se
         return [noise_at(v, subs, parameters, f"{field}[{k}]") for k, v in enumerate(value)]
     if isinstance(value, str) or isinstance(value, sympy.Basic):
         names = {s.name for s in parameters}
-        if isinstance(value, str) and not names & set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", value)):
+        tokens = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", value)) if isinstance(value, str) else set()
+        if isinstance(value, str) and not names & tokens:
             return value
-        expr = parse_value(value, {s.name: s for s in parameters}, field, "an exact number or an expression in the parameters")
+        table = {t: sympy.Symbol(t) for t in tokens if t not in FUNCTIONS and t not in CONSTANTS}  # other names kept
+        table.update({s.name: s for s in parameters})
+        expr = parse_value(value, table, field, "an exact number or an expression in the parameters")
         return str(expr.xreplace(dict(subs)))
     return value
 

@@ -628,6 +628,9 @@ class Case:
         if not self.resolved:
             return f"{self.conditions}: not determined (the stratum could not be parametrised, so nothing was solved on it)"
         parts = [str(self.name), f"dimension {self.dimension}"]
+        sizes = {len(x) for x in self.lie_algebras}
+        if len(sizes) == 1 and self.dimension != (size := sizes.pop()):
+            parts[-1] += f" (Lie algebra of dimension {size})"
         if self.dimension is not None and self.components is not None:
             parts.append(f"{self.components} component{'s' if self.components != 1 else ''}")
         if self.order is not None:
@@ -727,8 +730,12 @@ class CaseTree:
         for case in self.cases:
             lines.append(f"  {'generic' if case.generic and case.conditions.startswith('generic') else 'if'} "
                          f"{case.text()}" if not case.conditions.startswith("generic") else f"  {case.text()}")
-        lines.append(f"Proved on each stratum: the dimension and Lie algebra (comprehensive elimination of "
+        what = "the Lie algebra" if self.ansatz.kind == "polynomial" else "the dimension and Lie algebra"
+        lines.append(f"Proved on each stratum: {what} (comprehensive elimination of "
                      f"{self.equations} linear equations in {self.unknowns} unknowns).")
+        if self.ansatz.kind == "polynomial":
+            lines.append("Sampled: the dimension of the family of maps of degree <= D (the flows of some "
+                         "generators leave the class), at exact random points of each stratum.")
         discrete = {c.claims.get("discrete") for c in self.cases}
         if any(d and d.startswith("where each of the noise law") for d in discrete):
             lines.append("Split exactly: where each signed permutation the noise law allows commutes with the "
@@ -815,6 +822,10 @@ def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: 
     chosen = Ansatz.parse(ansatz if ansatz is not None else system.ansatz, field="ansatz")
     if chosen.kind == "finite" or system.states:
         raise SpecError("ansatz", str(chosen), "linear, affine or polynomial:D for parameters")
+    if system.learner is not None:
+        raise UnsupportedMechanismError(
+            "learner: a case tree for a learner that knows only a class of mechanisms is not supported; "
+            "give the parameters values with --at (system.at(...)), which solves that case as usual")
     rows, basis = _rows(system, chosen)
     splitter = _Splitter(system, len(basis))
     leaves = splitter.run(rows, _start(system))
@@ -836,13 +847,14 @@ def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: 
                 break  # a point stratum has one sample
             examine = cross_examine if cross_examine is not None or k == 0 else False  # default: the first sample
             group = solve(system.at(values), ansatz=chosen, cross_examine=examine)
-            if group.dimension != len(lie):
+            found = len(group.lie_algebra) if chosen.kind == "polynomial" else group.dimension
+            if found != len(lie):
                 raise VerificationError(
-                    f"the elimination over the parameters gives dimension {len(lie)} on {leaf.stratum.text()}, "
-                    f"the exact solve at {values} gives {group.dimension}")
+                    f"the elimination over the parameters gives a Lie algebra of dimension {len(lie)} on "
+                    f"{leaf.stratum.text()}, the exact solve at {values} gives {found}")
             points.append(Sample(values, group))
         solved.append((leaf, lie, general, points))
-    cases = _merge(solved, affine, len(candidates))
+    cases = _merge(solved, affine, len(candidates), chosen.kind == "polynomial")
     notes = []
     if any(not c.resolved for c in cases):
         notes.append("a stratum whose equation could not be solved for a parameter is listed as not determined: "
@@ -1012,7 +1024,7 @@ def _preserves_noise(X: Map, m: Mechanism, system: System, stratum: Stratum) -> 
 
 
 def _merge(solved: Sequence[tuple[_Leaf, tuple[Map, ...], Map | None, list[Sample]]], affine: bool,
-           candidates: int = 0) -> list[Case]:
+           candidates: int = 0, polynomial: bool = False) -> list[Case]:
     """Leaves with the same sampled answer become one case; the generic case first."""
     groups: dict[Any, list[tuple[_Leaf, tuple[Map, ...], Map | None, list[Sample]]]] = {}
     for item in solved:
@@ -1026,14 +1038,17 @@ def _merge(solved: Sequence[tuple[_Leaf, tuple[Map, ...], Map | None, list[Sampl
         varies = len({repr(p.summary) for p in points}) > 1
         claims = {
             "strata": "exact: the rank of the linear system is constant on each (pivots nonzero, factors zero)",
-            "dimension": PROVED,
+            "dimension": (PROVED if not polynomial else "at the sample points: the family of maps of degree <= D "
+                          "can be smaller than the Lie algebra L_D (proved on the stratum), which bounds it"),
             "lie_algebra": PROVED + " (every generator checked by substitution over the parameters)",
             "group": (PROVED + " for the identity component's family (I + X, checked by substitution)" if affine
                       else "at the sample points"),
             "discrete": (VARIES if varies else COUNTED if affine
                          else CANDIDATES.format(count=candidates) if candidates else SAMPLED),
         }
-        cases.append(Case(tuple(i[0].stratum for i in items), len(items[0][1]), tuple(i[1] for i in items),
+        dims = {p.group.dimension for p in points}
+        dimension = len(items[0][1]) if not polynomial else (dims.pop() if len(dims) == 1 else None)
+        cases.append(Case(tuple(i[0].stratum for i in items), dimension, tuple(i[1] for i in items),
                           tuple(i[2] for i in items), tuple(points), claims))
     cases.sort(key=lambda c: (not c.generic, len(c.strata[0].equations), c.conditions))
     return cases

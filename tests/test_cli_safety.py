@@ -262,14 +262,14 @@ def test_sigint_during_a_sweep_exits_130_keeps_rows_and_resumes(tmp_path, target
             assert proc.poll() is None and time.monotonic() < deadline, "no rows from the sweep"
             time.sleep(0.1)
         (os.kill if target == "parent" else os.killpg)(proc.pid, signal.SIGINT)
-        stdout, stderr = proc.communicate(timeout=20)
+        stdout, stderr = proc.communicate(timeout=120)  # a hang guard, generous for a loaded machine
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=20)
     assert proc.returncode == 130, stderr
     assert "interrupted" in one_line(stderr, "equivid: ")
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 120
     while True:  # the workers (and their budgeted children) are gone too
         try:
             os.killpg(proc.pid, 0)

@@ -394,3 +394,21 @@ def test_components_that_change_with_a_sign_are_reported_as_not_determined():
     assert "the discrete part differs between sample points" in case.text()
     signs = {sample.values[tree.parameters[0]] > 0 for sample in case.samples}
     assert signs == {True, False}
+
+
+def test_flows_polynomial_maps_and_classes():
+    # a linear flow: [X, V] = 0 gives the same commutant as the map (a z1, b z2)
+    flow = equivid.System.from_maps(["z1", "z2"], flows={"v": ["a*z1", "b*z2"]}, parameters=["a", "b"], ansatz="linear")
+    assert [c.dimension for c in equivid.solve_cases(flow).cases] == [2, 4]
+    # z' = (z1 + a z2**2, z2), polynomial:2: the tree agrees with the specialised solve on a grid
+    bent = equivid.System.from_maps(["z1", "z2"], {"bend": ["z1 + a*z2**2", "z2"]}, parameters=["a"], ansatz="polynomial:2")
+    tree = equivid.solve_cases(bent)
+    for a in (-1, 0, 1, 2):
+        assert_case(tree, {"a": a})
+    # a learner's class with a parameter: no tree (refused with the way out), --at substitutes into the template
+    spec = ("latents: [z1]\nparameters: [p]\nmechanisms: {push: '(z1 + 1,)'}\n"
+            "learner: {knows: class, class: {template: ['u*z1 + p'], unknowns: [u]}}\n")
+    system = system_from_spec(spec)
+    with pytest.raises(UnsupportedMechanismError, match="--at"):
+        equivid.solve_cases(system)
+    assert system.at(p=2).learner["class"]["template"] == ["u*z1 + 2"]
