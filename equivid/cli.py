@@ -134,6 +134,9 @@ AT_HELP = "values for the spec's parameters, e.g. a=2,b=1/3: solve that one case
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="equivid", description="Identifiability from known mechanisms.",
                      epilog=_epilog("verification failed (verify: a control failed; see equivid verify --help)"))
+    from . import __version__
+
+    parser.add_argument("--version", action="version", version=f"equivid {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     analyze = commands.add_parser("analyze", help="compute the equivariance group of a spec file",
                                   epilog=_epilog("verification failed (an answer failing its substitution check is never printed)"))

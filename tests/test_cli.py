@@ -377,3 +377,10 @@ def test_check_commutes_is_independent_of_invertibility(capsys):
     (result,) = analyze_json(capsys, "diagonal_scaling", "--check", "(0*z1, z2)")["checks"]
     assert result["member"] is False
     assert result["commutes"] is True
+
+
+def test_version(capsys):
+    import equivid
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"equivid {equivid.__version__}"
