@@ -292,7 +292,9 @@ def _analyze(args: argparse.Namespace) -> int:
     from .mechanisms import system_from_spec
     from .render import latex_report, markdown_report, text_report
 
-    system = _at(system_from_spec(text), args.at)
+    declared = system_from_spec(text)
+    at = _at_values(declared, args.at) if args.at is not None else {}
+    system = declared.at(at) if at else declared
     if system.parameters:
         return _analyze_cases(args, system)
     if args.samples is not None:
@@ -304,7 +306,7 @@ def _analyze(args: argparse.Namespace) -> int:
     if args.format == "json":
         answer = group.to_dict(checks=args.check, degree=degree)
         if args.at is not None:
-            answer["at"] = {str(k): str(v) for k, v in _at_values(text, args.at).items()}
+            answer["at"] = {str(k): str(v) for k, v in at.items()}
         print(json.dumps(answer, indent=2))
         return 0
     if args.format == "text":
@@ -312,7 +314,7 @@ def _analyze(args: argparse.Namespace) -> int:
     else:
         report = {"markdown": markdown_report, "latex": latex_report}[args.format](group)
     if args.at is not None and args.format == "text":
-        print("at " + ", ".join(f"{k} = {v}" for k, v in _at_values(text, args.at).items()))
+        print("at " + ", ".join(f"{k} = {v}" for k, v in at.items()))
     print(report)
     for check in args.check:
         result = group.membership(check)
@@ -327,18 +329,15 @@ def _analyze(args: argparse.Namespace) -> int:
 
 def _at(system: Any, values: str | None) -> Any:
     """The system with ``--at`` values substituted (the system itself without ``--at``)."""
-    if values is None:
-        return system
-    if not system.parameters:
-        raise SpecError("--at", values, "a spec with parameters (this one has none)")
-    return system.at(values)
+    return system if values is None else system.at(_at_values(system, values))
 
 
-def _at_values(text: str, values: str) -> dict[Any, Any]:
-    from .mechanisms import system_from_spec
+def _at_values(system: Any, values: str) -> dict[Any, Any]:
+    """``--at`` as exact values, checked against the spec's parameters."""
     from .parameters import parse_values
 
-    system = system_from_spec(text)
+    if not system.parameters:
+        raise SpecError("--at", values, "a spec with parameters (this one has none)")
     return parse_values(values, system.parameters, system.constraints)
 
 
@@ -380,12 +379,7 @@ def _sketch(args: argparse.Namespace) -> int:
             raise SpecError("--format", "latex", "markdown or json for the derivation of a case tree (or give values with --at)")
         tree = solve_cases(system, ansatz=args.ansatz)
         text = tree.sketch() + "\n" if args.format == "markdown" else json.dumps(tree.to_dict(), indent=2) + "\n"
-        if target is None:
-            print(text, end="")
-        else:
-            write_atomic(target, text.encode("utf-8"), force=args.force)
-            print(f"wrote {target}")
-        return 0
+        return _emit(text, target, args.force)
     proof = sketch(system, ansatz=args.ansatz)
     if args.pdf:
         write_atomic(target, _compile(proof.to_latex(), str(pdflatex)), force=args.force)  # type: ignore[arg-type]
@@ -393,10 +387,15 @@ def _sketch(args: argparse.Namespace) -> int:
         return 0
     text = {"markdown": proof.to_markdown, "latex": proof.to_latex,
             "json": lambda: json.dumps(proof.to_dict(), indent=2) + "\n"}[args.format]()
+    return _emit(text, target, args.force)
+
+
+def _emit(text: str, target: Path | None, force: bool) -> int:
+    """Print ``text``, or write it to ``target`` atomically and say so."""
     if target is None:
         print(text, end="")
     else:
-        write_atomic(target, text.encode("utf-8"), force=args.force)
+        write_atomic(target, text.encode("utf-8"), force=force)
         print(f"wrote {target}")
     return 0
 

@@ -55,16 +55,18 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy
 
+from ._parse import parse_expression
 from .ansatz import Ansatz, monomials
 from .errors import SpecError, UnsupportedMechanismError, VerificationError
 from .mechanisms import Mechanism, System, noise_at
-from .parameters import describe_parameter, holds
+from .parameters import constraint_text, describe_parameter, holds
 from .solve._verify import group_residual, is_zero, lie_residual
 
 __all__ = ["CaseTree", "Case", "Stratum", "Sample", "solve_cases", "strata", "DEFAULT_SAMPLES"]
@@ -127,7 +129,7 @@ class Stratum:
         elif self.indices:
             equations[-1] += f" ({', '.join(map(str, self.indices))} integer)"
         shown = dict.fromkeys(_plain(self.on(e)) for e in self.inequations if self.on(e).free_symbols)
-        rest = [f"{e} != 0" for e in shown] + [_relation_text(r) for r in self.relations]
+        rest = [f"{e} != 0" for e in shown] + [constraint_text(r) for r in self.relations]
         if not equations:
             return "generic" + (f" ({', '.join(rest)})" if rest else "")
         return ", ".join(equations + rest)
@@ -151,6 +153,11 @@ class Stratum:
             return False
         return all(r.xreplace(values) is sympy.true for r in self.relations)
 
+    def values_at(self, point: Mapping[sympy.Symbol, sympy.Expr]) -> dict[sympy.Symbol, sympy.Expr]:
+        """Every parameter's value where the free ones take ``point`` (the parametrisation applied)."""
+        subs = self.subs
+        return {s: subs[s].xreplace(dict(point)) if s in subs else point[s] for s in self.parameters}
+
     def sample(self, rng: random.Random, tries: int = 200, pattern: int = 0) -> dict[sympy.Symbol, sympy.Expr] | None:
         """Exact values in the stratum (small random rationals for its free parameters,
         small integers for indices), or None when none was found in ``tries``. Sample
@@ -173,8 +180,7 @@ class Stratum:
                 if s.is_negative or s.is_nonpositive:
                     value = -abs(value) - (1 if s.is_negative and value == 0 else 0)
                 point[s] = value
-            values = {s: sympy.nsimplify(self.on(s).xreplace(point)) if s in self.subs else point[s]
-                      for s in self.parameters}
+            values = self.values_at(point)
             if any(v.is_real is not True for v in values.values()):
                 continue
             if all(holds(s, v) for s, v in values.items()) and self.contains(values):
@@ -190,9 +196,6 @@ def _equation_text(symbol: sympy.Symbol, value: sympy.Expr) -> str:
     return f"{symbol} = {value}"
 
 
-def _relation_text(relation: sympy.Basic) -> str:
-    ops = {sympy.Ne: "!=", sympy.Le: "<=", sympy.Ge: ">=", sympy.Lt: "<", sympy.Gt: ">"}
-    return f"{relation.lhs} {ops[type(relation)]} {relation.rhs}" if type(relation) in ops else str(relation)
 
 
 # -- the linear system ------------------------------------------------------------------------------
@@ -265,8 +268,6 @@ def _gaussian_part(law: dict[str, Any], n: int, parameters: Sequence[sympy.Symbo
 
     def value(v: Any, field: str) -> sympy.Expr:
         if isinstance(v, str):
-            from ._parse import parse_expression
-
             return parse_expression(v, table, field=field, expected="an expression in the parameters")
         return sympy.sympify(v)
 
@@ -672,7 +673,7 @@ class Case:
 
 def _stratum_dict(s: Stratum) -> dict[str, Any]:
     return {"text": s.text(), "equations": [str(e) for e in s.equations], "inequations": [str(e) for e in s.inequations],
-            "relations": [_relation_text(r) for r in s.relations],
+            "relations": [constraint_text(r) for r in s.relations],
             "parametrisation": {str(k): str(v) for k, v in s.substitution},
             "integer_indices": [str(k) for k in s.indices], "resolved": s.resolved}
 
@@ -724,12 +725,11 @@ class CaseTree:
     def text(self) -> str:
         names = ", ".join(f"{s} ({describe_parameter(s)})" for s in self.parameters)
         lines = [f"Parameters: {names}" + (
-            f"; constraints: {', '.join(_relation_text(r) for r in self.system.constraints)}" if self.system.constraints else "")]
+            f"; constraints: {', '.join(constraint_text(r) for r in self.system.constraints)}" if self.system.constraints else "")]
         lines.append(f"Searched: {self.ansatz.describe()}; {len(self.cases)} case{'s' if len(self.cases) != 1 else ''}"
                      f", covering every allowed value{'' if self.complete else ' (some not determined)'}:")
         for case in self.cases:
-            lines.append(f"  {'generic' if case.generic and case.conditions.startswith('generic') else 'if'} "
-                         f"{case.text()}" if not case.conditions.startswith("generic") else f"  {case.text()}")
+            lines.append(f"  {case.text()}" if case.conditions.startswith("generic") else f"  if {case.text()}")
         what = "the Lie algebra" if self.ansatz.kind == "polynomial" else "the dimension and Lie algebra"
         lines.append(f"Proved on each stratum: {what} (comprehensive elimination of "
                      f"{self.equations} linear equations in {self.unknowns} unknowns).")
@@ -752,7 +752,7 @@ class CaseTree:
     def to_dict(self) -> dict[str, Any]:
         return {
             "parameters": {s.name: describe_parameter(s) for s in self.parameters},
-            "constraints": [_relation_text(r) for r in self.system.constraints],
+            "constraints": [constraint_text(r) for r in self.system.constraints],
             "ansatz": str(self.ansatz),
             "complete": self.complete,
             "cases": [c.to_dict() for c in self.cases],
@@ -826,12 +826,7 @@ def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: 
         raise UnsupportedMechanismError(
             "learner: a case tree for a learner that knows only a class of mechanisms is not supported; "
             "give the parameters values with --at (system.at(...)), which solves that case as usual")
-    rows, basis = _rows(system, chosen)
-    splitter = _Splitter(system, len(basis))
-    leaves = splitter.run(rows, _start(system))
-    candidates = _noise_candidates(system)
-    if candidates:
-        leaves = _split_by_candidates(leaves, candidates, system, splitter)
+    leaves, basis, equations, splitter, candidates = _eliminate(system, chosen)
     generator = random.Random(rng)
     affine = _affine_without_noise(system) and chosen.kind in ("linear", "affine")
     solved = []
@@ -854,13 +849,12 @@ def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: 
                     f"{leaf.stratum.text()}, the exact solve at {values} gives {found}")
             points.append(Sample(values, group))
         solved.append((leaf, lie, general, points))
-    cases = _merge(solved, affine, len(candidates), chosen.kind == "polynomial")
+    cases = _merge(solved, affine, candidates, chosen.kind == "polynomial")
     notes = []
     if any(not c.resolved for c in cases):
         notes.append("a stratum whose equation could not be solved for a parameter is listed as not determined: "
                      "give values on it with --at")
-    tree = CaseTree(system, chosen, tuple(cases), tuple(splitter.steps), len(basis), len(rows), tuple(notes))
-    return tree
+    return CaseTree(system, chosen, tuple(cases), tuple(splitter.steps), len(basis), equations, tuple(notes))
 
 
 def strata(system: System, ansatz: str | Ansatz | None = None) -> list[Stratum]:
@@ -875,8 +869,20 @@ def strata(system: System, ansatz: str | Ansatz | None = None) -> list[Stratum]:
     ['generic (a - b != 0)', 'a = b']
     """
     chosen = Ansatz.parse(ansatz if ansatz is not None else system.ansatz, field="ansatz")
-    rows, basis = _rows(system, chosen)
-    return [leaf.stratum for leaf in _Splitter(system, len(basis)).run(rows, _start(system))]
+    return [leaf.stratum for leaf in _eliminate(system, chosen)[0]]
+
+
+def _eliminate(system: System, ansatz: Ansatz) -> tuple[list[_Leaf], list[tuple[int, sympy.Expr]], int, _Splitter, int]:
+    """The leaves of the comprehensive elimination (split by the noise law's candidates where
+    it has finitely many), the basis fields, the number of equations, the splitter (its
+    steps) and the number of candidates."""
+    rows, basis = _rows(system, ansatz)
+    splitter = _Splitter(system, len(basis))
+    leaves = splitter.run(rows, _start(system))
+    candidates = _noise_candidates(system)
+    if candidates:
+        leaves = _split_by_candidates(leaves, candidates, system, splitter)
+    return leaves, basis, len(rows), splitter, len(candidates)
 
 
 def _start(system: System) -> Stratum:
@@ -906,7 +912,7 @@ def _noise_candidates(system: System) -> list[sympy.Matrix]:
     names = {s.name for s in system.parameters}
     out: list[sympy.Matrix] | None = None
     for m in noisy:
-        if any(isinstance(v, str) and names & set(v.replace("*", " ").replace("/", " ").split()) for _, v in m.noise or ()):
+        if any(isinstance(v, str) and names & set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", v)) for _, v in m.noise or ()):
             return []
         if any(not isinstance(v, (str, int, float)) for _, v in m.noise or ()):
             return []
@@ -987,7 +993,7 @@ def _general_element(lie: Sequence[Map], system: System) -> Map:
 
 def _check_leaf(stratum: Stratum, lie: Sequence[Map], general: Map | None, system: System) -> None:
     """Every generator (and the general element) by substitution on the stratum."""
-    on = [replace_mechanism(m, stratum) for m in system.mechanisms]
+    on = [_on_stratum(m, stratum) for m in system.mechanisms]
     for X in lie:
         for m in on:
             if not all(is_zero(r) for r in lie_residual(X, m, system.latents)):
@@ -1002,10 +1008,8 @@ def _check_leaf(stratum: Stratum, lie: Sequence[Map], general: Map | None, syste
                 raise VerificationError(f"the general element on {stratum.text()} does not commute with {m.name}")
 
 
-def replace_mechanism(m: Mechanism, stratum: Stratum) -> Mechanism:
+def _on_stratum(m: Mechanism, stratum: Stratum) -> Mechanism:
     """A mechanism restricted to a stratum (its parametrisation substituted)."""
-    from dataclasses import replace
-
     return replace(m, components=tuple(stratum.on(c) for c in m.components))
 
 

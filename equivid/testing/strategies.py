@@ -347,8 +347,7 @@ def parameter_values(where: Any, bound: int = 6, max_denominator: int = 5) -> st
             else:
                 q = draw_(st.fractions(-bound, bound, max_denominator=max_denominator))
                 point[s] = sympy.Rational(q.numerator, q.denominator)
-        values = {s: sympy.nsimplify(stratum.on(s).xreplace(point)) if s in stratum.subs else point[s]
-                  for s in stratum.parameters}
+        values = stratum.values_at(point)
         return {"stratum": stratum, "values": values}  # type: ignore[return-value]
 
     return draw().filter(lambda d: all(v.is_real for v in d["values"].values())  # type: ignore[index,attr-defined]
