@@ -105,7 +105,11 @@ def as_domain_matrix(rows: MatrixLike, *, shape: tuple[int, int] | None = None) 
     [0, 0]])
     """
     if isinstance(rows, DomainMatrix):
-        return rows.convert_to(QQ) if rows.domain.is_ZZ else rows
+        if not rows.domain.is_ZZ:
+            return rows
+        if rows.shape[0] * rows.shape[1] <= _SPARSE_SIZE:  # through flint: no conversion per entry
+            return rows.to_dense().convert_to(QQ)
+        return rows.convert_to(QQ)
     entries, shape = _entries(rows, shape)
     keys = list(entries)
     domain, values = _pick_domain([entries[k] for k in keys])
@@ -638,6 +642,8 @@ def commutant_basis(As: Sequence[MatrixLike], *, canonical: bool = True) -> list
     n = mats[0].shape[0]
     cyclic = next((A for A in mats if is_nonderogatory(A)), None)
     if cyclic is not None:
+        if not canonical and all(A is cyclic for A in mats):
+            return [P.to_field() for P in powers(cyclic, n)]  # the basis as found: no vec round trip
         vecs = _polynomial_commutant(cyclic, mats)
     else:
         vecs = _primary_commutant(mats) if mats[0].domain.is_QQ else None

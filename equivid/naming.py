@@ -109,10 +109,11 @@ def _linear_name(parts: Sequence[sympy.MatrixBase], n: int, structure: AffineStr
         return None
     if len(names) == 1:
         from .solve._forms import affine_forms
+        from .solve._matrix import rational_rep
 
         form = next(f for f in affine_forms(system) or [] if f.mechanism.name == names[0])
         A = next(s.A for s in form.slices if not s.A.is_diagonal() or len(set(s.A.diagonal())) > 1)
-        kind = " (polynomials in it)" if dim == n and linalg.is_nonderogatory(A.tolist()) else ""
+        kind = " (polynomials in it)" if dim == n and linalg.is_nonderogatory(rational_rep(A)) else ""
         return f"commutant of the linear part of {names[0]}{kind}"
     return "joint commutant of the linear parts of " + ", ".join(names)
 

@@ -239,6 +239,12 @@ systems:
     for p in (5, 7, 11, 13))
 
 
+def _default_interrupts():
+    """In the child before exec: SIGINT at its default, whatever the test runner's disposition
+    (an ignored SIGINT is inherited through exec, and Python then installs no handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _rows_so_far(path):
     return path.read_bytes().count(b"\n") if path.exists() else 0
 
@@ -255,7 +261,8 @@ def test_sigint_during_a_sweep_exits_130_keeps_rows_and_resumes(tmp_path, target
     sweep.write_text(SLOW_SWEEP, encoding="utf-8")
     out = tmp_path / "s.jsonl"
     proc = subprocess.Popen([sys.executable, "-m", "equivid.cli", "sweep", str(sweep), "--workers", "2"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=_default_interrupts)
     try:
         deadline = time.monotonic() + 240
         while _rows_so_far(out) < 3:
@@ -267,7 +274,7 @@ def test_sigint_during_a_sweep_exits_130_keeps_rows_and_resumes(tmp_path, target
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.wait(timeout=20)
-    assert proc.returncode == 130, stderr
+    assert proc.returncode == 130, (proc.returncode, stdout, stderr)
     assert "interrupted" in one_line(stderr, "equivid: ")
     deadline = time.monotonic() + 120
     while True:  # the workers (and their budgeted children) are gone too

@@ -401,3 +401,72 @@ def test_the_cyclic_shortcut_agrees_with_the_whole_algebra(monkeypatch) -> None:
     monkeypatch.setattr(_units, "_cyclic", lambda U, n: None)
     general = unit_components(structure)
     assert fast is not None and general is not None and fast.count == general.count == 16
+
+
+# -- the commutant of one cyclic matrix above 12 latents: Q[A], decided from A alone ---------------
+def _cyclic_matrix(n: int, seed: int) -> sympy.Matrix:
+    rng = np.random.default_rng(seed)
+    while True:
+        A = sympy.Matrix(rng.integers(-3, 4, (n, n)).tolist())
+        if sympy.Poly(A.charpoly().as_expr()).degree() == n and sympy.gcd(
+                A.charpoly().as_expr(), sympy.diff(A.charpoly().as_expr())) == 1:
+            return A  # squarefree characteristic polynomial: non-derogatory and diagonalisable
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_powers_of_a_cyclic_matrix_against_the_real_roots(seed) -> None:
+    from equivid.solve._matrix import to_flint
+    from equivid.solve._units import _power_basis
+
+    A = _cyclic_matrix(14, seed)
+    structure = structure_of(A)
+    directions = [to_flint(B) for B, _ in structure.directions]
+    assert _power_basis(to_flint(structure.base[0]), directions, [to_flint(A)], 14) is not None  # this path ran
+    found = unit_components(structure, commuting=structure.commuting)
+    places = real_places(A)
+    assert found.count == 2 ** len(places) and len(found.points) == len(places)
+    patterns = set()
+    for point in found.points:  # each representative: negative at exactly one real place
+        B = sum((t * np.array(sympy.Matrix(Bk).tolist(), dtype=float) for t, (Bk, _) in zip(point, structure.directions)),
+                np.zeros((14, 14)))
+        pattern = sign_pattern(B, np.array(A.tolist(), dtype=float), [float(p) for p in places])
+        assert pattern.count(-1) == 1
+        patterns.add(pattern)
+    assert len(patterns) == len(places)
+
+
+def test_a_basis_that_is_not_the_powers_is_not_read_as_them() -> None:
+    import flint
+
+    from equivid.solve._matrix import to_flint
+    from equivid.solve._units import _power_basis
+
+    A = to_flint(_cyclic_matrix(14, 0))
+    eye = flint.fmpq_mat(14, 14, [int(i == j) for i in range(14) for j in range(14)])
+    powers = [eye]
+    for _ in range(13):
+        powers.append(powers[-1] * A)
+    zero = flint.fmpq_mat(14, 14)
+    assert _power_basis(zero, powers, [A], 14) is A
+    wrong = powers[:5] + [powers[5] + powers[4]] + powers[6:]  # the same span, another basis
+    assert _power_basis(zero, wrong, [A], 14) is None
+    assert _power_basis(eye, powers, [A], 14) is None  # a base that is not zero: I + span, not span
+    assert _power_basis(zero, powers[:-1], [A], 14) is None  # too few directions
+
+
+def test_a_direction_that_agrees_on_the_cyclic_vector_only_fails_the_check() -> None:
+    # D = A**2 + N with N e1 = 0 passes the cyclic-vector comparison, but D does not commute
+    # with A: the solution's matrix check (which the power path relies on) rejects it
+    from equivid.solve._forms import affine_forms
+    from equivid.solve.check import matrix_failures
+
+    A = _cyclic_matrix(14, 0)
+    names = [f"z{i + 1}" for i in range(14)]
+    system = equivid.System.from_maps(names, {"m": [str(e) for e in A * sympy.Matrix(sympy.symbols(names))]})
+    N = sympy.zeros(14, 14)
+    N[0, 1] = 1
+    D = Z(A**2 + N)
+    assert (D * sympy.eye(14)[:, 0]) == (A**2 * sympy.eye(14)[:, 0])
+    zero = Z.zeros(14, 1)
+    failures = matrix_failures(None, affine_forms(system), 14, checks=[("generator 3", (D, zero), True)])
+    assert failures == ["generator 3 fails the commuting condition for m"]

@@ -27,7 +27,7 @@ from ..ansatz import Ansatz
 from ..mechanisms import System
 from ._components import Invertibility, invertibility
 from ._forms import AffineForm, affine_forms
-from ._matrix import MATRIX_CHECK_ABOVE, from_flint, to_flint
+from ._matrix import MATRIX_CHECK_ABOVE, from_flint, rational_rep, to_flint
 from ._result import AffineStructure, Claim, Completeness, Lazy, Solution, parameter_symbols
 from ._units import unit_components
 from .problem import Problem
@@ -65,7 +65,7 @@ def _commutant(mats: Sequence[sympy.ImmutableMatrix], n: int, canonical: bool) -
     """A basis of the matrices commuting with every matrix in ``mats``."""
     if not mats:
         return [sympy.ImmutableMatrix(n, n, lambda i, j, k=k: int(i * n + j == k)) for k in range(n * n)]
-    found = linalg.commutant_basis([A.tolist() for A in mats], canonical=canonical)
+    found = linalg.commutant_basis([rational_rep(A) for A in mats], canonical=canonical)
     return [_immutable(C) for C in found]
 
 
@@ -197,13 +197,21 @@ def _free_structure(
     if translations:
         directions += [(sympy.ImmutableMatrix.zeros(n, n), sympy.ImmutableMatrix.eye(n)[:, k]) for k in range(n)]
     eye = sympy.ImmutableMatrix.eye(n)
-    if eye in basis:
+    flint_eye = flint.fmpq_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])
+    is_eye = [_is_identity(C, flint_eye) for C in basis]
+    if any(is_eye):
         base: Pair = (sympy.ImmutableMatrix.zeros(n, n), zero)
-        at_identity = tuple(sympy.Integer(int(B == eye and c == zero)) for B, c in directions)
+        at_identity = tuple(sympy.Integer(int(k < len(basis) and is_eye[k])) for k in range(len(directions)))
     else:
         base = (eye, zero)
         at_identity = tuple(sympy.Integer(0) for _ in directions)
     return AffineStructure(base, tuple(directions), identity=at_identity, commutant_of=commutant_of, commuting=commuting)
+
+
+def _is_identity(C: sympy.MatrixBase, eye: flint.fmpq_mat) -> bool:
+    """``C == I``, read in python-flint where ``C`` keeps a flint matrix (no sympy entries built)."""
+    kept = getattr(C, "_flint", None)
+    return bool(C == sympy.eye(C.rows)) if kept is None else bool(kept == eye)
 
 
 def _pair(vector: Sequence[sympy.Expr], n: int) -> Pair:

@@ -10,6 +10,7 @@ fails the system is refused rather than answered wrongly.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -149,11 +150,29 @@ def _check_independent(factors: list[sympy.Expr], families: Sequence[sympy.Symbo
         )
 
 
-def affine_forms(system: System) -> list[AffineForm] | None:
-    """Affine forms of all mechanisms, or None if one of them is not affine.
+#: The forms of the systems still alive, by identity (a System is immutable): the solver part,
+#: the check and the naming each ask for them, and reading a 40-latent map's coefficients
+#: is most of a solve's sympy work.
+_FORMS: dict[int, tuple[weakref.ref[System], list[AffineForm] | None]] = {}
 
-    Solver parts read them from :attr:`equivid.solve.problem.Problem.forms`, computed once
-    per problem."""
+
+def affine_forms(system: System) -> list[AffineForm] | None:
+    """Affine forms of all mechanisms, or None if one of them is not affine (computed once
+    per system: the result is shared, and must not be changed by the caller)."""
+    kept = _FORMS.get(id(system))
+    if kept is not None and kept[0]() is system:
+        return kept[1]
+    forms = _affine_forms(system)
+    key = id(system)
+
+    def forget(_: object) -> None:
+        _FORMS.pop(key, None)
+
+    _FORMS[key] = (weakref.ref(system, forget), forms)
+    return forms
+
+
+def _affine_forms(system: System) -> list[AffineForm] | None:
     forms = []
     for mechanism in system.mechanisms:
         form = affine_form(mechanism, system)

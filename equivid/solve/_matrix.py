@@ -10,7 +10,7 @@ from sympy.polys.domains import QQ, ZZ
 
 from ._verify import is_zero
 
-__all__ = ["MATRIX_CHECK_ABOVE", "FrozenMatrix", "from_flint", "to_flint", "exact", "vanish"]
+__all__ = ["MATRIX_CHECK_ABOVE", "FrozenMatrix", "from_flint", "to_flint", "exact", "vanish", "rational_rep"]
 
 #: Above this many latents affine answers are checked in matrix form, their matrices are kept
 #: over QQ (:class:`FrozenMatrix`) and their sympy maps are built only when asked for.
@@ -36,34 +36,62 @@ class FrozenMatrix(sympy.MutableDenseMatrix):
     """
 
     _flint: flint.fmpq_mat | None = None
+    _built: Any = None
+
+    @property  # type: ignore[override]
+    def _rep(self) -> Any:  # sympy's representation, built from the flint matrix when first read
+        if self._built is None and self._flint is not None:
+            self._built = _domain_matrix(self._flint)
+        return self._built
+
+    @_rep.setter
+    def _rep(self, rep: Any) -> None:
+        self._built = rep
+
+    @classmethod
+    def _of_flint(cls, M: flint.fmpq_mat) -> FrozenMatrix:
+        out = object.__new__(cls)
+        out.rows, out.cols = M.nrows(), M.ncols()
+        out._flint = flint.fmpq_mat(M)  # read back by to_flint (a copy each time: flint matrices are mutable)
+        return out
+
+    @property
+    def is_zero_matrix(self) -> bool | None:  # type: ignore[override]
+        if self._flint is not None:
+            return bool(self._flint.numer_denom()[0].is_zero())
+        return super().is_zero_matrix
 
     def __setitem__(self, key: Any, value: Any) -> None:
         raise TypeError("a FrozenMatrix does not support item assignment")
 
     def __hash__(self) -> int:  # type: ignore[override]
+        if self._flint is not None:
+            return hash((self.shape, tuple(self._flint.entries())))
         return hash((self.shape, tuple(self._rep.to_list_flat())))
+
+
+def _domain_matrix(M: flint.fmpq_mat) -> Any:
+    """``M`` as sympy keeps a rational matrix: sparse, over ZZ when integral (so that equal
+    matrices compare equal), else over QQ."""
+    from sympy.polys.matrices import DomainMatrix
+    from sympy.polys.matrices._dfm import DFM
+
+    n, m = M.nrows(), M.ncols()
+    numerators, denominator = M.numer_denom()
+    if denominator == 1:
+        return DomainMatrix.from_rep(DFM(numerators, (n, m), ZZ)).to_sparse()
+    return DomainMatrix.from_rep(DFM(flint.fmpq_mat(M), (n, m), QQ)).to_sparse()
 
 
 def from_flint(M: flint.fmpq_mat, *, frozen: bool | None = None) -> sympy.MatrixBase:
     """A rational python-flint matrix in sympy: a :class:`FrozenMatrix` (entries kept over QQ)
     when ``frozen`` or, by default, above :data:`MATRIX_CHECK_ABOVE` rows; an
     ``ImmutableMatrix`` otherwise."""
-    from sympy.polys.matrices import DomainMatrix
-
     n, m = M.nrows(), M.ncols()
     if frozen is None:
         frozen = n > MATRIX_CHECK_ABOVE
     if frozen and n and m:
-        from sympy.polys.matrices._dfm import DFM
-
-        numerators, denominator = M.numer_denom()
-        if denominator == 1:  # sympy's own convention (ZZ for integer entries): equal matrices compare equal
-            rep = DomainMatrix.from_rep(DFM(numerators, (n, m), ZZ)).to_sparse()
-        else:
-            rep = DomainMatrix.from_rep(DFM(flint.fmpq_mat(M), (n, m), QQ)).to_sparse()  # sparse, as sympy keeps them
-        out = FrozenMatrix._fromrep(rep)
-        out._flint = flint.fmpq_mat(M)  # read back by to_flint (a copy each time: flint matrices are mutable)
-        return out
+        return FrozenMatrix._of_flint(M)  # sympy's representation is built only when read
     return sympy.ImmutableMatrix(n, m, [sympy.Integer(int(x.p)) if x.q == 1 else sympy.Rational(int(x.p), int(x.q))
                                         for x in M.entries()])
 
@@ -74,12 +102,23 @@ def to_flint(M: sympy.MatrixBase) -> flint.fmpq_mat | None:
     if kept is not None:
         return flint.fmpq_mat(kept)
     rep = getattr(M, "_rep", None)  # sympy keeps rational matrices over ZZ/QQ internally
-    if rep is not None and (rep.domain.is_ZZ or rep.domain.is_QQ) and M.rows and M.cols:
-        return rep.convert_to(QQ).to_dfm().rep
+    if rep is not None and rep.domain.is_ZZ and M.rows and M.cols:
+        return flint.fmpq_mat(rep.to_dfm().rep)  # integer entries: no conversion per entry
+    if rep is not None and rep.domain.is_QQ and M.rows and M.cols:
+        return flint.fmpq_mat(rep.to_dfm().rep)
     entries = M.flat()
     if not all(e.is_Rational for e in entries):
         return None
     return flint.fmpq_mat(M.rows, M.cols, [flint.fmpq(int(e.p), int(e.q)) for e in entries])
+
+
+def rational_rep(M: sympy.MatrixBase) -> Any:
+    """``M`` for :mod:`equivid.linalg`: sympy's own DomainMatrix where its entries are integers
+    or rationals (no sympy number read per entry), else the nested list of entries."""
+    rep = getattr(M, "_rep", None)
+    if rep is not None and (rep.domain.is_ZZ or rep.domain.is_QQ):
+        return rep
+    return M.tolist()
 
 
 def exact(M: sympy.MatrixBase) -> Any:
@@ -91,7 +130,9 @@ def exact(M: sympy.MatrixBase) -> Any:
 def vanish(B: Any, c: Any, moved: Any, A: Any, shift: Any, b: Any) -> bool:
     """``BA - AB = 0`` and ``shift c - moved b = 0`` (python-flint or sympy matrices)."""
     if all(isinstance(m, flint.fmpq_mat) for m in (B, c, moved, A, shift, b)):
-        return not any((B * A - A * B).entries()) and not any((shift * c - moved * b).entries())
+        # B A = A B iff (dB)(eA) = (eA)(dB) for the common denominators d, e: integer products
+        Bn, An = B.numer_denom()[0], A.numer_denom()[0]
+        return bool(Bn * An == An * Bn) and bool(shift * c == moved * b)
     B, c, moved, A, shift, b = (m if isinstance(m, sympy.MatrixBase) else from_flint(m, frozen=False) for m in (B, c, moved, A, shift, b))
     residuals = list(B * A - A * B) + list(shift * c - moved * b)
     return all(is_zero(e) for e in residuals)

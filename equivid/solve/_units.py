@@ -468,6 +468,9 @@ def unit_components(structure: AffineStructure, seed: int = 0,
     if base is None or any(D is None for D in directions):
         return None
     flint_directions = [D for D in directions if D is not None]
+    powers = _power_basis(base, flint_directions, [to_flint(C) for C in commuting], n)
+    if powers is not None:
+        return _power_components(powers, n)
     span = _Span(flint_directions, n)
     if len(span) != len(flint_directions):  # pragma: no cover - the directions are a basis
         return None
@@ -521,6 +524,62 @@ def unit_components(structure: AffineStructure, seed: int = 0,
            f"{'s' if r != 1 else ''} (real roots of the squarefree characteristic polynomial of a generator of its "
            f"centre{'' if commutative else ', split by the signature of the trace form'}{', less the place the translations kill' if not unital else ''}): "
            f"{count} component{'s' if count != 1 else ''}")
+    return UnitComponents(count, tuple(points), how)
+
+
+def _power_basis(base: flint.fmpq_mat, directions: Sequence[flint.fmpq_mat],
+                 commuting: Sequence[flint.fmpq_mat | None], n: int) -> flint.fmpq_mat | None:
+    """The cyclic ``A`` where the family is ``span(I, A, ..., A**(n-1))`` exactly (a zero base,
+    ``directions[k] = A**k``), else None: the commutant of one non-derogatory matrix.
+
+    Proved without forming the powers: ``A`` has a cyclic vector ``v`` (its Krylov matrix has
+    full rank modulo a prime, so over Q), and a matrix ``D`` commuting with ``A`` is fixed by
+    ``D v`` (``D A**j v = A**j D v``); so ``directions[k] v = A**k v`` gives
+    ``directions[k] = A**k`` once the directions commute with ``A``, which the solution's
+    check proves for every generator (a failure there fails the whole answer)."""
+    A = next((C for C in commuting if C is not None), None)
+    if A is None or len(directions) != n or n < 3 or any(base.entries()) or directions[1] != A:
+        return None
+    for v in _cyclic_candidates(n):
+        column = flint.fmpq_mat(n, 1, v)
+        krylov = [column]
+        for _ in range(n - 1):
+            krylov.append(A * krylov[-1])
+        K = flint.fmpq_mat(n, n, [krylov[j][i, 0] for i in range(n) for j in range(n)])
+        reduced = _modular(K)
+        if reduced is not None and int(reduced.rank()) == n:
+            return A if all(D * column == k for D, k in zip(directions, krylov)) else None
+    return None
+
+
+def _cyclic_candidates(n: int) -> list[list[int]]:
+    rng = random.Random(0)
+    return [[1] + [0] * (n - 1)] + [[rng.randint(-9, 9) for _ in range(n)] for _ in range(2)]
+
+
+def _power_components(A: flint.fmpq_mat, n: int) -> UnitComponents:
+    """Components of ``Q[A]**x`` for a cyclic ``A``: ``Q[A] = Q[x] / (chi)``, its semisimple
+    quotient ``Q[x] / (q)`` for the squarefree part ``q`` of the characteristic polynomial,
+    one split real place per real root of ``q``; the representative of the place at ``theta``
+    is ``f(A) = (A - a)(A - b)`` for ``a < theta < b`` isolating it (coordinates: ``f``'s
+    coefficients, scaled to a primitive integer matrix as the general path does)."""
+    t = sympy.Symbol("t")
+    q = _squarefree(A.charpoly())
+    identity = flint.fmpq_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
+    square = A * A
+    points = []
+    for a, b in separating_intervals(_sympy_poly(q, t)):
+        lo, hi = _fmpq(a), _fmpq(b)
+        coefficients = [lo * hi, -(lo + hi), flint.fmpq(1)]
+        f = identity * coefficients[0] + A * coefficients[1] + square
+        g = _content(f, n)
+        points.append(tuple(sympy.Rational(int(c.p), int(c.q)) for c in (x / g for x in coefficients))
+                      + (sympy.Integer(0),) * (n - 3))
+    r = len(points)
+    count = 2**r
+    how = (f"the linear parts span an algebra whose semisimple quotient (commutative) has {r} split real place"
+           f"{'s' if r != 1 else ''} (real roots of the squarefree characteristic polynomial of a generator of its "
+           f"centre): {count} component{'s' if count != 1 else ''}")
     return UnitComponents(count, tuple(points), how)
 
 

@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import flint
 import numpy as np
 import sympy
 
@@ -108,17 +109,19 @@ def _check_family(solution: Solution, system: System, failures: list[str], check
         failures.extend(matrix_failures(solution.structure, forms, system.n))
         checked.append("every discrete representative commutes and is invertible (matrix form where affine)")
         kept = getattr(solution.discrete, "source", None)  # the exact matrices the maps are built from
+        representatives = []
         for k, a in enumerate(solution.discrete if kept is None else kept):
             pair = affine_parts(a, latents) if kept is None else (from_flint(a[0]), from_flint(a[1]))
             if pair is None:
                 if not commutes(a, system):
                     failures.append(f"the component representative {tuple(a)} does not commute")
                 continue
-            failures.extend(f"the component representative {k + 1}: {f}" for k, f in
-                            enumerate(matrix_failures(None, forms, system.n, checks=[("it", pair, False)])))
+            representatives.append((f"the component representative {k + 1}", pair, False))
             exact_B = to_flint(pair[0])
             if (pair[0].rank() if exact_B is None else exact_B.rank()) < system.n:
                 failures.append(f"the component representative {tuple(solution.discrete[k])} is not invertible")
+        if representatives:
+            failures.extend(matrix_failures(None, forms, system.n, checks=representatives))
         return
     at_identity = dict(zip(solution.parameters, solution.identity))
     checked.append("the general element is the identity at the identity parameters")
@@ -289,18 +292,24 @@ def matrix_failures(structure: Any, forms: Sequence[Any], n: int,
     ``checks`` (label, (B, c), homogeneous) replaces the structure's base and generators."""
     from ._matrix import exact, vanish
 
-    slices = [
-        (form.mechanism.name, exact(s.A), exact(form.shift(s)), exact(s.b))
-        for form in forms
-        for s in form.slices
-    ]
+    eye = flint.fmpq_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])
+    slices = []
+    for form in forms:
+        for s in form.slices:
+            A = exact(s.A)
+            moves_c = form.kind == "map" and s.is_constant  # the shift is A - I (form.shift), read in flint
+            shift = (A - eye if moves_c else A) if isinstance(A, flint.fmpq_mat) else exact(form.shift(s))
+            slices.append((form.mechanism.name, A, shift, exact(s.b)))
     if checks is None:
         checks = [("base", structure.base, False)]
         checks += [(f"generator {k + 1}", d, True) for k, d in enumerate(structure.directions)]
     failures = []
     for label, (B, c), homogeneous in checks:
-        moved = B if homogeneous else B - sympy.eye(n)
-        fB, fc, fmoved = exact(B), exact(c), exact(moved)
+        fB, fc = exact(B), exact(c)
+        if homogeneous:
+            fmoved = fB
+        else:
+            fmoved = fB - eye if isinstance(fB, flint.fmpq_mat) else exact(B - sympy.eye(n))
         for name, A, shift, b in slices:
             if not vanish(fB, fc, fmoved, A, shift, b):
                 failures.append(f"{label} fails the commuting condition for {name}")
