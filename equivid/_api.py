@@ -6,6 +6,7 @@ import time
 
 from . import render as render  # registers the text and LaTeX printers of a group
 from ._budget import budget_seconds
+from ._progress import note
 from .ansatz import Ansatz
 from .groups import EquivarianceGroup
 from .mechanisms import System
@@ -64,6 +65,7 @@ def solve(system: System, *, ansatz: str | Ansatz | None = None, part: str | Non
     from .examine import QUICK, incorporate
     from .examine import cross_examine as examine
 
+    note("cross-examining (a numeric search for missed elements)")
     options = dict(QUICK) if cross_examine is None else {}
     left = budget_seconds() - (time.monotonic() - started)  # what the solve left of the budget
     options["budget_seconds"] = max(0.01, min(options.get("budget_seconds", 10.0), left))

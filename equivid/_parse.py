@@ -432,7 +432,11 @@ def _parse_node(text: str, field: str, symbols: Mapping[str, sympy.Symbol], expe
         tree = ast.parse(stripped, mode="eval")
     except SyntaxError as exc:
         column = max(exc.offset or 1, 1) + indent
-        raise SpecError(field, text, expected, detail=f"syntax error at column {column}") from None
+        if "never closed" in (exc.msg or ""):  # Python points at the opening bracket: say so, and where input ends
+            detail = f"syntax error: {exc.msg} (opened at column {column}; the text ends at column {len(text.rstrip()) + 1})"
+        else:
+            detail = f"syntax error at column {column}"
+        raise SpecError(field, text, expected, detail=detail) from None
     except (RecursionError, MemoryError, ValueError):  # the parser's own limits (not reached below ours)
         raise SpecError(field, text, expected, detail="too deeply nested") from None
     converter = _Converter(text, field, symbols, expected, indent, source=stripped)

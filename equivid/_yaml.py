@@ -140,8 +140,12 @@ def safe_yaml(text: str, *, field: str) -> Any:
         return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        problem = getattr(exc, "problem", None) or type(exc).__name__
-        raise SpecError(field, _where(mark), "valid YAML", detail=" ".join(str(problem).split())[:80]) from None
+        problem = " ".join(str(getattr(exc, "problem", None) or type(exc).__name__).split())[:80]
+        context, opened = getattr(exc, "context", None), getattr(exc, "context_mark", None)
+        if context and opened is not None and mark is not None and opened.line != mark.line:
+            # the parser notices late (an unclosed bracket or quote shows on a later line): name both places
+            problem += f"; {' '.join(str(context).split())[:60]} that starts at {_where(opened)}"
+        raise SpecError(field, _where(mark), "valid YAML", detail=problem) from None
     finally:
         loader.dispose()
 
@@ -157,5 +161,9 @@ def read_yaml(text: str, *, field: str, keys: Sequence[str], shape: str) -> Mapp
         raise SpecError(field, f"YAML holding {kind}", shape)
     for key in data:
         if key not in keys:
-            raise SpecError(field, key, f"a known key ({', '.join(keys)})", detail="unknown key")
+            from ._schema import did_you_mean
+
+            hint = did_you_mean(key, keys)
+            raise SpecError(field, key, f"a known key ({', '.join(keys)})",
+                            detail="unknown key" + (f"; {hint}" if hint else ""))
     return data

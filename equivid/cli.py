@@ -27,6 +27,8 @@ from typing import Any
 
 from ._defaults import VERIFY_DEFAULTS
 from ._files import check_target, read_text, write_atomic, write_with
+from ._progress import shown
+from ._schema import did_you_mean
 from .errors import (
     BudgetExceededError,
     EquividError,
@@ -149,6 +151,7 @@ def _parser() -> argparse.ArgumentParser:
         help="degree for what the learner can recover and the dimension profile: a number, 0 for "
         f"none, or auto ({AUTO_DEGREE} up to {AUTO_LATENTS} latents, else none)",
     )
+    analyze.add_argument("--quiet", action="store_true", help="no progress on stderr (shown only on a terminal)")
     analyze.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS", help=BUDGET_HELP)
     analyze.add_argument("--at", default=None, metavar="NAME=VALUE,...", help=AT_HELP)
     analyze.add_argument("--samples", type=_whole, default=None, metavar="K",
@@ -164,12 +167,15 @@ def _parser() -> argparse.ArgumentParser:
     sketch.add_argument("spec", help="spec file (YAML), or the name of a bundled example")
     sketch.add_argument("--ansatz", default=None, help="linear | affine | polynomial:D (default: the spec's, else affine)")
     sketch.add_argument("--format", choices=("markdown", "latex", "json"), default="markdown")
+    sketch.add_argument("--fragment", action="store_true",
+                        help="with --format latex: the body alone, to \\input into a paper (no preamble)")
     sketch.add_argument("--at", default=None, metavar="NAME=VALUE,...", help=AT_HELP)
     sketch.add_argument("-o", "--output", metavar="FILE",
                         help="write to FILE, atomically (refused if it exists, unless --force; never a "
                         "directory, device, FIFO, socket or symlink)")
     sketch.add_argument("--force", action="store_true", help="overwrite FILE (a regular file only)")
     sketch.add_argument("--pdf", action="store_true", help="compile the LaTeX with pdflatex into FILE (default SPEC.pdf)")
+    sketch.add_argument("--quiet", action="store_true", help="no progress on stderr (shown only on a terminal)")
     sketch.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS", help=BUDGET_HELP)
     sweep = commands.add_parser("sweep", help="many systems x ansatz in parallel, rows streamed to a table",
                                 epilog=_epilog("the executor broke (a worker killed, a scheduler lost); finished rows are kept", SWEEP_NOTES))
@@ -179,6 +185,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--dask", default=None, metavar="ADDRESS", help="run on a Dask scheduler at ADDRESS, or start a local cluster: local")
     sweep.add_argument("--limit", type=_whole, default=None, metavar="K", help="run at most K new tasks, then stop (rerun to continue)")
     sweep.add_argument("--force", action="store_true", help="append to an output that holds rows of another sweep")
+    sweep.add_argument("--quiet", action="store_true", help="no progress on stderr (shown only on a terminal)")
     sweep.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS",
                        help="wall-clock budget in seconds of each task's solve (a finite number > 0; overrides the "
                        "sweep file's budget: and EQUIVID_BUDGET_SECONDS, default 60); a task past it is a row "
@@ -224,7 +231,7 @@ def _verify_parser(commands: Any) -> None:
                         help="true vs learned latents, fitted element undone (written atomically; a regular file only)")
     verify.add_argument("--force", action="store_true", help="overwrite an existing --plot file")
     verify.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS", help=BUDGET_HELP)
-    verify.add_argument("--quiet", action="store_true", help="no progress bar")
+    verify.add_argument("--quiet", action="store_true", help="no progress on stderr (shown only on a terminal)")
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -258,7 +265,7 @@ def _verify(args: argparse.Namespace) -> int:
         data = load_observations(args.data, system)  # shapes checked before any solving or training
     group = solve(load(_spec_path(args.group)), ansatz=args.ansatz) if args.group else solve(system, ansatz=args.ansatz)
     report = verify(system, group=group, data=data, seeds=args.seeds, samples=args.samples, steps=args.steps,
-                    dim=args.dim, device=args.device, rng=args.rng, progress=not args.quiet, mixing=args.mixing,
+                    dim=args.dim, device=args.device, rng=args.rng, progress=False, mixing=args.mixing,
                     states=args.states, train_options={"hidden": args.hidden, "encoder": args.encoder,
                                                    **({"lr": args.lr} if args.lr is not None else {})})
     result = report.to_dict()
@@ -281,7 +288,12 @@ def _spec_path(value: str) -> Path:
     if path.exists() or path.suffix:
         return path
     bundled = EXAMPLES / f"{value}.yaml"
-    return bundled if bundled.exists() else path
+    if bundled.exists():
+        return bundled
+    hint = did_you_mean(value, [p.stem for p in EXAMPLES.glob("*.yaml")])
+    if hint:
+        raise SpecError("SPEC", value, "an existing spec file", detail=f"{hint[:-1]} (a bundled example)?")
+    return path
 
 
 def _analyze(args: argparse.Namespace) -> int:
@@ -367,6 +379,9 @@ def _sketch(args: argparse.Namespace) -> int:
     if args.pdf and pdflatex is None:
         raise SpecError("--pdf", "pdflatex", "pdflatex on the PATH (install TeX, e.g. apt-get install "
                         "texlive-latex-base), or use --format latex", detail="pdflatex not found")
+    if args.fragment and (args.format != "latex" or args.pdf):
+        raise SpecError("--fragment", "--pdf" if args.pdf else f"--format {args.format}",
+                        "--format latex (a fragment is LaTeX to \\input; a PDF needs the whole document)")
     spec = _spec_path(args.spec)
     target = Path(args.output) if args.output else (Path(spec.stem + ".pdf") if args.pdf else None)
     if target is not None:  # refused before any solving: not a regular file, exists without --force
@@ -385,7 +400,7 @@ def _sketch(args: argparse.Namespace) -> int:
         write_atomic(target, _compile(proof.to_latex(), str(pdflatex)), force=args.force)  # type: ignore[arg-type]
         print(f"wrote {target}")
         return 0
-    text = {"markdown": proof.to_markdown, "latex": proof.to_latex,
+    text = {"markdown": proof.to_markdown, "latex": lambda: proof.to_latex(fragment=args.fragment),
             "json": lambda: json.dumps(proof.to_dict(), indent=2) + "\n"}[args.format]()
     return _emit(text, target, args.force)
 
@@ -450,7 +465,8 @@ def _examples(args: argparse.Namespace) -> int:
     if args.show:
         path = EXAMPLES / f"{args.show}.yaml"
         if not path.exists():
-            raise SpecError("--show", args.show, f"one of {', '.join(p.stem for p in specs)}")
+            hint = did_you_mean(args.show, [p.stem for p in specs])
+            raise SpecError("--show", args.show, f"one of {', '.join(p.stem for p in specs)}", detail=hint)
         print(path.read_text(encoding="utf-8"), end="")
         return 0
     for path in specs:
@@ -475,7 +491,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("always")
             warnings.showwarning = _warn  # type: ignore[assignment]
-            with _budget(args):
+            with _budget(args), shown(args.command, quiet=getattr(args, "quiet", False)):
                 return {"analyze": _analyze, "examples": _examples, "sketch": _sketch, "sweep": _sweep, "verify": _verify}[args.command](args)
     except VerificationError as exc:
         return _fail(VERIFICATION_FAILED, "verification failed", exc)

@@ -21,7 +21,7 @@ from .naming import affine_name, finite_linear_name
 from .solve import Solution
 from .solve._lie import DimensionProfile
 from .solve._lie import dimension_profile as _dimension_profile
-from .solve._result import COMPLETE, Claim, condition_of, finite_of
+from .solve._result import COMPLETE, Claim, Lazy, condition_of, finite_of
 from .solve._verify import commutes, is_zero, jacobian, tangent_fields
 
 __all__ = ["EquivarianceGroup", "Membership"]
@@ -34,7 +34,8 @@ Map = tuple[sympy.Expr, ...]
 PRESENTERS: dict[str, Callable[..., Any]] = {}
 #: Where the default presenters live: loaded by name on first use when a group is shown
 #: before anything imported them (``import equivid.groups`` alone).
-_DEFAULT_PRESENTERS = {"text": "equivid.render", "latex": "equivid.render", "sketch": "equivid.proofs"}
+_DEFAULT_PRESENTERS = {"text": "equivid.render", "latex": "equivid.render", "sketch": "equivid.proofs",
+                       "html": "equivid.render", "markdown": "equivid.render", "repr": "equivid.render"}
 
 
 def _presenter(key: str) -> Callable[..., Any]:
@@ -303,7 +304,10 @@ class EquivarianceGroup:
 
     @property
     def general_element(self) -> Map:
-        return self.solution.general_element
+        found = self.solution.general_element
+        if isinstance(found, Lazy):  # a large answer: its components are built when read
+            return found
+        return sympy.Tuple(*found)  # type: ignore[return-value]  # a sympy object: prints, compares and hashes as the tuple
 
     @property
     def parameters(self) -> tuple[sympy.Symbol, ...]:
@@ -317,12 +321,14 @@ class EquivarianceGroup:
     @property
     def lie_algebra(self) -> tuple[Map, ...]:
         """Generators of the Lie algebra, as vector fields."""
-        return self.solution.lie_algebra
+        found = self.solution.lie_algebra
+        return found if isinstance(found, Lazy) else tuple(sympy.Tuple(*X) for X in found)  # type: ignore[misc]
 
     @property
     def discrete(self) -> tuple[Map, ...]:
         """Maps that, with the identity component, generate the other components."""
-        return self.solution.discrete
+        found = self.solution.discrete
+        return found if isinstance(found, Lazy) else tuple(sympy.Tuple(*a) for a in found)  # type: ignore[misc]
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -671,6 +677,15 @@ class EquivarianceGroup:
 
     def _repr_latex_(self) -> str:
         return "$" + _presenter("latex")(self) + "$"
+
+    def _repr_html_(self) -> str:  # notebooks: name, verdict, numbers, class, the set as math
+        return _presenter("html")(self)  # type: ignore[no-any-return]
+
+    def _repr_markdown_(self) -> str:
+        return _presenter("markdown")(self)  # type: ignore[no-any-return]
+
+    def __repr__(self) -> str:  # short: the dataclass repr dumped the whole solution
+        return _presenter("repr")(self)  # type: ignore[no-any-return]
 
     def __str__(self) -> str:
         return _presenter("text")(self)  # type: ignore[no-any-return]

@@ -580,6 +580,7 @@ SPEC_KEYS = (
     "constraints",
     "description",
     "name",
+    "$schema",  # for editors (equivid/schema/spec.schema.json); ignored
 )
 
 #: The attributes a sprite renderer draws (``observe: {renderer: sprites, roles: ...}``).
@@ -688,7 +689,7 @@ def system_from_spec(text: str) -> System:
     if ansatz is not None:
         ansatz = str(Ansatz.parse(ansatz, field="ansatz"))
     description = data.get("description") or data.get("name") or ""
-    return System(
+    system = System(
         latents,
         tuple(mechanisms),
         families=families,
@@ -701,6 +702,10 @@ def system_from_spec(text: str) -> System:
         parameters=parameters,
         constraints=parse_constraints(data.get("constraints"), parameters),
     )
+    from ._schema import check_against_schema
+
+    check_against_schema(data)  # after the specific checks above: nothing the published schema refuses is taken
+    return system
 
 
 def _observe(data: Mapping[str, Any], latents: Sequence[sympy.Symbol], states: Any) -> dict[str, Any] | None:

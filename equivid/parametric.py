@@ -63,6 +63,7 @@ from typing import Any
 import sympy
 
 from ._parse import parse_expression
+from ._progress import Bar
 from .ansatz import Ansatz, monomials
 from .errors import SpecError, UnsupportedMechanismError, VerificationError
 from .mechanisms import Mechanism, System, noise_at
@@ -793,6 +794,38 @@ class CaseTree:
     def __str__(self) -> str:
         return self.text()
 
+    def __repr__(self) -> str:  # short: the dataclass repr printed the whole system and every case
+        names = ", ".join(p.name for p in self.parameters)
+        return (f"<CaseTree over {names}: {len(self.cases)} case{'s' if len(self.cases) != 1 else ''}, "
+                f"{'complete' if self.complete else 'not complete'}>")
+
+    def _notebook_rows(self) -> list[tuple[str, str, str]]:
+        """(conditions, name or description, the numbers and how they are known) per case."""
+        rows = []
+        for case in self.to_dict()["cases"]:
+            size = f"order {case['order']}" if case.get("order") else f"dimension {case['dimension']}"
+            parts = "components not determined" if case["components"] is None else f"{case['components']} components"
+            known = "; ".join(f"{k}: {v}" for k, v in case["claims"].items() if k in ("dimension", "discrete"))
+            rows.append((str(case["conditions"]), str(case["verdict"]), f"{size}, {parts} ({known})"))
+        return rows
+
+    def _repr_markdown_(self) -> str:
+        names = ", ".join(p.name for p in self.parameters)
+        lines = [f"**Case tree over {names}** ({'complete' if self.complete else 'not complete'}; class searched: "
+                 f"{self.ansatz})", ""]
+        lines += [f"- **{conditions}**: {verdict}; {numbers}" for conditions, verdict, numbers in self._notebook_rows()]
+        return "\n".join(lines) + "\n"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        names = ", ".join(p.name for p in self.parameters)
+        rows = "".join(f"<tr><td style='text-align:left'>{escape(c)}</td><td style='text-align:left'>{escape(v)}</td>"
+                       f"<td style='text-align:left'>{escape(n)}</td></tr>" for c, v, n in self._notebook_rows())
+        return (f"<div class='equivid-cases'><p><strong>Case tree over {escape(names)}</strong> "
+                f"({'complete' if self.complete else 'not complete'}; class searched: {escape(str(self.ansatz))})</p>"
+                f"<table><tr><th>case</th><th>verdict</th><th>numbers</th></tr>{rows}</table></div>")
+
 
 # -- the entry point --------------------------------------------------------------------------------
 def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: int = DEFAULT_SAMPLES,
@@ -830,7 +863,9 @@ def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: 
     generator = random.Random(rng)
     affine = _affine_without_noise(system) and chosen.kind in ("linear", "affine")
     solved = []
+    bar = Bar(len(leaves), "strata", unit="stratum")
     for leaf in leaves:
+        bar.update(1)
         lie = _lie_fields(leaf, basis, system)
         general = _general_element(lie, system) if affine and leaf.stratum.resolved else None
         if leaf.stratum.resolved:
@@ -849,6 +884,7 @@ def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: 
                     f"{leaf.stratum.text()}, the exact solve at {values} gives {found}")
             points.append(Sample(values, group))
         solved.append((leaf, lie, general, points))
+    bar.close()
     cases = _merge(solved, affine, candidates, chosen.kind == "polynomial")
     notes = []
     if any(not c.resolved for c in cases):

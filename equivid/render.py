@@ -10,7 +10,7 @@ import sympy
 from .groups import PRESENTERS, EquivarianceGroup
 from .solve._result import finite_of
 
-__all__ = ["text_report", "markdown_report", "latex_report", "latex_group"]
+__all__ = ["text_report", "markdown_report", "latex_report", "latex_group", "html_report", "notebook_markdown", "short_repr"]
 
 
 def _arguments(latents: tuple[sympy.Symbol, ...]) -> str:
@@ -256,5 +256,90 @@ def _finite_latex(group: EquivarianceGroup) -> str:
     return r"\left\langle " + body + r" \right\rangle"
 
 
+# -- notebooks: HTML and Markdown of a group, a short repr --------------------------------------
+#: Notebook displays write out a group's set as math up to this many LaTeX characters.
+NOTEBOOK_MATH = 2000
+
+
+def _facts(group: EquivarianceGroup) -> list[tuple[str, str]]:
+    """(label, plain text) rows shown in a notebook: the numbers and how complete they are."""
+    rows = [("verdict", group.verdict)]
+    if group.solution.kind == "finite" or group.finite:
+        rows.append(("order", str(group.order)))
+    else:
+        rows.append(("dimension", str(group.dimension)))
+    rows.append(("components", "not determined" if group.components is None else str(group.components)))
+    rows.append(("class searched", f"{group.ansatz} ({group.ansatz.describe()})"))
+    lower = sorted({c.reason for k, c in group.completeness.items() if not c.complete and k != "identifiable_properties"})
+    rows.append(("complete", "yes, within the class searched" if group.complete else "no, a lower bound: " + "; ".join(lower)))
+    return rows
+
+
+def _set_math(group: EquivarianceGroup) -> str | None:
+    """The group as LaTeX math, or None where too long to show (large maps, big state spaces)."""
+    if group.solution.kind != "finite" and len(group.latents) > 8:
+        return None
+    body = latex_group(group)
+    return body if len(body) <= NOTEBOOK_MATH else None
+
+
+def html_report(group: EquivarianceGroup) -> str:
+    """The group for a notebook (``_repr_html_``): its name, verdict, dimension or order,
+    components, the class searched and how complete the answer is, with the set as math.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> html = html_report(equivid.solve(equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})))
+    >>> "<strong>diagonal scalings</strong>" in html, "t_{1} z_{1}" in html
+    (True, True)
+    """
+    from html import escape
+
+    rows = "".join(f"<tr><th style='text-align:left'>{escape(label)}</th><td style='text-align:left'>{escape(text)}</td></tr>"
+                   for label, text in _facts(group))
+    math = _set_math(group)
+    shown = f"<p>$${escape(math)}$$</p>" if math else ""
+    return (f"<div class='equivid-group'><p><strong>{escape(group.description)}</strong></p>{shown}"
+            f"<table>{rows}</table></div>")
+
+
+def notebook_markdown(group: EquivarianceGroup) -> str:
+    """The group as Markdown with ``$...$`` math (``_repr_markdown_``).
+
+    Examples
+    --------
+    >>> import equivid
+    >>> print(notebook_markdown(equivid.solve(equivid.System.from_maps(["z1"], {"grow": ["2*z1"]}))).splitlines()[0])
+    **GL(1)**
+    """
+    lines = [f"**{group.description}**", ""]
+    math = _set_math(group)
+    if math:
+        lines += [f"$${math}$$", ""]
+    lines += [f"- {label}: {text}" for label, text in _facts(group)]
+    return "\n".join(lines) + "\n"
+
+
+def short_repr(group: EquivarianceGroup) -> str:
+    """A one-line ``repr``: name, dimension or order, components, class.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> short_repr(equivid.solve(equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})))
+    "<EquivarianceGroup 'diagonal scalings': dimension 2, 4 components, searched among affine, complete>"
+    """
+    size = f"order {group.order}" if group.solution.kind == "finite" or group.finite else f"dimension {group.dimension}"
+    parts = "components not determined" if group.components is None else (
+        f"{group.components} component{'s' if group.components != 1 else ''}")
+    name = group.description if len(group.description) <= 60 else group.description[:57] + "..."
+    return (f"<EquivarianceGroup {name!r}: {size}, {parts}, searched among {group.ansatz}, "
+            f"{'complete' if group.complete else 'a lower bound'}>")
+
+
 PRESENTERS["text"] = text_report
 PRESENTERS["latex"] = latex_group
+PRESENTERS["html"] = html_report
+PRESENTERS["markdown"] = notebook_markdown
+PRESENTERS["repr"] = short_repr

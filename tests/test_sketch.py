@@ -40,7 +40,7 @@ def test_public_case_all_checked_and_agrees(case, capsys):
     system = equivid.load(CASES / case["spec"])
     group = equivid.solve(system, ansatz=case["ansatz"])
     proof = equivid.sketch(group)
-    unchecked = [(s.kind, s.reason) for s in proof.steps if not s.checked]
+    unchecked = [(s.kind, s.reason) for s in proof.steps if not s.checked and not s.scope]
     assert unchecked == []
     assert proof.all_checked
     assert proof.conclusion["verdict"] == group.verdict
@@ -222,3 +222,28 @@ def test_cli_bad_input_is_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert main(["sketch", "diagonal_scaling", "--ansatz", "cubic"]) == 2
+
+
+def test_a_statement_of_scope_is_not_shown_as_checked():
+    proof = equivid.sketch(equivid.solve(equivid.load(EXAMPLES / "class_diagonal.yaml")))
+    scope = [s for s in proof.steps if s.scope]
+    assert scope and all(not s.checked for s in scope)
+    text = proof.to_markdown()
+    assert "(a statement of scope)" in text and "nothing to check" in text
+    assert proof.all_checked  # a statement of scope claims nothing, so it does not make the proof unchecked
+    assert proof.to_dict()["steps"][proof.steps.index(scope[0])]["scope"] is True
+    with pytest.raises(ValueError, match="a statement of scope is not checked"):
+        Step("outside", "claim", "why", (), True, (), "", scope=True)
+
+
+def test_the_equations_step_lists_each_distinct_equation_once():
+    # jordan_blocks: BA - AB gives -b21 = 0 and b21 = 0 (one equation up to sign): the count and the list agree
+    proof = equivid.sketch(equivid.solve(equivid.load(EXAMPLES / "jordan_blocks.yaml")))
+    step = next(s for s in proof.steps if s.kind == "equations")
+    count = int(step.claim.split(" give ")[1].split()[0])
+    equations = [v for _, v in step.objects if not isinstance(v, str)]
+    rest = [v for _, v in step.objects if isinstance(v, str)]
+    more = int(rest[0].split()[2]) if rest else 0
+    assert len(equations) + more == count
+    normal = {-e.lhs if e.lhs.could_extract_minus_sign() else e.lhs for e in equations}
+    assert len(normal) == len(equations)

@@ -30,7 +30,6 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -233,18 +232,27 @@ ENCODERS = ("auto", "mlp", "conv")
 
 
 class _Progress:
-    """A one-line progress bar on stderr (no dependency)."""
+    """Training steps on the progress bar (:mod:`equivid._progress`): drawn while a command
+    shows progress, or with ``progress=True`` on a terminal."""
 
     def __init__(self, total: int, enabled: bool, label: str) -> None:
-        self.total, self.enabled, self.label = total, enabled, label
+        from .._progress import Bar
+
+        self.total, self.done = total, 0
         self.every = max(1, total // 50)
+        self.bar = Bar(total, label, force=enabled)
+
+    @property
+    def drawn(self) -> bool:
+        return self.bar.drawn
 
     def update(self, step: int, loss: float) -> None:
-        if not self.enabled or (step % self.every and step != self.total):
+        if step % self.every and step != self.total:
             return
-        done = int(30 * step / self.total)
-        print(f"\r{self.label} [{'#' * done}{'.' * (30 - done)}] {step}/{self.total} loss {loss:.4g}",
-              end="\n" if step == self.total else "", file=sys.stderr, flush=True)
+        self.bar.update(step - self.done, loss=f"{loss:.4g}")
+        self.done = step
+        if step == self.total:
+            self.bar.close()
 
 
 @dataclass
@@ -803,7 +811,7 @@ def _train_batched(torch: Any, system: System, runs: Sequence[tuple[Array, Array
         optimiser.step()
         schedule.step()
         history.append(loss.detach())
-        if progress and (step % bar.every == 0 or step == steps):
+        if bar.drawn and (step % bar.every == 0 or step == steps):
             bar.update(step, float(loss.detach().mean()))
     if device == "cuda":
         torch.cuda.synchronize()

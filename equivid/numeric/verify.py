@@ -200,6 +200,27 @@ class VerifyReport:
             "notes": list(self.notes),
         }
 
+    def __repr__(self) -> str:  # short: the dataclass repr printed every seed's fits
+        return (f"<VerifyReport {self.group!r}: {self.verdict}, {len(self.seeds)} seed{'s' if len(self.seeds) != 1 else ''}, "
+                f"controls {'passed' if self.controls_passed else 'failed'}>")
+
+    def _repr_markdown_(self) -> str:
+        lines = [f"**Predicted group:** {self.group} (fitter: {self.kind})", "", f"**Verdict:** {self.verdict}", "",
+                 f"- controls: {'passed' if self.controls_passed else 'failed'}"]
+        lines += [f"- seed {s.seed}: {s.verdict}; R^2 in the group {s.group}; ceiling {s.ceiling}" for s in self.seeds]
+        lines += [f"- note: {note}" for note in self.notes]
+        return "\n".join(lines) + "\n"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        rows = "".join(f"<tr><td>{s.seed}</td><td style='text-align:left'>{escape(s.verdict)}</td><td>{escape(str(s.group))}</td>"
+                       f"<td>{escape(str(s.ceiling))}</td></tr>" for s in self.seeds)
+        return (f"<div class='equivid-verify'><p><strong>Predicted group:</strong> {escape(self.group)} "
+                f"(fitter: {escape(self.kind)})</p><p><strong>Verdict:</strong> {escape(self.verdict)}; controls "
+                f"{'passed' if self.controls_passed else 'failed'}</p><table><tr><th>seed</th><th>verdict</th>"
+                f"<th>R^2 in the group</th><th>ceiling</th></tr>{rows}</table></div>")
+
     def __str__(self) -> str:
         lines = [f"predicted group: {self.group} (fitter: {self.kind})", f"verdict: {self.verdict}"]
         against = " (against seed 0)" if self.settings.get("scored_against") == "seed 0's encoder" else ""

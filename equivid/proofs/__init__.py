@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .._progress import note
 from ..groups import PRESENTERS, EquivarianceGroup
 from ._base import KINDS, ProofSketch, Step
 
@@ -33,6 +34,7 @@ def sketch_group(group: EquivarianceGroup) -> ProofSketch:
     from ._finite import finite_steps
     from ._learner import class_steps, noise_steps
 
+    note("writing and checking the proof sketch")
     solution = group.solution
     if solution.kind == "finite":
         steps, setting = finite_steps(group), "finite-state mechanisms (permutations of the states)"

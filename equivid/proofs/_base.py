@@ -18,7 +18,7 @@ from ..mechanisms import Mechanism, System
 if TYPE_CHECKING:
     from ..groups import EquivarianceGroup
 
-__all__ = ["Step", "ProofSketch", "KINDS", "consistency_step", "conclusion_step", "equation_objects", "SHOW"]
+__all__ = ["Step", "ProofSketch", "KINDS", "consistency_step", "conclusion_step", "equation_objects", "SHOW", "SCOPE_REASON"]
 
 #: The kinds of steps, in the order a person argues.
 KINDS = (
@@ -46,12 +46,15 @@ class Step:
     checked: bool = True
     checks: tuple[str, ...] = ()
     reason: str = ""
+    scope: bool = False  # a statement of what was searched: not a claim, nothing to check
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind: got {self.kind!r}, expected one of {', '.join(KINDS)}")
         if not self.checked and not self.reason:
             raise ValueError(f"step {self.kind!r}: an unchecked step needs a reason")
+        if self.scope and self.checked:
+            raise ValueError(f"step {self.kind!r}: a statement of scope is not checked (checked=False, with its reason)")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -59,6 +62,7 @@ class Step:
             "claim": self.claim,
             "justification": self.justification,
             "checked": self.checked,
+            "scope": self.scope,
             "checks": list(self.checks),
             "reason": self.reason or None,
             "objects": [{"label": label, "value": _text(value)} for label, value in self.objects],
@@ -80,7 +84,7 @@ class ProofSketch:
 
     @property
     def all_checked(self) -> bool:
-        return all(step.checked for step in self.steps)
+        return all(step.checked for step in self.steps if not step.scope)  # statements of scope claim nothing
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -107,14 +111,24 @@ class ProofSketch:
 
         return markdown(self)
 
-    def to_latex(self) -> str:
-        """A standalone LaTeX document (``article``, ``amsmath``, ``amssymb``)."""
+    def to_latex(self, *, fragment: bool = False) -> str:
+        """A standalone LaTeX document (``article``, ``amsmath``, ``amssymb``), or with
+        ``fragment`` its body alone, to ``\\input`` into a paper."""
         from ._render import latex
 
-        return latex(self)
+        return latex(self, fragment=fragment)
 
     def _repr_markdown_(self) -> str:
         return self.to_markdown()
+
+    def _repr_html_(self) -> str:
+        from ._render import html
+
+        return html(self)
+
+    def __repr__(self) -> str:  # short: the dataclass repr printed every step
+        checked = "all steps checked" if self.all_checked else "not every step checked"
+        return f"<ProofSketch {self.title!r}: {len(self.steps)} steps, {checked}>"
 
     def __str__(self) -> str:
         return self.to_markdown()
@@ -266,6 +280,10 @@ def conclusion_step(group: EquivarianceGroup, verified: Sequence[tuple[bool, str
         "conclusion", claim, f"From the steps above ({detail}). {scope}", tuple(shown), ok,
         ("the dimension, components and identity reported agree with the checked steps",) if ok else (), reason,
     )
+
+
+#: What a statement of scope says in place of a check.
+SCOPE_REASON = "a statement of scope (what was searched), not a claim: nothing to check"
 
 
 def equation_objects(equations: Sequence[sympy.Expr], label: str) -> list[tuple[str, Any]]:

@@ -19,6 +19,7 @@ from ..ansatz import monomials
 from ..solve._forms import affine_forms, split_family
 from ..solve._verify import commutes, generates, group_residual, jacobian
 from ._base import (
+    SCOPE_REASON,
     SHOW,
     Step,
     combine,
@@ -111,6 +112,7 @@ def _affine_equations(group: EquivarianceGroup, a: Map, unknowns: list[sympy.Sym
     summary: list[str] = []
     equations: list[sympy.Expr] = []
     objects: list[tuple[str, Any]] = []
+    listed: set[sympy.Expr] = set()
     results = []
     for form in forms:
         m = form.mechanism
@@ -130,10 +132,18 @@ def _affine_equations(group: EquivarianceGroup, a: Map, unknowns: list[sympy.Sym
             lambda sub=substituted, mat=nontrivial: {_normal(e) for e in sub} == {_normal(e) for e in mat}
             or "the substituted coefficients differ from the matrix form", m.name))
         summary.append(f"{m.name} ({'flow' if m.is_flow else 'map'}): " + "; ".join(counts))
+        new = []  # each distinct equation once (up to the normalisation the count uses)
+        for e in nontrivial:
+            if _normal(e) not in listed:
+                listed.add(_normal(e))
+                new.append(e)
         equations += nontrivial
-        if len(objects) < SHOW:
-            objects += equation_objects(nontrivial, m.name)[: SHOW - len(objects)]
+        if len(objects) < SHOW and new:
+            objects += equation_objects(new, m.name)[: SHOW - len(objects)]
     distinct = sorted({_normal(e) for e in equations}, key=sympy.default_sort_key)
+    objects = [o for o in objects if not isinstance(o[1], str)]  # the equations listed (each once) ...
+    if len(distinct) > len(objects):  # ... and one count of the rest, for all mechanisms
+        objects.append(("", f"... and {len(distinct) - len(objects)} more distinct equations of the same form"))
     ok, reason = combine(results)
     step = Step(
         "equations",
@@ -445,8 +455,10 @@ def _outside_step(group: EquivarianceGroup) -> Step:
     claim = f"Only {group.ansatz.describe()} were searched" + (
         "; maps outside the class do commute (an example is checked)" if objects else "; maps outside it may also commute")
     why = " ".join(n[0].upper() + n[1:] + ("" if n.endswith(".") else ".") for n in notes)
-    return Step("outside", claim, why or "The answer is a lower bound on the group of all commuting bijections.",
-                tuple(objects), ok, tuple(checks) or ("a statement of scope: the class is the ansatz of step 2",), reason)
+    justification = why or "The answer is a lower bound on the group of all commuting bijections."
+    if not objects and ok:  # no map outside the class was checked: the step only says what was searched
+        return Step("outside", claim, justification, (), False, (), SCOPE_REASON, scope=True)
+    return Step("outside", claim, justification, tuple(objects), ok, tuple(checks), reason)
 
 
 def _witnesses(group: EquivarianceGroup, forms: Sequence[Any]) -> list[tuple[Map, str]]:

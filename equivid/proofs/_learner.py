@@ -21,6 +21,7 @@ import sympy
 from ..solve._result import condition_of
 from ..solve._verify import jacobian
 from ._base import (
+    SCOPE_REASON,
     SHOW,
     Step,
     combine,
@@ -225,7 +226,7 @@ def _group_step(group: EquivarianceGroup) -> Step:
 
 def _scope(group: EquivarianceGroup) -> Step:
     return Step("outside", f"Only {group.ansatz.describe()} were searched; maps outside this class may also qualify",
-                " ".join(group.notes), (), True, ("a statement of scope: the class is the ansatz of step 2",))
+                " ".join(group.notes), (), False, (), SCOPE_REASON, scope=True)
 
 
 # -- stochastic mechanisms --------------------------------------------------------------------

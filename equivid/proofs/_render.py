@@ -44,7 +44,13 @@ def _plain(value: Any) -> str:
     return str(value)
 
 
+def _mark(step: Step) -> str:
+    return "checked" if step.checked else "a statement of scope" if step.scope else "asserted, not checked"
+
+
 def _status_md(step: Step) -> str:
+    if step.scope:
+        return "*A statement of scope (what was searched), not a claim: nothing to check.*"
     if step.checked:
         return "*Checked:* " + "; ".join(step.checks) + "."
     done = (" Checked: " + "; ".join(step.checks) + ".") if step.checks else ""
@@ -59,11 +65,11 @@ def markdown(proof: ProofSketch) -> str:
     lines += ["", f"**Result.** {c['verdict'][0].upper() + c['verdict'][1:]}.", "",
               f"All steps checked: **{'yes' if proof.all_checked else 'no'}**.", ""]
     for k, step in enumerate(proof.steps, 1):
-        mark = "checked" if step.checked else "asserted, not checked"
+        mark = _mark(step)
         lines += [f"## Step {k}. {TITLES[step.kind]} ({mark})", "", f"**Claim.** {step.claim}.", "",
                   f"**Why.** {step.justification}", ""]
         for label, value in step.objects:
-            lines.append(f"- {label + ': ' if label else ''}`{_plain(value)}`")
+            lines.append(f"- {label + ': ' if label else ''}{_markdown_math(value)}")
         if step.objects:
             lines.append("")
         lines += [_status_md(step), ""]
@@ -102,6 +108,18 @@ def _escape(text: str) -> str:
         else:
             out.append("?")
     return "".join(out)
+
+
+#: Formulas longer than this (LaTeX characters) are shown as plain text in Markdown (a code span).
+MARKDOWN_MATH = 600
+
+
+def _markdown_math(value: Any) -> str:
+    """One object in Markdown: ``$...$`` math (a string as text; a very long formula as code)."""
+    if isinstance(value, str):
+        return value
+    tex = _tex(value)
+    return f"${tex}$" if len(tex) <= MARKDOWN_MATH else f"`{_plain(value)}`"
 
 
 def _tex(value: Any) -> str:
@@ -167,7 +185,7 @@ def _formula(value: Any) -> str:
 
 
 def _latex_step(k: int, step: Step) -> list[str]:
-    mark = "checked" if step.checked else "asserted, not checked"
+    mark = _mark(step)
     lines = [f"\\subsection*{{Step {k}. {escape(TITLES[step.kind])} \\normalfont\\small ({mark})}}",
              f"\\textbf{{Claim.}} {escape(step.claim)}.", "", f"\\textbf{{Why.}} {escape(step.justification)}", ""]
     for label, value in step.objects:
@@ -177,7 +195,9 @@ def _latex_step(k: int, step: Step) -> list[str]:
         if label:
             lines.append(f"\\emph{{{escape(label)}:}}")
         lines.append(_formula(value))
-    if step.checked:
+    if step.scope:
+        lines.append("\\noindent\\emph{A statement of scope (what was searched), not a claim: nothing to check.}")
+    elif step.checked:
         lines.append("\\noindent\\emph{Checked:} " + escape("; ".join(step.checks)) + ".")
     else:
         done = (" Checked: " + "; ".join(step.checks) + ".") if step.checks else ""
@@ -186,12 +206,15 @@ def _latex_step(k: int, step: Step) -> list[str]:
     return lines
 
 
-def latex(proof: ProofSketch) -> str:
+def latex(proof: ProofSketch, *, fragment: bool = False) -> str:
+    """The sketch in LaTeX: a standalone ``article`` (``amsmath``, ``amssymb``), or with
+    ``fragment`` the body alone, to ``\\input`` into a paper (a ``\\section*`` for the title,
+    the steps as ``\\subsection*``; the paper loads ``amsmath`` and ``amssymb``)."""
     c = proof.conclusion
     mechanisms = "\\\\\n".join(
         f"\\texttt{{{escape(name)}}}: " + (f"$\\left({', '.join(_mech(v))}\\right)$" if isinstance(v, list) else escape(v))
         for name, v in c["mechanisms"].items())
-    body = [
+    head = [
         "\\documentclass[11pt]{article}",
         "\\usepackage{amsmath,amssymb}",
         "\\addtolength{\\textwidth}{3cm}\\addtolength{\\oddsidemargin}{-1.5cm}\\addtolength{\\evensidemargin}{-1.5cm}",
@@ -201,6 +224,10 @@ def latex(proof: ProofSketch) -> str:
         "\\author{equivid proof sketch}\\date{}",
         "\\begin{document}",
         "\\maketitle",
+    ]
+    if fragment:
+        head = ["% equivid proof sketch: \\input this file (needs amsmath and amssymb)", f"\\section*{{{escape(proof.title)}}}"]
+    body = head + [
         f"\\noindent\\textbf{{Setting.}} {escape(proof.setting)}.\\\\",
         "\\textbf{Mechanisms.}\\\\",
         mechanisms + "\\\\[4pt]",
@@ -210,8 +237,27 @@ def latex(proof: ProofSketch) -> str:
     ]
     for k, step in enumerate(proof.steps, 1):
         body += _latex_step(k, step)
-    body.append("\\end{document}")
+    if not fragment:
+        body.append("\\end{document}")
     return "\n".join(line for line in body if line is not None) + "\n"
+
+
+def html(proof: ProofSketch) -> str:
+    """The sketch for a notebook (``_repr_html_``): title, result, and each step's claim, status
+    and formulas (as ``$...$`` math)."""
+    from html import escape as esc
+
+    c = proof.conclusion
+    parts = [f"<div class='equivid-sketch'><h3>{esc(proof.title)}</h3>",
+             f"<p><strong>Result.</strong> {esc(c['verdict'][0].upper() + c['verdict'][1:])}.</p>",
+             f"<p>All steps checked: <strong>{'yes' if proof.all_checked else 'no'}</strong>.</p><ol>"]
+    for step in proof.steps:
+        formulas = "".join(f"<li>{esc(label + ': ') if label else ''}{esc(_markdown_math(value))}</li>"
+                           for label, value in step.objects)
+        parts.append(f"<li><strong>{esc(TITLES[step.kind])}</strong> ({esc(_mark(step))}): {esc(step.claim)}."
+                     + (f"<ul>{formulas}</ul>" if formulas else "") + "</li>")
+    parts.append("</ol></div>")
+    return "".join(parts)
 
 
 def _mech(components: list[str]) -> list[str]:

@@ -62,6 +62,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from .._progress import note
 from ..ansatz import Ansatz
 from ..errors import SpecError, UnsupportedMechanismError, VerificationError
 from ..finite.part import FinitePart
@@ -161,7 +162,9 @@ def solve_system(system: System, ansatz: Ansatz, *, part: str | None = None) -> 
         chosen = [p for p in PARTS if p.matches(problem)][:1]
     if not chosen:
         raise _refuse(problem)
+    note(f"solving ({chosen[0].name})")
     solution = chosen[0].solve(problem)
+    note("checking the answer")
     report = check_solution(solution, system)
     if not report.ok:
         raise VerificationError(f"the {chosen[0].name} part's answer failed its check: " + "; ".join(report.failures))

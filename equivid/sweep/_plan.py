@@ -271,7 +271,11 @@ def _spec_path(value: Any, base: Path, field: str) -> Path:
     bundled = EXAMPLES / f"{value}.yaml"
     if not Path(value).suffix and bundled.is_file():
         return bundled
-    raise SpecError(field, value, "an existing spec file (relative to the sweep file) or a bundled example name")
+    from .._schema import did_you_mean
+
+    hint = did_you_mean(value, [p.stem for p in EXAMPLES.glob("*.yaml")])
+    raise SpecError(field, value, "an existing spec file (relative to the sweep file) or a bundled example name",
+                    detail=hint)
 
 
 def _canonical(text: str, field: str) -> str:

@@ -389,40 +389,28 @@ def _need(module: str, field: str, value: object, expected: str) -> None:
 
 
 class _Progress:
-    """``done/total rows, errors`` on a text stream: a tqdm bar on a terminal when tqdm is
-    installed, else a line at most every two seconds and at the end."""
+    """Rows done on the progress bar (:mod:`equivid._progress`): drawn while the command shows
+    progress (a terminal, no ``--quiet``), or when ``stream`` is a terminal in library use."""
 
     def __init__(self, total: int, done: int, errors: int, stream: IO[str] | None) -> None:
-        self.total, self.done, self.errors, self.stream = total, done, errors, stream
-        self._last = 0.0
-        self._bar: Any = None
-        if stream is not None and stream.isatty():
-            try:
-                from tqdm import tqdm
-            except ImportError:
-                pass
-            else:
-                self._bar = tqdm(total=total, initial=done, file=stream, unit="row", desc="sweep")
+        from .._progress import Bar
+
+        self.errors = errors
+        self._bar = Bar(total, "sweep", unit="row", initial=done, force=stream is not None and _is_terminal(stream))
 
     def update(self, row: dict[str, Any]) -> None:
-        self.done += 1
         self.errors += row["status"] == "error"
-        if self._bar is not None:
-            self._bar.update(1)
-            self._bar.set_postfix(errors=self.errors, refresh=False)
-        elif self.stream is not None and time.monotonic() - self._last > 2:
-            self._print()
-
-    def _print(self) -> None:
-        self._last = time.monotonic()
-        if self.stream is not None:
-                print(f"sweep: {self.done}/{self.total} rows, {_errors(self.errors)}", file=self.stream, flush=True)
+        self._bar.update(1, errors=self.errors)
 
     def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-        elif self.stream is not None:
-            self._print()
+        self._bar.close()
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 def _errors(count: int) -> str:
