@@ -35,6 +35,37 @@ def solve(system: System, *, ansatz: str | Ansatz | None = None, part: str | Non
     (``--budget``, ``EQUIVID_BUDGET_SECONDS``) if that comes first, and says so. A proved missed element is added to the answer or makes it a lower bound naming
     the element (:func:`equivid.examine.incorporate`); ``group.examination`` holds the report.
 
+    Parameters
+    ----------
+    system : System
+        The latents and mechanisms; without parameters (for those, use
+        :func:`equivid.solve_cases`, or ``system.at(...)`` for given values).
+    ansatz : str or Ansatz, optional
+        The class searched: ``"linear"``, ``"affine"``, ``"polynomial:D"`` or
+        ``"finite"``; default the spec's ``ansatz:`` key, else ``"affine"``.
+    part : str, optional
+        The name of the solver part to use (it must match the system); default the
+        first that matches.
+    cross_examine : bool, optional
+        None (default): the quick numeric search where completeness rests on a
+        candidate list; True: the full search; False: none.
+
+    Returns
+    -------
+    EquivarianceGroup
+        The verified answer: its dimension, general element, Lie algebra, discrete part
+        and whether it is complete for the class searched.
+
+    Raises
+    ------
+    SpecError
+        If ``system`` is not a :class:`System`, has parameters, or an argument has a bad
+        value.
+    UnsupportedMechanismError
+        If no solver part (or not the part named) handles the system.
+    VerificationError
+        If an answer fails its substitution check (it is never reported).
+
     Examples
     --------
     >>> import equivid
@@ -84,6 +115,22 @@ def check(group: EquivarianceGroup) -> CheckReport:
     their order is re-derived; class and noise answers satisfy their defining condition.
     The solver runs the same check on every result before returning it.
 
+    Parameters
+    ----------
+    group : EquivarianceGroup
+        A solved group (from :func:`solve`).
+
+    Returns
+    -------
+    CheckReport
+        ``ok`` (whether every check passed), ``failures`` (one line per element that
+        failed) and ``checked`` (what was checked).
+
+    Raises
+    ------
+    SpecError
+        If ``group`` is not an :class:`EquivarianceGroup`.
+
     Examples
     --------
     >>> import dataclasses, equivid
@@ -107,6 +154,25 @@ def lie_algebra(system: System, *, degree: int = 1) -> LieResult:
     (``[X, V] = 0`` for every flow): the Lie algebra of the equivariance group, for any
     mechanism. Each generator is verified symbolically before it is returned.
 
+    Parameters
+    ----------
+    system : System
+        The latents and mechanisms (maps and flows, of any kind).
+    degree : int, default 1
+        The largest total degree of the components of a vector field (at least 1).
+
+    Returns
+    -------
+    LieResult
+        A tuple of the generators, each a tuple of one sympy expression per latent, with
+        ``method`` (how the condition was solved) and ``dropped`` (candidates that failed
+        the symbolic check).
+
+    Raises
+    ------
+    SpecError
+        If ``system`` is not a :class:`System` or ``degree`` is below 1.
+
     Examples
     --------
     >>> import equivid
@@ -124,6 +190,18 @@ def lie_algebra(system: System, *, degree: int = 1) -> LieResult:
 def sketch(system: System | EquivarianceGroup, *, ansatz: str | Ansatz | None = None) -> ProofSketch:
     """The checked proof sketch of ``solve(system, ansatz=ansatz)`` (or of a solved group).
 
+    Parameters
+    ----------
+    system : System or EquivarianceGroup
+        The system to solve, or a group already solved (then ``ansatz`` is not used).
+    ansatz : str or Ansatz, optional
+        The class searched, as in :func:`solve`.
+
+    Returns
+    -------
+    ProofSketch
+        The derivation step by step, each step checked, with its ``conclusion``.
+
     Examples
     --------
     >>> import equivid
@@ -139,6 +217,23 @@ def sketch(system: System | EquivarianceGroup, *, ansatz: str | Ansatz | None = 
 def classify(system: System, *, ansatz: str | Ansatz | None = None) -> tuple[str, ...]:
     """The solver parts that match ``system`` (with ``ansatz``, default as in :func:`solve`),
     in the order they are tried: the first one answers ``solve(system)``.
+
+    Parameters
+    ----------
+    system : System
+        The latents and mechanisms.
+    ansatz : str or Ansatz, optional
+        The class searched, as in :func:`solve`.
+
+    Returns
+    -------
+    tuple of str
+        The names of the matching parts (empty when none handles the system).
+
+    Raises
+    ------
+    SpecError
+        If ``system`` is not a :class:`System` or ``ansatz`` is not a class.
 
     Examples
     --------

@@ -60,7 +60,23 @@ def _real_constants(expr: sympy.Basic) -> bool:
 
 
 class ExactnessWarning(UserWarning):
-    """A float in the input was replaced by the exact rational it denotes."""
+    """A float in the input was replaced by the exact rational it denotes.
+
+    equivid computes exactly: the literal ``0.1`` is read as ``1/10`` (the decimal
+    written, not the nearest binary float), and this warning names the float and the
+    rational it was read as. Write rationals (``1/10``) to avoid it.
+
+    Examples
+    --------
+    >>> import warnings, equivid
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always", ExactnessWarning)
+    ...     system = equivid.System.from_maps(["z1", "z2"], {"grow": ["0.5*z1", "z2"]})
+    >>> print(caught[0].category.__name__, caught[0].message, sep=": ")
+    ExactnessWarning: mechanisms.grow[0]: float 0.5 read as the exact rational 1/2
+    >>> system.mechanisms[0].components
+    (z1/2, z2)
+    """
 
 
 def _mod(a: sympy.Expr, b: sympy.Expr) -> sympy.Expr:

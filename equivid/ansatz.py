@@ -25,6 +25,18 @@ class Ansatz:
     """A class of maps ``a``: ``linear`` (``a(z) = Bz``), ``affine`` (``Bz + c``),
     ``polynomial`` of degree ``<= degree``, or ``finite`` (permutations of a finite set).
 
+    Parameters
+    ----------
+    kind : {"linear", "affine", "polynomial", "finite"}
+        The kind of map.
+    degree : int, default 1
+        The largest total degree of a component (1 for linear and affine maps).
+
+    Raises
+    ------
+    SpecError
+        If ``kind`` is not one of the four, or ``degree`` does not fit it.
+
     Examples
     --------
     >>> Ansatz.parse("polynomial:3")
@@ -50,7 +62,35 @@ class Ansatz:
 
     @classmethod
     def parse(cls, value: str | Ansatz | None, *, field: str = "ansatz", default: str = "affine") -> Ansatz:
-        """Read ``"linear"``, ``"affine"``, ``"polynomial:D"`` or ``"finite"``."""
+        """Read ``"linear"``, ``"affine"``, ``"polynomial:D"`` or ``"finite"``.
+
+        Parameters
+        ----------
+        value : str, Ansatz or None
+            The class as text (``"polynomial(D)"`` is read too), an :class:`Ansatz`
+            (returned as it is), or None for ``default``.
+        field : str, default "ansatz"
+            The name an error message gives the value.
+        default : str, default "affine"
+            The class read when ``value`` is None.
+
+        Returns
+        -------
+        Ansatz
+            The class; ``"polynomial:1"`` is read as ``affine``.
+
+        Raises
+        ------
+        SpecError
+            If ``value`` names no class.
+
+        Examples
+        --------
+        >>> Ansatz.parse("polynomial(2)"), Ansatz.parse("polynomial:1")
+        (Ansatz(kind='polynomial', degree=2), Ansatz(kind='affine', degree=1))
+        >>> Ansatz.parse(None, default="linear")
+        Ansatz(kind='linear', degree=1)
+        """
         if isinstance(value, Ansatz):
             return value
         if value is None:
@@ -77,7 +117,18 @@ class Ansatz:
         return self.kind in ("affine", "polynomial")
 
     def describe(self) -> str:
-        """A phrase for reports: 'linear maps z -> Bz' etc."""
+        """A phrase for reports: 'linear maps z -> Bz' etc.
+
+        Returns
+        -------
+        str
+            The class in words.
+
+        Examples
+        --------
+        >>> Ansatz("affine").describe()
+        'affine maps z -> Bz + c'
+        """
         return {
             "linear": "linear maps z -> Bz",
             "affine": "affine maps z -> Bz + c",
@@ -87,6 +138,22 @@ class Ansatz:
 
     def monomials(self, latents: Sequence[sympy.Symbol]) -> list[sympy.Expr]:
         """The monomials a component of ``a`` may use, constant first, by degree.
+
+        Parameters
+        ----------
+        latents : sequence of sympy.Symbol
+            The variables of the monomials.
+
+        Returns
+        -------
+        list of sympy.Expr
+            ``1`` (for a class with a constant term), then the monomials of degree 1, 2,
+            ... up to the class's degree.
+
+        Raises
+        ------
+        SpecError
+            For the ``finite`` class, which has no monomials.
 
         Examples
         --------

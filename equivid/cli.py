@@ -28,7 +28,7 @@ from typing import Any
 from ._defaults import VERIFY_DEFAULTS
 from ._files import check_target, read_text, write_atomic, write_with
 from ._progress import shown
-from ._schema import did_you_mean
+from ._schema import SCHEMA_PATH, did_you_mean
 from .errors import (
     BudgetExceededError,
     EquividError,
@@ -193,6 +193,9 @@ def _parser() -> argparse.ArgumentParser:
     _verify_parser(commands)
     examples = commands.add_parser("examples", help="list the bundled example specs", epilog=_epilog())
     examples.add_argument("--show", metavar="NAME", help="print one example's spec")
+    examples.add_argument("--schema", action="store_true",
+                          help="print the JSON Schema of spec files (for editors: save it and point the "
+                          "spec's '# yaml-language-server: $schema=PATH' line at it)")
     return parser
 
 
@@ -461,6 +464,11 @@ def _sweep(args: argparse.Namespace) -> int:
 
 
 def _examples(args: argparse.Namespace) -> int:
+    if args.schema:
+        if args.show:
+            raise SpecError("--show", args.show, "no --show with --schema (one of the two)")
+        print(SCHEMA_PATH.read_text(encoding="utf-8"), end="")
+        return 0
     specs = sorted(EXAMPLES.glob("*.yaml"))
     if args.show:
         path = EXAMPLES / f"{args.show}.yaml"

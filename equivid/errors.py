@@ -20,7 +20,17 @@ __all__ = [
 
 
 class EquividError(Exception):
-    """Root of all equivid errors."""
+    """Root of all equivid errors.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> try:
+    ...     equivid.System.from_maps(["z1", "z2"], {"push": ["z3 + 1", "z2"]})
+    ... except equivid.EquividError as err:
+    ...     print(type(err).__name__)
+    SpecError
+    """
 
 
 class SpecError(EquividError, ValueError):
@@ -31,6 +41,17 @@ class SpecError(EquividError, ValueError):
     (cut with an ellipsis), so a huge or multi-line value is never echoed whole; the
     message has at most :data:`MESSAGE_CHARACTERS` characters.
 
+    Parameters
+    ----------
+    field : str
+        Where the value was given: a spec key (``"mechanisms.push[0]"``) or an argument.
+    value : object
+        The value refused.
+    expected : str
+        What was expected instead.
+    detail : str, optional
+        Why the value was refused, appended in parentheses.
+
     Examples
     --------
     >>> err = SpecError("mechanisms.push", "z3 + 1", "an expression in the latents z1, z2")
@@ -40,6 +61,17 @@ class SpecError(EquividError, ValueError):
     True
     >>> str(SpecError("x", "y" * 5000, "a short value"))[-40:]
     "yyyyyyyyyyyy...', expected a short value"
+
+    Raised for a bad expression, with the field, value and expectation as attributes:
+
+    >>> import equivid
+    >>> try:
+    ...     equivid.System.from_maps(["z1", "z2"], {"push": ["z1 +", "z2"]})
+    ... except SpecError as err:
+    ...     print(err)
+    ...     print(err.field, err.detail, sep=" | ")
+    mechanisms.push[0]: got 'z1 +', expected an expression in the declared symbols (syntax error at column 1)
+    mechanisms.push[0] | syntax error at column 1
     """
 
     def __init__(self, field: str, value: object, expected: str, *, detail: str = "") -> None:
@@ -106,12 +138,48 @@ def shown(value: object) -> str:
 
 
 class UnsupportedMechanismError(EquividError, NotImplementedError):
-    """A valid system that this version of the solver cannot analyse."""
+    """A valid system that this version of the solver cannot analyse.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> system = equivid.System.from_maps(["z1", "z2"], {"push": ["z1 + 1", "z2"]})
+    >>> try:
+    ...     equivid.solve(system, part="finite")
+    ... except NotImplementedError as err:
+    ...     print(type(err).__name__, err, sep=": ")
+    UnsupportedMechanismError: the solver part 'finite' does not match this system
+    """
 
 
 class VerificationError(EquividError, ArithmeticError):
-    """A computed answer failed its substitution check and is not reported."""
+    """A computed answer failed its substitution check and is not reported.
+
+    The solver raises it instead of returning an answer that fails
+    :func:`equivid.check`; it is an ``ArithmeticError`` too.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise VerificationError("the identity map is missing from the solutions")
+    ... except ArithmeticError as err:
+    ...     print(isinstance(err, EquividError), err)
+    True the identity map is missing from the solutions
+    """
 
 
 class BudgetExceededError(EquividError, RuntimeError):
-    """A computation stopped at its budget before finishing."""
+    """A computation stopped at its budget before finishing.
+
+    The budget is the wall-clock limit (``--budget``, ``EQUIVID_BUDGET_SECONDS``) or a
+    size limit; the message says what stopped and what to do instead. It is a
+    ``RuntimeError`` too.
+
+    Examples
+    --------
+    >>> try:
+    ...     raise BudgetExceededError("noise: 645120 signed permutations exceed the budget of 50000")
+    ... except RuntimeError as err:
+    ...     print(isinstance(err, EquividError), err)
+    True noise: 645120 signed permutations exceed the budget of 50000
+    """

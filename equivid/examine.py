@@ -214,7 +214,36 @@ class CrossExamination:
     ``candidates``: numeric commuting maps outside the reported part; ``proved``: exact maps
     recognised from them that are members (exact check) and lie outside the reported part,
     with ``evidence`` (one line each); ``unproved``: candidates that could not be
-    recognised or proved (reported, not claimed)."""
+    recognised or proved (reported, not claimed).
+
+    Built by :func:`cross_examine`, not by hand; ``equivid.solve`` attaches one to its
+    answer as ``group.examination``.
+
+    Parameters
+    ----------
+    searched : dict
+        What was searched and how: ``class``, ``starts``, ``points``, ``tolerance``,
+        ``seed``, ``budget_seconds``, ``seconds``, ``stopped_by_budget``, ``declined``, ...
+    candidates : tuple of Candidate
+        The numeric commuting maps found outside the reported part.
+    proved : tuple of tuple of sympy.Expr
+        The exact maps recognised from the candidates and proved to be members that the
+        answer lacks.
+    unproved : tuple of Unproved
+        The candidates that could not be recognised or proved, each with its reason.
+    evidence : tuple of str, optional
+        One line per proved map: why it is a member.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> group = equivid.solve(equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]}), cross_examine=False)
+    >>> report = equivid.cross_examine(group, starts=4)
+    >>> report.contradicts, report.declined, report.proved, report.unproved
+    (False, None, (), ())
+    >>> report.searched["class"], report.searched["starts"]
+    ('affine', 4)
+    """
 
     searched: dict[str, Any]
     candidates: tuple[Candidate, ...]
@@ -233,7 +262,21 @@ class CrossExamination:
         return self.searched.get("declined")
 
     def note(self) -> str:
-        """One sentence for an answer's notes: what was searched and what was found."""
+        """One sentence for an answer's notes: what was searched and what was found.
+
+        Returns
+        -------
+        str
+            The class, starts, sample points, tolerance and seed of the search, then the
+            maps proved (or that none was found, or why the search was not run).
+
+        Examples
+        --------
+        >>> import equivid
+        >>> group = equivid.solve(equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]}), cross_examine=False)
+        >>> print(equivid.cross_examine(group, starts=4).note())
+        cross-examination, a numeric search of affine maps z -> Bz + c (4 of 4 starts, 64 sample points, relative residual below 1e-09, seed 0), found no commuting map outside the answer (a stated search, not a proof)
+        """
         s = self.searched
         if self.declined:
             return f"cross-examination not run: {self.declined}"
@@ -253,7 +296,21 @@ class CrossExamination:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able summary: ``searched``, ``counts``, the proved maps as strings (with their
-        evidence), the unproved candidates as float summaries, and ``contradicts``."""
+        evidence), the unproved candidates as float summaries, and ``contradicts``.
+
+        Returns
+        -------
+        dict
+            The keys ``searched``, ``counts``, ``proved``, ``unproved`` and ``contradicts``.
+
+        Examples
+        --------
+        >>> import equivid
+        >>> group = equivid.solve(equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]}), cross_examine=False)
+        >>> summary = equivid.cross_examine(group, starts=4).to_dict()
+        >>> summary["counts"], summary["contradicts"]
+        ({'candidates': 0, 'proved': 0, 'unproved': 0}, False)
+        """
         return {
             "searched": _jsonable(self.searched),
             "counts": {"candidates": len(self.candidates), "proved": len(self.proved), "unproved": len(self.unproved)},
@@ -1430,6 +1487,27 @@ def cross_examine(group: EquivarianceGroup, *, starts: int = 64, seed: int = 0, 
     between starts once ``budget_seconds`` are spent. Answers the search does not apply to
     (finite-state answers, class templates, ...) come back with ``searched["declined"]``
     saying why, and nothing found.
+
+    Parameters
+    ----------
+    group : EquivarianceGroup
+        A solved group (from :func:`equivid.solve`).
+    starts : int, default 64
+        The number of minimisations, split among the four kinds of start.
+    seed : int, default 0
+        Seeds the starts and the sample points: the search is deterministic.
+    tolerance : float, default 1e-9
+        The relative residual below which a numeric map is a candidate.
+    budget_seconds : float, default 10.0
+        Wall-clock seconds after which the search stops (between starts), saying so.
+    points : int, default 64
+        The number of sample points at which the commutation is measured.
+
+    Returns
+    -------
+    CrossExamination
+        What was searched, the numeric candidates, the maps proved missing from the
+        answer (with evidence) and the candidates that could not be proved.
 
     Examples
     --------

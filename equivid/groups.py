@@ -68,6 +68,21 @@ class EquivarianceGroup:
     Every consistent encoder ``f`` has ``f∘g`` in this group (docs/theory.md#result-1-exact-mechanisms),
     within the class that was searched (``ansatz``).
 
+    Built by :func:`equivid.solve` (or :meth:`from_solution`), not by hand.
+
+    Parameters
+    ----------
+    system : System
+        The system whose mechanisms the maps commute with.
+    solution : Solution
+        The solved system (:mod:`equivid.solve`): the family, its discrete part and how
+        complete each claim is.
+    name : str or None, optional
+        The group's name where one was recognised (``"diagonal scalings"``); None otherwise.
+    examination : CrossExamination or None, optional
+        The cross-examination behind the answer (:mod:`equivid.examine`), or None where none
+        was run.
+
     Examples
     --------
     >>> import equivid
@@ -77,6 +92,10 @@ class EquivarianceGroup:
     ('diagonal scalings', 2, (t1*z1, t2*z2))
     >>> group.contains("(5*z1, -z2)"), group.contains("(z2, z1)")
     (True, False)
+    >>> group.parameters, group.tangent_fields(), group.components
+    ((t1, t2), ((z1, 0), (0, z2)), 4)
+    >>> group.sketch()
+    <ProofSketch 'Identifiability under grow': 8 steps, all steps checked>
     """
 
     system: System
@@ -89,6 +108,21 @@ class EquivarianceGroup:
 
     @classmethod
     def from_solution(cls, system: System, solution: Solution) -> EquivarianceGroup:
+        """The group of a solved system, named where a name is recognised.
+
+        Parameters
+        ----------
+        system : System
+            The system that was solved.
+        solution : Solution
+            Its solution (:mod:`equivid.solve`).
+
+        Returns
+        -------
+        EquivarianceGroup
+            The group, with ``name`` from the solution's structure (affine answers), the
+            finite part or the solver part that recognised it; None where none did.
+        """
         if solution.kind == "finite":  # finite-state systems: named by equivid/finite/part.py
             return cls(system, solution, finite_of(solution).name)
         if solution.kind in ("class", "noise"):  # classes and noise: named by solve/_classes.py, _noise.py
@@ -103,10 +137,12 @@ class EquivarianceGroup:
     # -- the numbers --------------------------------------------------------------------
     @property
     def ansatz(self) -> Ansatz:
+        """The class of maps that was searched (``affine``, ``linear``, polynomial of a degree, ...)."""
         return self.solution.ansatz
 
     @property
     def latents(self) -> tuple[sympy.Symbol, ...]:
+        """The latent variables ``z1, ..., zn``, the symbols the maps are written in."""
         return self.system.latents
 
     @property
@@ -216,7 +252,20 @@ class EquivarianceGroup:
 
     def first_integrals(self, degree: int = 2) -> FirstIntegrals:
         """First integrals of the flows and invariant functions of the maps (jointly), each
-        proved (:func:`equivid.beyond.first_integrals`); empty for finite states and noise."""
+        proved (:func:`equivid.beyond.first_integrals`); empty for finite states and noise.
+
+        Parameters
+        ----------
+        degree : int, optional
+            The largest monomial degree searched (default 2). The result is cached per degree.
+
+        Returns
+        -------
+        FirstIntegrals
+            A tuple of functionally independent first integrals (sympy expressions), with
+            ``searched`` (over which functions, or why nothing was searched: family symbols,
+            finite states, classes and noise) and ``degree``.
+        """
         from .beyond import first_integrals
 
         if self.solution.kind != "family" or self.system.families:
@@ -231,7 +280,27 @@ class EquivarianceGroup:
         invariants of degree <= ``degree`` that no element outside the class changes, those it
         does change (with the elements), the first integrals that remain candidates, and the
         scope (``"all learners"`` where a theorem makes the answer complete, else "within the
-        searched class")."""
+        searched class").
+
+        Parameters
+        ----------
+        degree : int, optional
+            The largest degree of the polynomial invariants and first integrals (default 2).
+
+        Returns
+        -------
+        Recoverable
+            ``properties`` (the invariants no known element outside the class changes),
+            ``excluded`` (``(invariant, elements that change it)`` pairs), ``candidates``
+            (first integrals that remain candidates where a commuting flow lies in the
+            group), ``scope`` (the class among whose maps the statement is complete, or None:
+            within the searched class) and ``outside_known``.
+
+        Raises
+        ------
+        UnsupportedMechanismError
+            For finite-state systems, and where the identification set is not a group.
+        """
         from .beyond import changed_by
 
         invariants = self._class_invariants(degree)
@@ -246,7 +315,19 @@ class EquivarianceGroup:
                            bool(outside))
 
     def preserves(self, phi: sympy.Expr) -> bool:
-        """Whether ``phi`` is unchanged by the group found in the class: its tangent fields kill it and its discrete representatives fix it (exactly)."""
+        """Whether ``phi`` is unchanged by the group found in the class: its tangent fields kill it and its discrete representatives fix it (exactly).
+
+        Parameters
+        ----------
+        phi : sympy.Expr
+            A function of the latents (a sympy expression, or a string sympy can parse).
+
+        Returns
+        -------
+        bool
+            True when ``X(phi) = 0`` for every tangent field ``X`` and ``phi∘d = phi`` for
+            every discrete representative ``d``, both exactly; False otherwise.
+        """
         for X in self.tangent_fields():
             if not is_zero(sum((sympy.diff(phi, z) * x for z, x in zip(self.latents, X)), sympy.Integer(0))):
                 return False
@@ -304,6 +385,9 @@ class EquivarianceGroup:
 
     @property
     def general_element(self) -> Map:
+        """The general element: a map in the latents and :attr:`parameters` (a ``sympy.Tuple``,
+        or for a large answer a tuple built when read); every parameter value with the
+        :attr:`conditions` nonzero gives an element of the identity component."""
         found = self.solution.general_element
         if isinstance(found, Lazy):  # a large answer: its components are built when read
             return found
@@ -311,6 +395,7 @@ class EquivarianceGroup:
 
     @property
     def parameters(self) -> tuple[sympy.Symbol, ...]:
+        """The free parameters of the :attr:`general_element` (``t1, t2, ...``)."""
         return self.solution.parameters
 
     @property
@@ -332,6 +417,8 @@ class EquivarianceGroup:
 
     @property
     def notes(self) -> tuple[str, ...]:
+        """Remarks on the answer, as sentences: the solver parts' notes, the
+        cross-examination's summary and what is known outside the searched class."""
         examined = (self.examination.note(),) if self.examination is not None else ()
         if self.solution.kind == "finite" or self.solution.kind in ("class", "noise"):
             return self.solution.notes + examined
@@ -402,7 +489,27 @@ class EquivarianceGroup:
 
     # -- membership and sampling ----------------------------------------------------------
     def membership(self, a: str | Sequence[Any]) -> Membership:
-        """Decide membership of ``a`` (a tuple string or a list of components), with reasons."""
+        """Decide membership of ``a`` (a tuple string or a list of components), with reasons.
+
+        Parameters
+        ----------
+        a : str or sequence
+            The map: a tuple string (``"(5*z1, -z2)"``) or a list of components (strings or
+            sympy expressions in the latents; state indices for finite-state systems).
+
+        Returns
+        -------
+        Membership
+            ``map`` (the parsed components), ``in_ansatz``, ``invertible``, ``commutes`` and
+            ``in_reported`` (whether it lies in the part reported; None where not decided);
+            ``member`` is True when the first three are.
+
+        Raises
+        ------
+        VerificationError
+            Where ``a`` commutes with every mechanism and lies in the class searched, but not
+            in a group reported as complete (the solver missed it).
+        """
         if self.solution.kind == "finite":
             return Membership(*finite_membership(finite_of(self.solution), a, self.system))  # type: ignore[arg-type]
         if self.solution.kind in ("class", "noise"):  # classes and noise: the defining condition, exactly
@@ -420,11 +527,35 @@ class EquivarianceGroup:
         return Membership(components, in_class, invertible, commuting, reported)
 
     def contains(self, a: str | Sequence[Any]) -> bool:
-        """Whether ``a`` is an invertible map of the searched class commuting with every mechanism."""
+        """Whether ``a`` is an invertible map of the searched class commuting with every mechanism.
+
+        Parameters
+        ----------
+        a : str or sequence
+            The map: a tuple string (``"(5*z1, -z2)"``) or a list of components (see
+            :meth:`membership`).
+
+        Returns
+        -------
+        bool
+            ``self.membership(a).member``.
+        """
         return self.membership(a).member
 
     def sample(self, rng: Any = None) -> Map:
         """A random element (exact, small rational parameters), drawn with ``rng``.
+
+        Parameters
+        ----------
+        rng : int, numpy.random.Generator or None, optional
+            The seed or generator, passed to ``numpy.random.default_rng``.
+
+        Returns
+        -------
+        tuple of sympy.Expr
+            An invertible element of the group: the :attr:`general_element` at random
+            rational parameters (for finite-state systems, classes and noise, an element
+            drawn from their own description).
 
         Examples
         --------
@@ -464,6 +595,25 @@ class EquivarianceGroup:
         (``X(phi) = 0``) and of the discrete representatives (``phi∘d = phi``); products
         of lower-degree ones are left out. ``rational`` (default: when the group is
         linear) adds rational invariants ``p/q`` of homogeneous ``p, q`` of equal degree.
+
+        Parameters
+        ----------
+        degree : int, optional
+            The largest degree of the polynomial invariants (default 2).
+        rational : bool or None, optional
+            Whether to add rational invariants; None (default): exactly when the group is linear.
+
+        Returns
+        -------
+        InvariantResult
+            The invariants (a tuple of sympy expressions) that no element known outside the
+            class changes, with ``method`` and ``dropped`` (candidates the symbolic check
+            could not prove).
+
+        Raises
+        ------
+        UnsupportedMechanismError
+            For finite-state systems, and where the identification set is not a group.
 
         Examples
         --------
@@ -522,7 +672,15 @@ class EquivarianceGroup:
 
     def tangent_fields(self) -> tuple[Map, ...]:
         """The family's tangent vector fields at the identity, ``d a / d t_k`` there (the
-        Lie algebra of the maps found; it can be smaller than :attr:`lie_algebra`)."""
+        Lie algebra of the maps found; it can be smaller than :attr:`lie_algebra`).
+
+        Returns
+        -------
+        tuple of sympy.Tuple
+            One vector field per parameter direction, each a tuple of components in the
+            latents (zero fields left out); :attr:`lie_algebra` where the identity's
+            parameter values are not known.
+        """
         identity = self.solution.identity
         if not self.parameters or len(identity) != len(self.parameters):
             return self.lie_algebra
@@ -532,7 +690,24 @@ class EquivarianceGroup:
     def dimension_profile(self, max_degree: int = 3) -> DimensionProfile:
         """The Lie algebra's dimension at degrees 1..``max_degree`` (stop rule in
         :func:`equivid.dimension_profile`), with the mechanisms' invariant functions
-        (``I∘m = I``) that drive the growth when it does not stop (``profile.invariants``)."""
+        (``I∘m = I``) that drive the growth when it does not stop (``profile.invariants``).
+
+        Parameters
+        ----------
+        max_degree : int, optional
+            The largest polynomial degree of the vector fields searched (default 3).
+
+        Returns
+        -------
+        DimensionProfile
+            ``{degree: dimension}``, with ``finite_dimensional`` (the stop rule's verdict:
+            True, False or None) and ``invariants`` (empty where it stopped growing).
+
+        Raises
+        ------
+        UnsupportedMechanismError
+            For finite-state systems, classes and noise.
+        """
         from .invariants import mechanism_invariants
 
         if self.solution.kind == "finite" or self.solution.kind in ("class", "noise"):
@@ -550,7 +725,22 @@ class EquivarianceGroup:
 
         With ``degree`` also ``identifiable_properties`` (up to that degree) and, for exactly
         known mechanisms, ``dimension_profile`` (degrees 1..``degree``, whether it stopped
-        growing, the invariant functions that drive it)."""
+        growing, the invariant functions that drive it).
+
+        Parameters
+        ----------
+        checks : sequence of str or sequence, optional
+            Maps to decide membership of (see :meth:`membership`), reported under ``checks``.
+        degree : int or None, optional
+            With a degree, also the invariants, recoverable properties, first integrals and
+            dimension profile up to it; None (default): not computed.
+
+        Returns
+        -------
+        dict
+            The JSON-ready object: latents, ansatz, dimension, general element, verdict,
+            completeness, ... (all values strings, numbers, booleans, None, lists or dicts).
+        """
         data: dict[str, Any] = {
             "latents": [s.name for s in self.latents],
             "ansatz": str(self.ansatz),
@@ -654,16 +844,50 @@ class EquivarianceGroup:
         return self._finite("orbits").orbits  # type: ignore[no-any-return]
 
     def as_permutation_group(self) -> Any:
-        """The finite group as a :class:`sympy.combinatorics.PermutationGroup` on the state indices."""
+        """The finite group as a :class:`sympy.combinatorics.PermutationGroup` on the state indices.
+
+        Returns
+        -------
+        sympy.combinatorics.PermutationGroup
+            The group of permutations of the states (indices ``0, ..., count - 1``).
+
+        Raises
+        ------
+        UnsupportedMechanismError
+            For systems that are not finite-state.
+        """
         return self._finite("as_permutation_group").group.as_permutation_group()
 
     def state_graph(self) -> Any:
         """The coloured state digraph (networkx ``MultiDiGraph``; edge attribute ``mechanism``,
-        node attribute ``orbit``)."""
+        node attribute ``orbit``).
+
+        Returns
+        -------
+        networkx.MultiDiGraph
+            One node per state, one edge ``s -> m(s)`` per state and mechanism ``m``.
+
+        Raises
+        ------
+        UnsupportedMechanismError
+            For systems that are not finite-state.
+        """
         return self._finite("state_graph").state_graph()
 
     def orbit_graph(self) -> Any:
-        """The quotient of the state graph by the orbits (networkx ``MultiDiGraph``)."""
+        """The quotient of the state graph by the orbits (networkx ``MultiDiGraph``).
+
+        Returns
+        -------
+        networkx.MultiDiGraph
+            One node per orbit, an edge where a mechanism maps a state of one orbit to a
+            state of another (or the same).
+
+        Raises
+        ------
+        UnsupportedMechanismError
+            For systems that are not finite-state.
+        """
         return self._finite("orbit_graph").orbit_graph()
 
     def _finite(self, what: str) -> Any:
@@ -672,7 +896,13 @@ class EquivarianceGroup:
         return finite_of(self.solution)
 
     def sketch(self) -> Any:
-        """A checked proof sketch of this result (:class:`equivid.ProofSketch`)."""
+        """A checked proof sketch of this result (:class:`equivid.ProofSketch`).
+
+        Returns
+        -------
+        ProofSketch
+            The derivation of the answer step by step, each step checked when built.
+        """
         return _presenter("sketch")(self)  # type: ignore[no-any-return]
 
     def _repr_latex_(self) -> str:

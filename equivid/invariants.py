@@ -272,7 +272,7 @@ def _solve(system: System | None, latents: Sequence[sympy.Symbol], degree: int) 
 
 
 def mechanism_invariants(system: System, *, degree: int = 2) -> InvariantResult:
-    """Polynomial invariants of the mechanisms: ``I∘m = I`` for every map, ``grad I . V = 0``
+    """Polynomial invariants of the mechanisms: ``I∘m = I`` for every map, ``grad I · V = 0``
     for every flow, with ``I`` of degree <= ``degree`` and no constant term.
 
     Family symbols are quantified: ``I`` is invariant for every family value. Noise laws
@@ -321,7 +321,7 @@ def group_invariants(
     rational: bool = False,
 ) -> InvariantResult:
     """Identifiable properties: polynomials ``phi`` of degree <= ``degree`` (no constant)
-    with ``X(phi) = grad phi . X = 0`` for every Lie-algebra generator ``X`` and
+    with ``X(phi) = grad phi · X = 0`` for every Lie-algebra generator ``X`` and
     ``phi∘d = phi`` for every discrete element ``d``.
 
     ``rational=True`` also searches rational invariants ``p/q`` with ``p`` and ``q``

@@ -136,6 +136,7 @@ class Mechanism:
 
     @property
     def is_flow(self) -> bool:
+        """Whether the mechanism is the vector field of a flow (``kind="flow"``), not a map."""
         return self.kind == "flow"
 
     def __call__(self, point: Sequence[Any], latents: Sequence[sympy.Symbol]) -> tuple[sympy.Expr, ...]:
@@ -150,6 +151,40 @@ class System:
 
     Build one with :meth:`from_maps` (Python), :meth:`from_spec` (YAML text) or
     :func:`equivid.load` (a spec file).
+
+    Parameters
+    ----------
+    latents : tuple of sympy.Symbol
+        The latent variables ``z``, in order (for finite-state systems, the state
+        coordinates).
+    mechanisms : tuple of Mechanism
+        The maps and flows, each with one component per latent (or a table or kernel
+        over the states); at least one.
+    families : tuple of sympy.Symbol, optional
+        Symbols quantified over all reals: each value gives one more mechanism.
+    constants : tuple of (sympy.Symbol, sympy.Expr) pairs, optional
+        Named exact values, already substituted in the mechanisms.
+    ansatz : str, optional
+        The class :func:`equivid.solve` searches by default (``"affine"`` when None).
+    learner : dict, optional
+        What the learner knows when not the mechanisms themselves (spec ``learner:``,
+        such as ``{"knows": "class", "class": "diagonal"}``).
+    states : tuple of (str, int) pairs, optional
+        Finite-state systems only: each coordinate's name and number of values.
+    description : str, optional
+        A line about the system (spec ``description:`` or ``name:``).
+    observe : dict, optional
+        How :func:`equivid.numeric.verify` renders the latents (spec ``observe:``).
+    parameters : tuple of sympy.Symbol, optional
+        Symbols the answer depends on (solved by :func:`equivid.solve_cases`).
+    constraints : tuple of sympy relations, optional
+        Relations on the parameters, such as ``a != b`` or ``a > 0``.
+
+    Raises
+    ------
+    SpecError
+        If there is no mechanism, a mechanism has the wrong number of components, or it
+        uses a symbol that is not declared.
 
     Examples
     --------
@@ -237,12 +272,46 @@ class System:
         depends on, with ``constraints`` such as ``"a != b"`` (:mod:`equivid.parameters`;
         solved by :func:`equivid.solve_cases`).
 
+        Parameters
+        ----------
+        latents : sequence of str or sympy.Symbol
+            The names of the latents, in order.
+        maps : mapping of str to sequence or str, optional
+            Maps by name: a list of components (expressions or strings), or one tuple
+            string ``"(e1, e2)"``.
+        flows : mapping of str to sequence or str, optional
+            Vector fields of flows by name, written like ``maps``.
+        families : sequence of str or sympy.Symbol, optional
+            Symbols quantified over all reals.
+        constants : mapping of str or sympy.Symbol to value, optional
+            Names and exact values (numbers, or text such as ``"1/3"`` or ``"sqrt(2)"``).
+        ansatz : str, optional
+            The class searched by default (``"linear"``, ``"affine"``, ``"polynomial:D"``,
+            ``"finite"``).
+        parameters : sequence of str or mapping of str to str, optional
+            Names of the parameters, or names -> assumptions (``"positive"``, ...).
+        constraints : sequence of str, optional
+            Relations on the parameters (``"a != b"``, ``"a > 0"``).
+
+        Returns
+        -------
+        System
+            The system, with every expression parsed exactly.
+
+        Raises
+        ------
+        SpecError
+            If a name is not a valid symbol or is declared twice, or an expression does
+            not parse or uses an undeclared symbol.
+
         Examples
         --------
         >>> System.from_maps(["z1", "z2"], flows={"drift": [1, 0]}).mechanisms[0].kind
         'flow'
         >>> System.from_maps(["z1", "z2"], {"grow": ["a*z1", "b*z2"]}, parameters=["a", "b"]).parameters
         (a, b)
+        >>> System.from_maps(["z1", "z2"], {"m": "(z1 + c, z2)"}, constants={"c": "1/3"}).mechanisms[0].components
+        (z1 + 1/3, z2)
         """
         if ansatz is not None:
             ansatz = str(Ansatz.parse(ansatz, field="ansatz"))
@@ -274,6 +343,23 @@ class System:
     def from_graph(cls, graph: Any) -> System:
         """Build a finite-state system from a networkx digraph (see :func:`equivid.finite.system_from_graph`).
 
+        Parameters
+        ----------
+        graph : networkx.DiGraph or networkx.MultiDiGraph
+            The states as nodes; every edge ``u -> v`` names its mechanism(s) in its
+            ``mechanism`` attribute, and each mechanism leaves every node exactly once.
+
+        Returns
+        -------
+        System
+            One coordinate ``s`` whose value ``k`` is the ``k``-th node of ``graph.nodes``,
+            and one table mechanism per name.
+
+        Raises
+        ------
+        SpecError
+            If the graph is not directed or a mechanism is not a map of the nodes.
+
         Examples
         --------
         >>> import networkx as nx
@@ -285,7 +371,34 @@ class System:
 
     @classmethod
     def from_spec(cls, text: str) -> System:
-        """Build a system from spec text (YAML, DESIGN.md section 4)."""
+        """Build a system from spec text (YAML, DESIGN.md section 4).
+
+        Parameters
+        ----------
+        text : str
+            The spec: a YAML mapping with keys such as ``latents`` and ``mechanisms``
+            (:data:`SPEC_KEYS`).
+
+        Returns
+        -------
+        System
+            The system the spec describes.
+
+        Raises
+        ------
+        SpecError
+            If the text is not such a mapping or any entry has a bad value.
+
+        Examples
+        --------
+        >>> system = System.from_spec('''
+        ... latents: [z1, z2]
+        ... mechanisms:
+        ...   swap: "(z2, z1)"
+        ... ''')
+        >>> system.latents, system.mechanisms[0].components
+        ((z1, z2), (z2, z1))
+        """
         return system_from_spec(text)
 
     # -- views ------------------------------------------------------------------------
@@ -296,19 +409,58 @@ class System:
 
     @property
     def maps(self) -> tuple[Mechanism, ...]:
+        """The mechanisms that are maps (discrete time), in order.
+
+        Examples
+        --------
+        >>> system = System.from_maps(["z1", "z2"], {"push": ["z1 + 1", "z2"]}, flows={"drift": [1, 0]})
+        >>> [m.name for m in system.maps], [m.name for m in system.flows]
+        (['push'], ['drift'])
+        """
         return tuple(m for m in self.mechanisms if not m.is_flow)
 
     @property
     def flows(self) -> tuple[Mechanism, ...]:
+        """The mechanisms that are vector fields of flows (continuous time), in order."""
         return tuple(m for m in self.mechanisms if m.is_flow)
 
     def symbol_table(self) -> dict[str, sympy.Symbol]:
-        """Names of latents, family symbols and parameters, for parsing maps given as text."""
+        """Names of latents, family symbols and parameters, for parsing maps given as text.
+
+        Returns
+        -------
+        dict of str to sympy.Symbol
+            Each name and its symbol: latents first, then families, then parameters.
+
+        Examples
+        --------
+        >>> System.from_maps(["z1", "z2"], {"m": ["a*z1 + d", "z2"]}, families=["d"], parameters=["a"]).symbol_table()
+        {'z1': z1, 'z2': z2, 'd': d, 'a': a}
+        """
         return {s.name: s for s in self.latents + self.families + self.parameters}
 
     def at(self, values: Mapping[Any, Any] | str | None = None, **named: Any) -> System:
         """The system with exact values for some or all parameters (``"a=2,b=1/3"``, a
         mapping, or keywords), each checked against its assumptions and the constraints.
+
+        Parameters
+        ----------
+        values : mapping or str, optional
+            Parameter names (or symbols) -> exact values, or text such as ``"a=2,b=1/3"``.
+        **named : object
+            The values as keywords instead (``a=2``); not together with ``values``.
+
+        Returns
+        -------
+        System
+            The system with the values substituted in its mechanisms (and noise laws and
+            learner); the parameters given no value remain parameters.
+
+        Raises
+        ------
+        SpecError
+            If both ``values`` and keywords are given, a name is not a parameter, or a
+            value breaks an assumption or a constraint.
 
         Examples
         --------
@@ -333,7 +485,33 @@ class System:
                        constraints=tuple(c.xreplace(subs) for c in self.constraints) if remaining else ())
 
     def parse_map(self, text: str | Sequence[Any], *, field: str = "map") -> tuple[sympy.Expr, ...]:
-        """Parse a map written like a mechanism (``"(e1, e2)"`` or a list) over the latents."""
+        """Parse a map written like a mechanism (``"(e1, e2)"`` or a list) over the latents.
+
+        Parameters
+        ----------
+        text : str or sequence
+            A tuple string ``"(e1, e2)"`` or a list of components (expressions or
+            strings), one per latent.
+        field : str, default "map"
+            The name an error message gives the value.
+
+        Returns
+        -------
+        tuple of sympy.Expr
+            One expression per latent.
+
+        Raises
+        ------
+        SpecError
+            If the text does not parse, uses a symbol other than the latents, or has the
+            wrong number of components.
+
+        Examples
+        --------
+        >>> system = System.from_maps(["z1", "z2"], {"push": ["z1 + 1", "z2"]})
+        >>> system.parse_map("(z2, z1 + 1)"), system.parse_map(["2*z1", 0])
+        ((z2, z1 + 1), (2*z1, 0))
+        """
         table = {s.name: s for s in self.latents}
         return mechanism_components(text, table, field, len(self.latents), {})
 

@@ -687,7 +687,40 @@ def _tuple_text(X: Sequence[sympy.Expr]) -> str:
 class CaseTree:
     """The answer for a system with parameters: its :attr:`cases` cover every parameter
     value the assumptions and constraints allow, without overlap (the strata of the leaves
-    partition it); the generic case first."""
+    partition it); the generic case first.
+
+    Built by :func:`solve_cases`, not by hand.
+
+    Parameters
+    ----------
+    system : System
+        The system with parameters that was solved.
+    ansatz : Ansatz
+        The class searched.
+    cases : tuple of Case
+        The answers, each with the strata (conditions on the parameters) where it holds.
+    steps : tuple of str, optional
+        The splits of the elimination, one line each (a pivot that depends on the
+        parameters, and the branches it gives).
+    unknowns : int, optional
+        The number of coefficients of a vector field in the linear system solved.
+    equations : int, optional
+        The number of its equations.
+    notes : tuple of str, optional
+        Remarks printed under the cases.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["a*z1", "z2"]}, parameters=["a"], ansatz="linear")
+    >>> tree = equivid.solve_cases(system)
+    >>> tree
+    <CaseTree over a: 2 cases, complete>
+    >>> [(case.conditions, case.dimension) for case in tree.cases]
+    [('generic (a - 1 != 0)', 2), ('a = 1', 4)]
+    >>> tree.case_of("a=1").dimension
+    4
+    """
 
     system: System
     ansatz: Ansatz
@@ -699,10 +732,12 @@ class CaseTree:
 
     @property
     def parameters(self) -> tuple[sympy.Symbol, ...]:
+        """The system's parameters, over which the cases split."""
         return self.system.parameters
 
     @property
     def generic(self) -> Case:
+        """The case that holds for generic parameter values (the first)."""
         return next(c for c in self.cases if c.generic)
 
     @property
@@ -711,7 +746,34 @@ class CaseTree:
         return all(c.resolved for c in self.cases)
 
     def case_of(self, values: Mapping[Any, Any] | str) -> Case:
-        """The case holding the exact parameter values (``{"a": 2}`` or ``"a=2"``)."""
+        """The case holding the exact parameter values (``{"a": 2}`` or ``"a=2"``).
+
+        Parameters
+        ----------
+        values : mapping or str
+            An exact value for every parameter: names (or symbols) -> values, or text
+            such as ``"a=2,b=1/3"``.
+
+        Returns
+        -------
+        Case
+            The one case whose strata hold the values.
+
+        Raises
+        ------
+        SpecError
+            If a parameter has no value or a value breaks an assumption or a constraint.
+        VerificationError
+            If the values do not lie in exactly one case.
+
+        Examples
+        --------
+        >>> import equivid
+        >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["a*z1", "z2"]}, parameters=["a"], ansatz="linear")
+        >>> tree = equivid.solve_cases(system)
+        >>> tree.case_of({"a": 2}).conditions, tree.case_of("a=1").conditions
+        ('generic (a - 1 != 0)', 'a = 1')
+        """
         from .parameters import parse_values
 
         subs = parse_values(values, self.parameters, self.system.constraints, field="values")
@@ -724,6 +786,20 @@ class CaseTree:
         return found[0]
 
     def text(self) -> str:
+        """The tree as text: the parameters, one line per case, and what is proved and what sampled.
+
+        Returns
+        -------
+        str
+            Lines for a terminal (``str(tree)`` is the same).
+
+        Examples
+        --------
+        >>> import equivid
+        >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["a*z1", "z2"]}, parameters=["a"], ansatz="linear")
+        >>> print(equivid.solve_cases(system).text().splitlines()[0])
+        Parameters: a (real)
+        """
         names = ", ".join(f"{s} ({describe_parameter(s)})" for s in self.parameters)
         lines = [f"Parameters: {names}" + (
             f"; constraints: {', '.join(constraint_text(r) for r in self.system.constraints)}" if self.system.constraints else "")]
@@ -751,6 +827,23 @@ class CaseTree:
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:
+        """A JSON-able summary of the tree (what ``equivid analyze --format json`` prints for it).
+
+        Returns
+        -------
+        dict
+            The keys ``parameters`` (name -> assumptions), ``constraints``, ``ansatz``,
+            ``complete``, ``cases`` (one dict each), ``method`` (the linear system and its
+            splits) and ``notes``.
+
+        Examples
+        --------
+        >>> import equivid
+        >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["a*z1", "z2"]}, parameters=["a"], ansatz="linear")
+        >>> summary = equivid.solve_cases(system).to_dict()
+        >>> summary["parameters"], summary["complete"], summary["method"]["unknowns"]
+        ({'a': 'real'}, True, 4)
+        """
         return {
             "parameters": {s.name: describe_parameter(s) for s in self.parameters},
             "constraints": [constraint_text(r) for r in self.system.constraints],
@@ -762,7 +855,21 @@ class CaseTree:
         }
 
     def sketch(self) -> str:
-        """The derivation of the split, as Markdown."""
+        """The derivation of the split, as Markdown.
+
+        Returns
+        -------
+        str
+            Markdown: the linear system, where its rank drops, and each case with its
+            Lie algebra, group and samples.
+
+        Examples
+        --------
+        >>> import equivid
+        >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["a*z1", "z2"]}, parameters=["a"], ansatz="linear")
+        >>> print(equivid.solve_cases(system).sketch().splitlines()[0])
+        # Case tree over the parameters
+        """
         lines = ["# Case tree over the parameters", "",
                  f"Parameters: {', '.join(f'${sympy.latex(s)}$ ({describe_parameter(s)})' for s in self.parameters)}.",
                  "", "## 1. The linear system", "",
@@ -835,6 +942,35 @@ def solve_cases(system: System, *, ansatz: str | Ansatz | None = None, samples: 
     ``samples`` exact points are solved in each stratum (at least 1); ``rng`` seeds them.
     ``cross_examine`` is passed to :func:`equivid.solve` for every sample; by default (None)
     the first sample of each stratum gets the quick cross-examination and the others none.
+
+    Parameters
+    ----------
+    system : System
+        A system with parameters (``parameters=`` in :meth:`System.from_maps`) and
+        continuous latents.
+    ansatz : str or Ansatz, optional
+        The class searched: ``"linear"``, ``"affine"`` or ``"polynomial:D"``; default
+        the spec's ``ansatz:`` key, else ``"affine"``.
+    samples : int, default 2
+        The number of exact sample points solved in each stratum (at least 1).
+    rng : int, default 0
+        Seeds the sample points.
+    cross_examine : bool, optional
+        Passed to :func:`equivid.solve` for every sample (None: the first sample of
+        each stratum only, quickly).
+
+    Returns
+    -------
+    CaseTree
+        The cases, covering every allowed parameter value without overlap, the generic
+        case first.
+
+    Raises
+    ------
+    SpecError
+        If ``system`` has no parameters, has finite states, or an argument has a bad value.
+    UnsupportedMechanismError
+        For a learner that knows only a class of mechanisms.
 
     Examples
     --------

@@ -31,6 +31,21 @@ __all__ = ["load", "system_from_spec", "system_to_spec", "SPEC_KEYS"]
 def load(path: str | os.PathLike[str]) -> System:
     """Read a spec file and build its :class:`System`.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The spec file (YAML; the format is in the module docstring).
+
+    Returns
+    -------
+    System
+        The system the spec describes (as :meth:`System.from_spec` builds it).
+
+    Raises
+    ------
+    SpecError
+        If the file cannot be read or its spec has a bad entry.
+
     Examples
     --------
     >>> import equivid, pathlib

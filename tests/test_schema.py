@@ -138,3 +138,17 @@ def test_the_schema_takes_every_ansatz_the_parser_takes():
         except SpecError:
             parsed = False
         assert bool(pattern.match(text)) == parsed, text
+
+
+def test_the_command_line_prints_the_shipped_schema(capsys, tmp_path):
+    assert main(["examples", "--schema"]) == 0
+    printed = capsys.readouterr().out
+    assert json.loads(printed) == spec_schema()
+    # saved next to a spec and named on its modeline, it validates that spec as the loader does
+    jsonschema = pytest.importorskip("jsonschema")
+    (tmp_path / "spec.schema.json").write_text(printed)
+    validator = jsonschema.Draft202012Validator(json.loads(printed))
+    assert not list(validator.iter_errors({"latents": ["z1"], "mechanisms": {"m": ["2*z1"]}}))
+    assert list(validator.iter_errors({"latents": ["z1"], "mechanism": {"m": ["2*z1"]}}))
+    assert main(["examples", "--schema", "--show", "pendulum"]) == 2
+    assert "--show: got 'pendulum', expected no --show with --schema" in capsys.readouterr().err

@@ -51,7 +51,27 @@ Array = NDArray[np.float64]
 
 @dataclass(frozen=True)
 class AffineFit:
-    """The fitted element ``a(z) = B z + c`` of the group named ``group``."""
+    """The fitted element ``a(z) = B z + c`` of the group named ``group``.
+
+    Calling it applies ``a`` to the rows of an ``(N, n)`` array.
+
+    Parameters
+    ----------
+    group : str
+        The name of the group it was fitted in (e.g. ``"signed permutations"``).
+    B : numpy.ndarray
+        The linear part, ``(n, n)``.
+    c : numpy.ndarray
+        The translation, ``(n,)``.
+
+    Examples
+    --------
+    >>> a = AffineFit("uniform scalings and translations", 2 * np.eye(2), np.array([1.0, 0.0]))
+    >>> a(np.array([[1.0, 1.0]])).tolist(), a.undo(np.array([[3.0, 2.0]])).tolist()
+    ([[3.0, 2.0]], [[1.0, 1.0]])
+    >>> a.residuals(np.array([[1.0, 1.0]]), np.array([[3.0, 3.0]])).tolist()
+    [[0.0, 1.0]]
+    """
 
     group: str
     B: Array
@@ -61,15 +81,53 @@ class AffineFit:
         return np.asarray(z @ self.B.T + self.c)
 
     def undo(self, y: Array) -> Array:
-        """``a^{-1}(y)`` (least squares where ``B`` is singular)."""
+        """``a^{-1}(y) = B^{-1} (y - c)`` (least squares where ``B`` is singular).
+
+        Parameters
+        ----------
+        y : numpy.ndarray
+            Points ``(N, n)`` in the image of ``a``.
+
+        Returns
+        -------
+        numpy.ndarray
+            Their preimages, ``(N, n)``.
+        """
         return np.asarray(np.linalg.lstsq(self.B, (np.asarray(y) - self.c).T, rcond=None)[0].T)
 
     def residuals(self, z: Array, y: Array) -> Array:
+        """The residuals ``y - a(z)``, row by row.
+
+        Parameters
+        ----------
+        z : numpy.ndarray
+            True latents, ``(N, n)``.
+        y : numpy.ndarray
+            Learned latents, ``(N, n)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``y - a(z)``, ``(N, n)``.
+        """
         return np.asarray(y - self(z))
 
 
 def r2_score(y: Array, residuals: Array) -> float:
     """Mean over coordinates of ``1 - SS_res / SS_tot`` (0 for a constant coordinate).
+
+    Parameters
+    ----------
+    y : numpy.ndarray
+        The targets, ``(N, n)``.
+    residuals : numpy.ndarray
+        The residuals of a prediction of ``y``, ``(N, n)``.
+
+    Returns
+    -------
+    float
+        The mean R^2 over the coordinates (1 for a perfect prediction; negative when it
+        is worse than each coordinate's mean).
 
     Examples
     --------
@@ -98,7 +156,32 @@ def _centred(z: Array, y: Array, translations: bool) -> tuple[Array, Array]:
 
 
 def fit_identity(z: Array, y: Array) -> AffineFit:
-    """The identity (nothing to fit)."""
+    """The identity ``a(z) = z`` (nothing to fit).
+
+    Parameters
+    ----------
+    z : numpy.ndarray
+        True latents, ``(N, n)``.
+    y : numpy.ndarray
+        Learned latents, ``(N, n)``, row ``i`` paired with row ``i`` of ``z``.
+
+    Returns
+    -------
+    AffineFit
+        The least-squares best element.
+
+    Raises
+    ------
+    ValueError
+        When ``z`` and ``y`` are not two ``(N, n)`` arrays of one shape.
+
+    Examples
+    --------
+    >>> z = np.random.default_rng(0).standard_normal((10, 2))
+    >>> fit = fit_identity(z, z + 1.0)
+    >>> fit.group, fit.B.tolist(), fit.c.tolist()
+    ('identity', [[1.0, 0.0], [0.0, 1.0]], [0.0, 0.0])
+    """
     z, y = _shapes(z, y)
     return AffineFit("identity", np.eye(z.shape[1]), np.zeros(z.shape[1]))
 
@@ -132,13 +215,68 @@ def mcc(z: Array, y: Array, *, method: str = "pearson") -> float:
 
 
 def fit_translations(z: Array, y: Array) -> AffineFit:
-    """``a(z) = z + c``: ``c = mean(y - z)``."""
+    """``a(z) = z + c``: ``c = mean(y - z)``.
+
+    Parameters
+    ----------
+    z : numpy.ndarray
+        True latents, ``(N, n)``.
+    y : numpy.ndarray
+        Learned latents, ``(N, n)``, row ``i`` paired with row ``i`` of ``z``.
+
+    Returns
+    -------
+    AffineFit
+        The least-squares best element.
+
+    Raises
+    ------
+    ValueError
+        When ``z`` and ``y`` are not two ``(N, n)`` arrays of one shape.
+
+    Examples
+    --------
+    >>> z = np.random.default_rng(0).standard_normal((10, 2))
+    >>> np.round(fit_translations(z, z + [1.0, -2.0]).c, 6).tolist()
+    [1.0, -2.0]
+    """
     z, y = _shapes(z, y)
     return AffineFit("translations", np.eye(z.shape[1]), np.asarray((y - z).mean(axis=0)))
 
 
 def fit_scalings(z: Array, y: Array, *, diagonal: bool = True, translations: bool = False) -> AffineFit:
-    """``a(z) = D z (+ c)`` with ``D`` diagonal (or ``s I`` when ``diagonal=False``)."""
+    """``a(z) = D z (+ c)`` with ``D`` diagonal (or ``s I`` when ``diagonal=False``).
+
+    Parameters
+    ----------
+    z : numpy.ndarray
+        True latents, ``(N, n)``.
+    y : numpy.ndarray
+        Learned latents, ``(N, n)``, row ``i`` paired with row ``i`` of ``z``.
+    diagonal : bool, default True
+        Diagonal scalings ``D``; ``False``: uniform scalings ``s I``.
+    translations : bool, default False
+        Compose with a free translation ``c``.
+
+    Returns
+    -------
+    AffineFit
+        The least-squares best element.
+
+    Raises
+    ------
+    ValueError
+        When ``z`` and ``y`` are not two ``(N, n)`` arrays of one shape.
+
+    Examples
+    --------
+    >>> z = np.random.default_rng(0).standard_normal((50, 2))
+    >>> np.round(np.diag(fit_scalings(z, z * [2.0, -3.0]).B), 6).tolist()
+    [2.0, -3.0]
+    >>> fit = fit_scalings(z, 2 * z + 1.0, diagonal=False, translations=True)
+    >>> fit.group, np.round(np.diag(fit.B), 6).tolist(), np.round(fit.c, 6).tolist()
+    ('uniform scalings and translations', [2.0, 2.0], [1.0, 1.0])
+    """
     z, y = _shapes(z, y)
     zc, yc = _centred(z, y, translations)
     zz = (zc**2).sum(axis=0)
@@ -160,6 +298,39 @@ def fit_permutations(z: Array, y: Array, *, signs: bool = False, scales: bool = 
     Row ``i`` of ``P`` picks the coordinate ``j`` of ``z`` that ``y_i`` follows; the cost
     of ``(i, j)`` is the least-squares residual of ``y_i ≈ s z_j`` with ``s = 1``, ``s = ±1``
     or ``s`` free, so the assignment that minimises the total cost is the best element.
+
+    Parameters
+    ----------
+    z : numpy.ndarray
+        True latents, ``(N, n)``.
+    y : numpy.ndarray
+        Learned latents, ``(N, n)``, row ``i`` paired with row ``i`` of ``z``.
+    signs : bool, default False
+        Signed permutation matrices (entries ``±1``).
+    scales : bool, default False
+        Permutation matrices times diagonal scalings (free nonzero entries); takes
+        precedence over ``signs``.
+    translations : bool, default False
+        Compose with a free translation ``c``.
+
+    Returns
+    -------
+    AffineFit
+        The least-squares best element.
+
+    Raises
+    ------
+    ValueError
+        When ``z`` and ``y`` are not two ``(N, n)`` arrays of one shape.
+
+    Examples
+    --------
+    >>> z = np.random.default_rng(0).standard_normal((50, 3))
+    >>> fit_permutations(z, z[:, [1, 2, 0]]).B.astype(int).tolist()
+    [[0, 1, 0], [0, 0, 1], [1, 0, 0]]
+    >>> fit = fit_permutations(z, z[:, [1, 0, 2]] * [2.0, 1.0, -0.5], scales=True)
+    >>> fit.group, np.round(fit.B, 6).tolist()
+    ('permutations times scalings', [[0.0, 2.0, 0.0], [1.0, 0.0, 0.0], [0.0, 0.0, -0.5]])
     """
     from scipy.optimize import linear_sum_assignment
 
@@ -195,6 +366,43 @@ def fit_orthogonal(z: Array, y: Array, *, translations: bool = False, special: b
     With ``metric = S`` (symmetric positive definite) the group is ``B S B^T = S``, fitted
     as ``B = S^{1/2} Q S^{-1/2}`` with ``Q`` the Procrustes solution in whitened
     coordinates (least squares in the metric ``S^{-1}``).
+
+    Parameters
+    ----------
+    z : numpy.ndarray
+        True latents, ``(N, n)``.
+    y : numpy.ndarray
+        Learned latents, ``(N, n)``, row ``i`` paired with row ``i`` of ``z``.
+    translations : bool, default False
+        Compose with a free translation ``c``.
+    special : bool, default False
+        Only ``det Q = 1`` (rotations).
+    metric : numpy.ndarray, optional
+        A symmetric positive definite ``(n, n)`` matrix ``S``: fit in ``O(S)`` instead of
+        ``O(n)``.
+    scaled : bool, default False
+        The similarities ``s Q`` (a free scale ``s``).
+
+    Returns
+    -------
+    AffineFit
+        The least-squares best element.
+
+    Raises
+    ------
+    ValueError
+        When ``z`` and ``y`` are not two ``(N, n)`` arrays of one shape.
+
+    Examples
+    --------
+    >>> z = np.random.default_rng(0).standard_normal((50, 2))
+    >>> R = np.array([[0.6, -0.8], [0.8, 0.6]])
+    >>> fit = fit_orthogonal(z, z @ R.T, special=True)
+    >>> fit.group, bool(np.allclose(fit.B, R))
+    ('rotations', True)
+    >>> fit = fit_orthogonal(z, 2 * z @ R.T + 1.0, scaled=True, translations=True)
+    >>> fit.group, bool(np.allclose(fit.B, 2 * R)), np.round(fit.c, 6).tolist()
+    ('similarities and translations', True, [1.0, 1.0])
     """
     z, y = _shapes(z, y)
     zc, yc = _centred(z, y, translations)
@@ -218,6 +426,29 @@ def fit_orthogonal(z: Array, y: Array, *, translations: bool = False, special: b
 def fit_span(z: Array, y: Array, directions: Sequence[tuple[Array, Array]],
              base: tuple[Array, Array] | None = None, *, name: str = "span") -> AffineFit:
     """``a(z) = (B0 + sum t_k B_k) z + (c0 + sum t_k c_k)``: linear least squares in ``t``.
+
+    Parameters
+    ----------
+    z : numpy.ndarray
+        True latents, ``(N, n)``.
+    y : numpy.ndarray
+        Learned latents, ``(N, n)``, row ``i`` paired with row ``i`` of ``z``.
+    directions : sequence of (numpy.ndarray, numpy.ndarray)
+        The directions ``(B_k, c_k)`` (an ``(n, n)`` matrix and an ``(n,)`` vector each).
+    base : (numpy.ndarray, numpy.ndarray), optional
+        The base point ``(B0, c0)`` (default: zero).
+    name : str, default "span"
+        The group's name in the fit.
+
+    Returns
+    -------
+    AffineFit
+        The least-squares best element.
+
+    Raises
+    ------
+    ValueError
+        When ``z`` and ``y`` are not two ``(N, n)`` arrays of one shape.
 
     Examples
     --------
@@ -243,7 +474,35 @@ def fit_span(z: Array, y: Array, directions: Sequence[tuple[Array, Array]],
 
 
 def fit_general(z: Array, y: Array, *, translations: bool = True) -> AffineFit:
-    """All affine maps (or all linear maps): ordinary least squares."""
+    """All affine maps ``a(z) = B z + c`` (or all linear maps ``B z``): ordinary least squares.
+
+    Parameters
+    ----------
+    z : numpy.ndarray
+        True latents, ``(N, n)``.
+    y : numpy.ndarray
+        Learned latents, ``(N, n)``, row ``i`` paired with row ``i`` of ``z``.
+    translations : bool, default True
+        Affine maps; ``False``: linear maps (``c = 0``).
+
+    Returns
+    -------
+    AffineFit
+        The least-squares best element.
+
+    Raises
+    ------
+    ValueError
+        When ``z`` and ``y`` are not two ``(N, n)`` arrays of one shape.
+
+    Examples
+    --------
+    >>> z = np.random.default_rng(0).standard_normal((50, 2))
+    >>> A = np.array([[1.0, 2.0], [3.0, 4.0]])
+    >>> fit = fit_general(z, z @ A.T + [5.0, 6.0])
+    >>> fit.group, np.round(fit.B, 6).tolist(), np.round(fit.c, 6).tolist()
+    ('affine maps', [[1.0, 2.0], [3.0, 4.0]], [5.0, 6.0])
+    """
     z, y = _shapes(z, y)
     design = np.hstack([z, np.ones((len(z), 1))]) if translations else z
     coef = np.linalg.lstsq(design, y, rcond=None)[0]
@@ -255,7 +514,39 @@ def fit_general(z: Array, y: Array, *, translations: bool = True) -> AffineFit:
 def fit_elements(z: Array, y: Array, elements: Sequence[tuple[Array, Array]], *, translations: bool = False,
                  name: str = "finite group") -> AffineFit:
     """The best of finitely many maps ``z -> B z + c`` (each composed with a free translation
-    when ``translations``)."""
+    when ``translations``).
+
+    Parameters
+    ----------
+    z : numpy.ndarray
+        True latents, ``(N, n)``.
+    y : numpy.ndarray
+        Learned latents, ``(N, n)``, row ``i`` paired with row ``i`` of ``z``.
+    elements : sequence of (numpy.ndarray, numpy.ndarray)
+        The maps ``(B, c)`` to choose from (``c`` is ignored when ``translations``).
+    translations : bool, default False
+        Compose each map with a free translation (least squares).
+    name : str, default "finite group"
+        The group's name in the fit.
+
+    Returns
+    -------
+    AffineFit
+        The element with the least squared residual.
+
+    Raises
+    ------
+    ValueError
+        When ``elements`` is empty, or ``z`` and ``y`` are not two ``(N, n)`` arrays of
+        one shape.
+
+    Examples
+    --------
+    >>> z = np.random.default_rng(0).standard_normal((50, 2))
+    >>> flips = [(np.diag([s, t]), np.zeros(2)) for s in (1.0, -1.0) for t in (1.0, -1.0)]
+    >>> fit_elements(z, z * [1.0, -1.0], flips, name="sign flips").B.tolist()
+    [[1.0, 0.0], [0.0, -1.0]]
+    """
     z, y = _shapes(z, y)
     best: AffineFit | None = None
     best_error = np.inf

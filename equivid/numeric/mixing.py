@@ -75,11 +75,31 @@ def _deactivate(y: Array, activation: str, slope: float) -> Array:
 
 @dataclass(frozen=True)
 class Decoder:
-    """``g(z) = E · L_k(... s(W_1 z + b_1) ...)``: square layers, then an embedding ``E``.
+    """``g(z) = E · L_k(…s(W_1 z + b_1)…)``: square layers, then an embedding ``E``.
 
     ``weights``/``biases`` are the square layers (all but the last followed by the
     activation ``s``: ``leaky`` or ``smooth``, see the module), ``embedding`` has
     orthonormal columns (``D x n``).
+
+    Parameters
+    ----------
+    weights : tuple of numpy.ndarray
+        The square layers ``W_1, ..., W_k`` (``(n, n)``, invertible).
+    biases : tuple of numpy.ndarray
+        Their biases ``b_1, ..., b_k`` (``(n,)``).
+    embedding : numpy.ndarray
+        ``E``, ``(D, n)`` with orthonormal columns.
+    slope : float
+        The activation's slope far on the negative side, in ``(0, 1)``.
+    activation : {"leaky", "smooth"}, default "leaky"
+        The activation ``s`` after every layer but the last.
+
+    Examples
+    --------
+    >>> g = Decoder((np.eye(2), np.eye(2)), (np.zeros(2), np.zeros(2)), np.eye(2), 0.2)
+    >>> x = g(np.array([[1.0, -1.0]]))
+    >>> x.tolist(), g.inverse(x).tolist(), (g.n, g.dim)
+    ([[1.0, -0.2]], [[1.0, -1.0]], (2, 2))
     """
 
     weights: tuple[Array, ...]
@@ -90,10 +110,12 @@ class Decoder:
 
     @property
     def n(self) -> int:
+        """The number of latents ``n`` (the input dimension)."""
         return int(self.weights[0].shape[1])
 
     @property
     def dim(self) -> int:
+        """The observed dimension ``D`` (the output dimension)."""
         return int(self.embedding.shape[0])
 
     def __call__(self, z: Array) -> Array:
@@ -106,7 +128,18 @@ class Decoder:
         return h @ self.embedding.T
 
     def inverse(self, x: Array) -> Array:
-        """``g^{-1}`` on the image of ``g`` (points off the image are projected first)."""
+        """``g^{-1}`` on the image of ``g`` (points off the image are projected first).
+
+        Parameters
+        ----------
+        x : numpy.ndarray
+            Observations, ``(N, D)``.
+
+        Returns
+        -------
+        numpy.ndarray
+            The latents ``z`` with ``g(z) = x`` (for ``x`` on the image), ``(N, n)``.
+        """
         h = np.asarray(x, dtype=np.float64) @ self.embedding
         last = len(self.weights) - 1
         for k in range(last, -1, -1):
@@ -116,6 +149,13 @@ class Decoder:
         return h
 
     def condition_numbers(self) -> list[float]:
+        """The condition number ``cond(W_l)`` of each square layer.
+
+        Returns
+        -------
+        list of float
+            One per layer, in order.
+        """
         return [float(np.linalg.cond(W)) for W in self.weights]
 
 
@@ -137,6 +177,43 @@ def random_decoder(n: int, *, dim: int | None = None, depth: int | None = None, 
     number ``condition``; ``activation`` ``leaky`` (the literature's leaky ReLU) or
     ``smooth`` (its analytic counterpart); ``slope`` the activation's slope far on the
     negative side.
+
+    Parameters
+    ----------
+    n : int
+        The number of latents.
+    dim : int, optional
+        The observed dimension ``D >= n`` (default ``n``).
+    depth : int, optional
+        The number of square layers (default 3; at least 3 when ``n >= 6``).
+    slope : float, default 0.2
+        The activation's slope far on the negative side, in ``(0, 1)``.
+    condition : float, default 3.0
+        Each layer's condition number, at least 1.
+    activation : {"leaky", "smooth"}, default "leaky"
+        The activation between layers.
+    rng : optional
+        Anything :func:`numpy.random.default_rng` accepts.
+
+    Returns
+    -------
+    Decoder
+        The random decoder.
+
+    Raises
+    ------
+    SpecError
+        When an argument is out of range (``n < 1``, ``dim < n``, too few layers, a slope
+        outside ``(0, 1)``, an unknown activation, ``condition < 1``).
+
+    Examples
+    --------
+    >>> g = random_decoder(3, dim=10, rng=0)
+    >>> g.n, g.dim, len(g.weights), [round(c, 6) for c in g.condition_numbers()]
+    (3, 10, 3, [3.0, 3.0, 3.0])
+    >>> z = np.random.default_rng(1).standard_normal((4, 3))
+    >>> bool(np.allclose(g.inverse(g(z)), z))
+    True
     """
     generator = np.random.default_rng(rng)
     dim = n if dim is None else dim

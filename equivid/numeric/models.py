@@ -122,7 +122,30 @@ SAMPLES = 3
 
 @dataclass(frozen=True)
 class GroupModel:
-    """A group of affine maps as a fitter: ``fit(z, y)`` returns the best element."""
+    """A group of affine maps as a fitter: ``fit(z, y)`` returns the best element.
+
+    Parameters
+    ----------
+    name : str
+        The display name of the group.
+    kind : str
+        Which fitter it is (e.g. ``"diagonal scalings"``, ``"span"``, ``"finite closure"``;
+        see the module docstring).
+    fit : callable
+        ``fit(z, y)`` on two ``(N, n)`` arrays returns the least-squares best element, an
+        :class:`~equivid.numeric.fitters.AffineFit`.
+    smaller : tuple of GroupModel, default ()
+        The proper subgroups it is compared with.
+
+    Examples
+    --------
+    >>> from equivid.numeric.fitters import fit_identity, fit_translations
+    >>> model = GroupModel("translations", "translations", fit_translations,
+    ...                    (GroupModel("identity", "identity", fit_identity),))
+    >>> z = np.zeros((3, 2))
+    >>> model.fit(z, z + [1.0, 2.0]).c.tolist(), [m.name for m in model.smaller]
+    ([1.0, 2.0], ['identity'])
+    """
 
     name: str
     kind: str
@@ -642,7 +665,35 @@ def _similarity_model(group: Any) -> GroupModel | None:
 # -- the entry point ---------------------------------------------------------------------------------
 def group_model(group: Any) -> GroupModel:
     """The fitter of ``group`` (an :class:`~equivid.EquivarianceGroup`) and its smaller
-    groups, from its structure (see the module docstring for the rules)."""
+    groups, from its structure (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    group : EquivarianceGroup
+        A solved group (:func:`equivid.solve`).
+
+    Returns
+    -------
+    GroupModel
+        Its fitter, with the smaller groups to compare with in ``smaller``.
+
+    Raises
+    ------
+    UnsupportedMechanismError
+        For a finite-state group (it permutes states: nothing to fit), or a set with no
+        numeric fitter.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> model = group_model(equivid.solve(equivid.System.from_maps(["z1", "z2"], {"turn": ["-z2", "z1"]})))
+    >>> model.name, model.kind, [m.name for m in model.smaller]
+    ('scaled rotations', 'span', ['uniform scalings', 'identity'])
+    >>> z = np.random.default_rng(0).standard_normal((50, 2))
+    >>> twice_a_quarter_turn = np.array([[0.0, -2.0], [2.0, 0.0]])
+    >>> bool(np.allclose(model.fit(z, z @ twice_a_quarter_turn.T).B, twice_a_quarter_turn))
+    True
+    """
     kind = group.solution.kind
     if kind == "finite":
         raise UnsupportedMechanismError("verify: finite-state groups permute states; there is no continuous encoder to fit")
@@ -679,7 +730,31 @@ def map_function(components: Sequence[sympy.Expr], latents: Sequence[sympy.Symbo
 def outside_map(group: Any) -> tuple[sympy.Expr, ...]:
     """A map outside ``group`` (by the exact membership test), for the negative control:
     the first of a rotation by ``atan(4/3)``, a shear, an anisotropic scaling, and a
-    polynomial bijection ``z1 + z2^2/2`` (``z1 + z1^3/3`` in one dimension)."""
+    polynomial bijection ``z1 + z2^2/2`` (``z1 + z1^3/3`` in one dimension).
+
+    Parameters
+    ----------
+    group : EquivarianceGroup
+        A solved group (:func:`equivid.solve`).
+
+    Returns
+    -------
+    tuple of sympy.Expr
+        The map's components, one per latent.
+
+    Raises
+    ------
+    UnsupportedMechanismError
+        When every candidate lies in the group.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> outside_map(equivid.solve(equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})))
+    (3*z1/5 - 4*z2/5, 4*z1/5 + 3*z2/5)
+    >>> outside_map(equivid.solve(equivid.System.from_maps(["z1", "z2"], {"turn": ["-z2", "z1"]})))
+    (z1 + 3*z2/2, z2)
+    """
     z = list(group.latents)
     n = len(z)
     half = sympy.Rational(1, 2)

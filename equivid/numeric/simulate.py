@@ -42,6 +42,30 @@ class Transitions:
 
     ``params[i]`` holds the values of the family symbols drawn for transition ``i``
     (shape ``(N, 0)`` without families); ``names`` the mechanisms by label.
+
+    Parameters
+    ----------
+    z : numpy.ndarray
+        The states before, ``(N, n)`` (state indices, ``(N, 1)``, for finite-state
+        systems).
+    z_next : numpy.ndarray
+        The states after, ``(N, n)``.
+    label : numpy.ndarray
+        The mechanism of each transition, an index into ``names``, ``(N,)``.
+    params : numpy.ndarray
+        The family symbols' values per transition, ``(N, number of families)``.
+    names : tuple of str
+        The mechanisms' names, by label.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> walk = equivid.System.from_maps(["z1"], {"up": ["z1 + 1"], "down": ["z1 - 1"]})
+    >>> data = transitions(walk, 6, rng=0)
+    >>> len(data), data.names, data.params.shape
+    (6, ('up', 'down'), (6, 0))
+    >>> bool(np.allclose(data.z_next - data.z, np.where(data.label == 0, 1.0, -1.0)[:, None]))
+    True
     """
 
     z: Array
@@ -97,6 +121,23 @@ def sample_noise(law: Mapping[str, Any], size: int, n: int, rng: Any = None) -> 
     Laws: ``gaussian`` (``cov``), ``laplace``/``uniform``/``exponential`` (``scale``;
     uniform on ``[-scale, scale]`` per coordinate), ``generalized_normal`` (``beta``,
     ``scale``), ``student_t`` (``nu``, ``scale``), ``product`` (one law per coordinate).
+
+    Parameters
+    ----------
+    law : Mapping
+        The law, ``{"law": name, **parameters}`` (as :func:`equivid.noise.parse_law`
+        returns it).
+    size : int
+        The number of draws.
+    n : int
+        The dimension.
+    rng : optional
+        Anything :func:`numpy.random.default_rng` accepts.
+
+    Returns
+    -------
+    numpy.ndarray
+        The draws, ``(size, n)``.
 
     Examples
     --------
@@ -158,6 +199,32 @@ def transitions(system: System, count: int, *, rng: Any = None, states: Callable
     family symbols are drawn from ``N(0, family_scale^2)`` per transition; flows are
     integrated for time ``dt``. Finite-state systems give state indices (one column).
 
+    Parameters
+    ----------
+    system : System
+        The system to simulate.
+    count : int
+        The number of transitions.
+    rng : optional
+        Anything :func:`numpy.random.default_rng` accepts.
+    states : callable, optional
+        ``states(generator, count)`` gives the ``(count, n)`` states before (default:
+        standard normal).
+    family_scale : float, default 1.0
+        The standard deviation of the family symbols' values.
+    dt : float, default 0.5
+        The time for which flows are integrated.
+
+    Returns
+    -------
+    Transitions
+        The ``count`` transitions.
+
+    Raises
+    ------
+    SpecError
+        When ``count`` is not a positive integer.
+
     Examples
     --------
     >>> import equivid
@@ -183,6 +250,27 @@ def trajectory(system: System, steps: int, *, rng: Any = None, start: Sequence[f
                family_scale: float = 1.0, dt: float = 0.5) -> Transitions:
     """One trajectory of ``steps`` transitions, each under a mechanism drawn uniformly
     (consecutive: ``z[t + 1] == z_next[t]``).
+
+    Parameters
+    ----------
+    system : System
+        The system to simulate.
+    steps : int
+        The number of transitions.
+    rng : optional
+        Anything :func:`numpy.random.default_rng` accepts.
+    start : sequence of float, optional
+        The first state (default: standard normal; a uniformly drawn state for
+        finite-state systems, whose ``start[0]`` is a state index).
+    family_scale : float, default 1.0
+        The standard deviation of the family symbols' values.
+    dt : float, default 0.5
+        The time for which flows are integrated.
+
+    Returns
+    -------
+    Transitions
+        The ``steps`` consecutive transitions.
 
     Examples
     --------

@@ -81,13 +81,36 @@ CONSISTENCY_NOTE = 0.99
 
 @dataclass(frozen=True)
 class Estimate:
-    """A held-out R^2 with a bootstrap interval."""
+    """A held-out R^2 with a bootstrap interval ``[low, high]``.
+
+    Parameters
+    ----------
+    value : float
+        The R^2 on all held-out samples.
+    low : float
+        The 2.5th percentile over bootstrap resamples.
+    high : float
+        The 97.5th percentile over bootstrap resamples.
+
+    Examples
+    --------
+    >>> estimate = Estimate(0.987654, 0.95, 0.99)
+    >>> str(estimate), estimate.to_dict()
+    ('0.9877 [0.9500, 0.9900]', {'value': 0.98765, 'low': 0.95, 'high': 0.99})
+    """
 
     value: float
     low: float
     high: float
 
     def to_dict(self) -> dict[str, float]:
+        """The estimate as JSON-ready numbers (rounded to 5 decimals).
+
+        Returns
+        -------
+        dict of str to float
+            ``{"value": ..., "low": ..., "high": ...}``.
+        """
         return {"value": round(self.value, 5), "low": round(self.low, 5), "high": round(self.high, 5)}
 
     def __str__(self) -> str:
@@ -96,7 +119,58 @@ class Estimate:
 
 @dataclass(frozen=True)
 class SeedResult:
-    """One encoder checked: the fits, the ceiling, the verdict."""
+    """One encoder checked: the fits, the ceiling, the verdict.
+
+    Parameters
+    ----------
+    seed : int
+        The seed's index (``-1`` for a control).
+    group : Estimate
+        The held-out R^2 of the best element of the group.
+    smaller : tuple of (str, Estimate, Estimate)
+        Per smaller group: its name, its held-out R^2, and the gap (the group's R^2 minus
+        its R^2).
+    ceiling : Estimate
+        The nonlinear ceiling: the lesser of the held-out R^2 of flexible regressions of
+        ``y`` on ``z`` and of ``z`` on ``y``.
+    fit : AffineFit
+        The group's element fitted.
+    verdict : str
+        ``"confirmed"``, ``"refuted"`` or ``"inconclusive"``.
+    train_seconds : float, default 0.0
+        The training time (0: not trained here).
+    samples_per_second : float, default 0.0
+        The training throughput.
+    affine : float, default nan
+        The held-out R^2 of the best affine map (is the learned map affine at all?).
+    consistency : float or None, default None
+        The held-out R^2 of ``f(x')`` against ``m(f(x))`` (:func:`consistency_r2`; None:
+        not measured).
+    mcc_pearson : float, default nan
+        The mean correlation coefficient after the best matching of coordinates.
+    mcc_spearman : float, default nan
+        The same with rank correlations.
+    linear : float, default nan
+        The held-out R^2 of the best linear map.
+    z : numpy.ndarray
+        The held-out true latents.
+    y : numpy.ndarray
+        The held-out learned latents.
+    smaller_fits : tuple of AffineFit, default ()
+        The element fitted in each smaller group, one per entry of ``smaller``.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from equivid.numeric.models import group_model
+    >>> model = group_model(equivid.solve(equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})))
+    >>> z = np.random.default_rng(0).standard_normal((400, 2))
+    >>> result = assess(model, z, z * [5.0, -2.0], rng=0)
+    >>> result.verdict, round(result.group.value, 3), [name for name, _, _ in result.smaller]
+    ('confirmed', 1.0, ['uniform scalings', 'identity'])
+    >>> result.to_dict()["fitted_element"]
+    {'B': [[5.0, 0.0], [0.0, -2.0]], 'c': [0.0, 0.0]}
+    """
 
     seed: int
     group: Estimate
@@ -116,6 +190,14 @@ class SeedResult:
     smaller_fits: tuple[AffineFit, ...] = field(default=(), compare=False, repr=False)  # one per entry of smaller
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready values (numbers rounded; the held-out points left out).
+
+        Returns
+        -------
+        dict
+            The verdict, the R^2 estimates, the field's metrics, the fitted element and the
+            timings.
+        """
         return {
             "seed": self.seed,
             "verdict": self.verdict,
@@ -135,7 +217,27 @@ class SeedResult:
 
 @dataclass(frozen=True)
 class Control:
-    """A control: a map known to be inside (must be confirmed) or outside (must be refuted)."""
+    """A control: a map known to be inside (must be confirmed) or outside (must be refuted).
+
+    Parameters
+    ----------
+    kind : {"inside", "outside"}
+        Whether the map lies in the group.
+    map : tuple of str
+        The map's components.
+    result : SeedResult
+        The check of the encoder ``map∘g^{-1}``.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from equivid.numeric.models import group_model
+    >>> model = group_model(equivid.solve(equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})))
+    >>> z = np.random.default_rng(0).standard_normal((400, 2))
+    >>> control = Control("outside", ("z2", "z1"), assess(model, z, z[:, ::-1], rng=0))
+    >>> control.result.verdict, control.passed
+    ('refuted', True)
+    """
 
     kind: str
     map: tuple[str, ...]
@@ -143,16 +245,66 @@ class Control:
 
     @property
     def passed(self) -> bool:
+        """Whether the verdict is the expected one (``confirmed`` inside, ``refuted`` outside)."""
         return self.result.verdict == ("confirmed" if self.kind == "inside" else "refuted")
 
     def to_dict(self) -> dict[str, Any]:
+        """The control as JSON-ready values.
+
+        Returns
+        -------
+        dict
+            Its kind, map, whether it passed, its verdict and its R^2 in the group.
+        """
         return {"kind": self.kind, "map": list(self.map), "passed": self.passed, "verdict": self.result.verdict,
                 "r2_group": self.result.group.to_dict()}
 
 
 @dataclass(frozen=True)
 class VerifyReport:
-    """The outcome of :func:`verify`: verdict, per-seed results, controls, spread, timings."""
+    """The outcome of :func:`verify`: verdict, per-seed results, controls, spread, timings.
+
+    Parameters
+    ----------
+    group : str
+        The predicted group's display name.
+    kind : str
+        Its fitter (:attr:`~equivid.numeric.models.GroupModel.kind`).
+    verdict : str
+        The verdict over seeds (:func:`overall_verdict`).
+    seeds : tuple of SeedResult
+        One per seed.
+    controls : tuple of Control
+        The inside and outside controls.
+    spread : float
+        The mean pairwise distance of the fitted elements ``[B | c]`` over seeds
+        (normalised).
+    distinct : int
+        How many of the fitted elements differ.
+    settings : dict
+        The settings the check ran with.
+    seconds : float
+        The wall-clock time.
+    notes : tuple of str, default ()
+        Why the verdict, and what to look at.
+
+    Examples
+    --------
+    An encoder given that swaps the coordinates (``f∘g`` does not commute with the
+    mechanism): refuted, and the seed's encoder is not mechanism-consistent either.
+
+    >>> import equivid
+    >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})
+    >>> g = random_decoder(2, rng=0)
+    >>> report = verify(system, encoder=lambda x: g.inverse(x)[:, ::-1], decoder=g, seeds=1, samples=200)
+    >>> report
+    <VerifyReport 'diagonal scalings': refuted, 1 seed, controls passed>
+    >>> seed = report.seeds[0]
+    >>> seed.verdict, round(seed.affine, 3), seed.consistency < 0.99
+    ('refuted', 1.0, True)
+    >>> report.summary()["r2_affine"]["mean"], report.notes[0]
+    (1.0, 'verdict: at least half the seeds refute the prediction')
+    """
 
     group: str
     kind: str
@@ -167,12 +319,20 @@ class VerifyReport:
 
     @property
     def controls_passed(self) -> bool:
+        """Whether every control passed."""
         return all(c.passed for c in self.controls)
 
     def summary(self) -> dict[str, dict[str, float] | None]:
         """The field's metrics over seeds: mean, standard deviation, min and max of MCC
         (Pearson, Spearman) and of the held-out R^2 of linear and affine maps and in the group,
-        the way published tables report them (``None`` where no seed has the metric)."""
+        the way published tables report them (``None`` where no seed has the metric).
+
+        Returns
+        -------
+        dict
+            ``{"mcc_pearson", "mcc_spearman", "r2_linear", "r2_affine", "r2_group"}`` to
+            ``{"mean", "std", "min", "max"}`` (rounded to 5 decimals) or None.
+        """
         values = {"mcc_pearson": [s.mcc_pearson for s in self.seeds], "mcc_spearman": [s.mcc_spearman for s in self.seeds],
                   "r2_linear": [s.linear for s in self.seeds], "r2_affine": [s.affine for s in self.seeds],
                   "r2_group": [s.group.value for s in self.seeds]}
@@ -185,6 +345,14 @@ class VerifyReport:
         return out
 
     def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready values (what ``equivid verify --json`` prints).
+
+        Returns
+        -------
+        dict
+            The group, fitter, verdict, controls, seeds, summary, spread, settings, time and
+            notes.
+        """
         return {
             "group": self.group,
             "fitter": self.kind,
@@ -287,6 +455,35 @@ def assess(model: GroupModel, z: Array, y: Array, *, rng: Any = None, seed: int 
     """Fit ``y ≈ a(z)`` in the group and in each smaller group (first half of the samples),
     score on the second half, and decide.
 
+    Parameters
+    ----------
+    model : GroupModel
+        The group's fitter and its smaller groups (:func:`~equivid.numeric.models.group_model`).
+    z : numpy.ndarray
+        True latents, ``(N, n)``.
+    y : numpy.ndarray
+        Learned latents, ``(N, n)``, row ``i`` the encoding of row ``i`` of ``z``.
+    rng : optional
+        Anything :func:`numpy.random.default_rng` accepts (bootstrap and ceiling).
+    seed : int, default 0
+        The seed's index, recorded in the result.
+    rounds : int, default 200
+        The bootstrap resamples.
+    threshold : float, default 0.95
+        The R^2 that confirms (lower bound at least this) or refutes (upper bound below).
+    ceiling_threshold : float, default 0.9
+        Below this lower bound of the ceiling's R^2 the seed is inconclusive.
+
+    Returns
+    -------
+    SeedResult
+        The fits, the ceiling and the verdict.
+
+    Raises
+    ------
+    SpecError
+        When ``y`` has non-finite values.
+
     Examples
     --------
     >>> import equivid
@@ -345,7 +542,31 @@ def _gap(y: Array, inside: Array, smaller: Array) -> Callable[[NDArray[np.int64]
 
 
 def as_encoder(encoder: Any, *, device: str = "cpu") -> Callable[[Array], Array]:
-    """A callable on arrays from a callable or a torch module (evaluated without gradients)."""
+    """A callable on arrays from a callable or a torch module (evaluated without gradients).
+
+    Parameters
+    ----------
+    encoder : callable or torch.nn.Module
+        A function on ``(N, D)`` arrays, or a torch module (torch is imported only then).
+    device : str, default "cpu"
+        The torch device a module is evaluated on.
+
+    Returns
+    -------
+    callable
+        ``x -> f(x)`` on ``(N, D)`` arrays, returning float64 arrays.
+
+    Raises
+    ------
+    SpecError
+        When ``encoder`` is neither callable nor a torch module.
+
+    Examples
+    --------
+    >>> f = as_encoder(lambda x: 2 * x)
+    >>> f([[1, 2]]).tolist()
+    [[2.0, 4.0]]
+    """
     if hasattr(encoder, "parameters") and hasattr(encoder, "forward"):
         from .train import require_torch
 
@@ -441,6 +662,71 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
     :mod:`equivid.numeric.mixing`); trained encoders use the matching class (SiLU for
     ``smooth``, leaky ReLU for ``leaky``) unless ``train_options`` names an ``activation``.
     ``states`` is the law of the latents (see :func:`state_law`).
+
+    Parameters
+    ----------
+    system : System
+        The system whose group is checked.
+    group : EquivarianceGroup, optional
+        The predicted group (default: ``equivid.solve(system)``).
+    encoder : callable or torch.nn.Module, optional
+        An encoder to check instead of training (no training runs).
+    decoder : Decoder or callable, optional
+        How observations ``x = g(z)`` are made (default: a random decoder per seed with
+        activation ``mixing``, or the spec's sprite renderer).
+    data : str, path, mapping or Observations, optional
+        Recorded transitions instead of simulated ones.
+    seeds : int, default 3
+        The number of encoders (seeds).
+    samples : int, default 2000
+        Transitions per encoder for training, and as many held-out latents; at least 20.
+    steps : int, default 4000
+        Training steps per encoder.
+    dim : int, optional
+        The observed dimension ``D`` of the random decoders (default ``n``).
+    device : str, default "cpu"
+        The torch device for training and for evaluating a torch module.
+    rng : optional
+        Anything :func:`numpy.random.default_rng` accepts (default 0: reproducible).
+    progress : bool, default False
+        Show a progress bar while training.
+    threshold : float, default 0.95
+        The R^2 that confirms or refutes (see :func:`assess`).
+    ceiling_threshold : float, default 0.9
+        The ceiling's R^2 below which a seed is inconclusive.
+    mixing : {"smooth", "leaky"}, default "smooth"
+        The random decoders' activation.
+    states : {"auto", "normal", "multiscale"}, default "auto"
+        The law of the simulated latents (:func:`state_law`).
+    train_options : dict, optional
+        Options for the trainer (:func:`equivid.numeric.train.train_encoders`: ``hidden``,
+        ``lr``, ``activation``, ...).
+
+    Returns
+    -------
+    VerifyReport
+        The verdict, the per-seed results and the controls.
+
+    Raises
+    ------
+    SpecError
+        When an option is out of range, the data do not fit the system, or ``group`` is
+        over other latents.
+
+    Examples
+    --------
+    An encoder given (no training): ``f = diag(3, -1)∘g^{-1}``, so ``f∘g`` is a diagonal
+    scaling, which commutes with the mechanism, and not a uniform one (the smaller group
+    tested).
+
+    >>> import equivid
+    >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})
+    >>> g = random_decoder(2, rng=0)
+    >>> report = verify(system, encoder=lambda x: g.inverse(x) * [3.0, -1.0], decoder=g, seeds=1, samples=200)
+    >>> report.verdict, report.controls_passed, report.settings["encoder"]
+    ('confirmed', True, 'given')
+    >>> [name for name, _, _ in report.seeds[0].smaller]
+    ['uniform scalings', 'identity']
     """
     from .. import solve
     from .data import load_observations
@@ -657,6 +943,25 @@ def state_law(system: System, states: str = "auto") -> tuple[str, Callable[[np.r
       invertible ``m``): data at small scales let a smooth learner tell a linear map
       from a nonlinear one that commutes only on the data's usual range.
 
+    Parameters
+    ----------
+    system : System
+        The system simulated.
+    states : {"auto", "normal", "multiscale"}, default "auto"
+        The law.
+
+    Returns
+    -------
+    name : str
+        ``"normal"`` or ``"multiscale"`` (``auto`` resolved).
+    sampler : callable
+        ``sampler(generator, count)`` draws ``(count, n)`` latents.
+
+    Raises
+    ------
+    SpecError
+        When ``states`` is not one of the three.
+
     Examples
     --------
     >>> import equivid
@@ -698,6 +1003,28 @@ def consistency_r2(system: System, encode: Callable[[Array], Array], samples: in
     class learner, ``m`` is the learned ``learned(u, label)``. ``None`` where no ``m``
     applies to the learned latents (stochastic mechanisms, a class learner without
     ``learned``, finite states).
+
+    Parameters
+    ----------
+    system : System
+        The system whose mechanisms ``m`` are checked.
+    encode : callable
+        ``h``: ``(N, n)`` latents to ``(N, n)`` learned latents.
+    samples : int
+        The number of fresh transitions.
+    rng : optional
+        Anything :func:`numpy.random.default_rng` accepts.
+    states : callable, optional
+        ``states(generator, count)`` draws the latents (default: standard normal).
+    dt : float, default 0.5
+        The time for which flows are integrated.
+    learned : callable, optional
+        A class learner's learned mechanism ``learned(u, label)``.
+
+    Returns
+    -------
+    float or None
+        The mean R^2 over coordinates, or None where no ``m`` applies.
 
     Examples
     --------

@@ -75,6 +75,38 @@ class ProofSketch:
 
     ``conclusion`` holds what the group reports (verdict, name, dimension, ...), so a
     reader can compare the sketch with ``equivid analyze``.
+
+    Built by :meth:`EquivarianceGroup.sketch <equivid.EquivarianceGroup.sketch>` or
+    :func:`equivid.sketch`, not by hand.
+
+    Parameters
+    ----------
+    title : str
+        The heading (``"Identifiability under grow"``).
+    setting : str
+        What kind of mechanisms the argument is about (exactly known maps, a class,
+        noise, finite states).
+    steps : tuple of Step
+        The steps in the order a person argues, each checked when it was built.
+    conclusion : dict, optional
+        What the group reports (verdict, name, dimension, completeness, mechanisms, ...).
+
+    Examples
+    --------
+    >>> import equivid
+    >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})
+    >>> proof = equivid.solve(system, ansatz="affine").sketch()
+    >>> proof
+    <ProofSketch 'Identifiability under grow': 8 steps, all steps checked>
+    >>> proof.kinds
+    ('consistency', 'ansatz', 'equations', 'solution', 'invertibility', 'discrete', 'conclusion', 'outside')
+    >>> proof.step("solution").claim
+    'The solutions form a family with 2 free parameters (t1, t2)'
+    >>> proof.to_markdown().splitlines()[0]
+    '# Identifiability under grow'
+    >>> latex = proof.to_latex(fragment=True)
+    >>> "section*{Identifiability under grow}" in latex, "documentclass" in latex
+    (True, False)
     """
 
     title: str
@@ -84,20 +116,47 @@ class ProofSketch:
 
     @property
     def all_checked(self) -> bool:
+        """Whether every step that makes a claim was checked (statements of scope claim nothing)."""
         return all(step.checked for step in self.steps if not step.scope)  # statements of scope claim nothing
 
     @property
     def kinds(self) -> tuple[str, ...]:
+        """The kinds of the steps, in order (``"consistency"``, ``"ansatz"``, ...; see ``KINDS``)."""
         return tuple(step.kind for step in self.steps)
 
     def step(self, kind: str) -> Step:
-        """The first step of a kind (``KeyError`` if there is none)."""
+        """The first step of a kind (``KeyError`` if there is none).
+
+        Parameters
+        ----------
+        kind : str
+            One of ``KINDS`` (``"consistency"``, ``"ansatz"``, ``"equations"``, ...).
+
+        Returns
+        -------
+        Step
+            The first step with that kind.
+
+        Raises
+        ------
+        KeyError
+            Where no step has that kind.
+        """
         for s in self.steps:
             if s.kind == kind:
                 return s
         raise KeyError(kind)
 
     def to_dict(self) -> dict[str, Any]:
+        """The sketch as a JSON-ready object.
+
+        Returns
+        -------
+        dict
+            ``title``, ``setting``, ``all_checked``, ``steps`` (each step's dict: kind, claim,
+            justification, checked, scope, checks, reason and its objects as text) and
+            ``conclusion``.
+        """
         return {
             "title": self.title,
             "setting": self.setting,
@@ -107,13 +166,32 @@ class ProofSketch:
         }
 
     def to_markdown(self) -> str:
+        """The sketch in Markdown: title, setting, result, then each step with its status.
+
+        Returns
+        -------
+        str
+            Markdown text, formulas as ``$...$`` math.
+        """
         from ._render import markdown
 
         return markdown(self)
 
     def to_latex(self, *, fragment: bool = False) -> str:
         """A standalone LaTeX document (``article``, ``amsmath``, ``amssymb``), or with
-        ``fragment`` its body alone, to ``\\input`` into a paper."""
+        ``fragment`` its body alone, to ``\\input`` into a paper.
+
+        Parameters
+        ----------
+        fragment : bool, optional
+            Whether to give the body alone (a ``\\section*`` for the title, the steps as
+            ``\\subsection*``) instead of a standalone document (default False).
+
+        Returns
+        -------
+        str
+            The LaTeX source, ending in a newline.
+        """
         from ._render import latex
 
         return latex(self, fragment=fragment)

@@ -521,6 +521,23 @@ class DimensionProfile(dict):  # type: ignore[type-arg]
 def dimension_profile(system: System, *, max_degree: int = 4) -> DimensionProfile:
     """Lie algebra dimension at degrees 1..max_degree (stopping early once stable).
 
+    The dimension of :func:`lie_algebra` is computed at degree 1, 2, ...; the profile
+    stops once it stayed the same over two degree steps.
+
+    Parameters
+    ----------
+    system : System
+        The latents and mechanisms.
+    max_degree : int, default 4
+        The largest degree computed.
+
+    Returns
+    -------
+    DimensionProfile
+        ``{degree: dimension}``, with ``finite_dimensional``: True when the dimension
+        stayed the same over the last two steps, False when it grew at both, None when
+        not decided (a stop rule on evidence, not a proof).
+
     Examples
     --------
     >>> import equivid

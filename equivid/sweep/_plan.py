@@ -33,6 +33,48 @@ class Task:
 
     ``key`` is a stable hash of all of these: the same task gets the same key in every
     run, so a sweep can tell which rows of an earlier run are already finished.
+
+    Parameters
+    ----------
+    key : str
+        The stable hash of the task (20 hex digits).
+    system : str
+        The system's id (``name[a=1,b=2]`` for a point of a system with parameters).
+    spec : str
+        The system as canonical spec text.
+    ansatz : str
+        The class of maps searched.
+    seed : int, optional
+        The seed of ``verify`` (None without ``verify:``).
+    verify : tuple of (str, int), optional
+        The sweep's ``verify:`` options, sorted (None without ``verify:``).
+    at : tuple of (str, str), optional
+        For a system with parameters: this task's value of each parameter, as text.
+    case : str, optional
+        For a system with parameters: the stratum of the case tree the values lie in
+        (None when not exactly one holds them).
+
+    Examples
+    --------
+    >>> from equivid.sweep import sweep_from_text
+    >>> task = sweep_from_text("systems: [{name: grow, latents: [z1], mechanisms: {grow: [2*z1]}}]").tasks[0]
+    >>> task.system, task.ansatz, task.seed, len(task.key)
+    ('grow', 'affine', None, 20)
+    >>> print(task.spec, end="")
+    latents:
+    - z1
+    mechanisms:
+      grow: (2*z1,)
+    >>> sweep = sweep_from_text('''
+    ... ansatz: linear
+    ... systems:
+    ...   - {name: grow, latents: [z1, z2], parameters: [a, b], mechanisms: {grow: [a*z1, b*z2]},
+    ...      values: {a: [2], b: [2, 3]}}
+    ... ''')
+    >>> for task in sweep.tasks:
+    ...     print(task.system, task.at, task.case)
+    grow[a=2,b=2] (('a', '2'), ('b', '2')) a = b
+    grow[a=2,b=3] (('a', '2'), ('b', '3')) generic (a - b != 0)
     """
 
     key: str
@@ -48,7 +90,38 @@ class Task:
 
 @dataclass(frozen=True)
 class Sweep:
-    """A parsed sweep file: where rows go and the tasks, in file order."""
+    """A parsed sweep file: where rows go and the tasks, in file order.
+
+    Parameters
+    ----------
+    output : pathlib.Path
+        Where the rows go (``.jsonl`` or ``.parquet``).
+    tasks : tuple of Task
+        The tasks, in file order (systems, then ansatz, then seeds).
+    systems : int
+        How many systems the file lists (a ``random:`` entry counts each system it makes).
+    ansatz : tuple of str, optional
+        The ``ansatz:`` list (None: each system's own).
+    verify : tuple of (str, int), optional
+        The ``verify:`` options, sorted (None without ``verify:``).
+    budget : float, optional
+        The ``budget:`` seconds of each task's solve.
+
+    Examples
+    --------
+    >>> from equivid.sweep import sweep_from_text
+    >>> sweep = sweep_from_text('''
+    ... output: grow.jsonl
+    ... ansatz: [affine, linear]
+    ... budget: 30
+    ... systems:
+    ...   - {name: grow, latents: [z1], mechanisms: {grow: [2*z1]}}
+    ... ''')
+    >>> sweep.output.as_posix(), sweep.systems, sweep.ansatz, sweep.budget
+    ('grow.jsonl', 1, ('affine', 'linear'), 30.0)
+    >>> [(task.system, task.ansatz) for task in sweep.tasks]
+    [('grow', 'affine'), ('grow', 'linear')]
+    """
 
     output: Path
     tasks: tuple[Task, ...]
@@ -62,12 +135,28 @@ class Sweep:
 def load_sweep(path: str | os.PathLike[str]) -> Sweep:
     """Read a sweep file; relative paths in it are relative to the file's folder.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The sweep file (YAML, the format of :mod:`equivid.sweep`).
+
+    Returns
+    -------
+    Sweep
+        The plan; its output defaults to the file's name with ``.jsonl``.
+
+    Raises
+    ------
+    SpecError
+        If the file cannot be read, or a key or value in it is wrong.
+
     Examples
     --------
     >>> import pathlib, tempfile
-    >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (folder / "s.yaml").write_text("systems: [{spec: translation_single}]\\nansatz: [affine, linear]\\n")
-    >>> sweep = load_sweep(folder / "s.yaml")
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "s.yaml"
+    ...     _ = path.write_text("systems: [{spec: translation_single}]\\nansatz: [affine, linear]\\n")
+    ...     sweep = load_sweep(path)
     >>> [(t.system, t.ansatz) for t in sweep.tasks], sweep.output.name
     ([('translation_single', 'affine'), ('translation_single', 'linear')], 's.jsonl')
     """
@@ -79,7 +168,45 @@ def load_sweep(path: str | os.PathLike[str]) -> Sweep:
 
 
 def sweep_from_text(text: str, *, base: Path = Path("."), default_output: Path = Path("sweep.jsonl")) -> Sweep:
-    """Build a :class:`Sweep` from sweep text (the format of :mod:`equivid.sweep`)."""
+    """Build a :class:`Sweep` from sweep text (the format of :mod:`equivid.sweep`).
+
+    Parameters
+    ----------
+    text : str
+        The sweep, as YAML text.
+    base : pathlib.Path, default Path(".")
+        The folder that ``output:`` and ``spec:`` files are relative to.
+    default_output : pathlib.Path, default Path("sweep.jsonl")
+        The output without an ``output:`` key.
+
+    Returns
+    -------
+    Sweep
+        The plan: every system parsed, the tasks and their keys.
+
+    Raises
+    ------
+    SpecError
+        If a key or value is wrong (every system is parsed before any work starts).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from equivid.sweep import sweep_from_text
+    >>> sweep = sweep_from_text('''
+    ... systems:
+    ...   - {name: grow, latents: [z1], mechanisms: {grow: [2*z1]}}
+    ...   - random: {count: 2, latents: 1, seed: 0}
+    ... ''', base=Path("runs"))
+    >>> sweep.output.as_posix(), [(task.system, task.ansatz) for task in sweep.tasks]
+    ('sweep.jsonl', [('grow', 'affine'), ('random0-0', 'affine'), ('random0-1', 'affine')])
+    >>> sweep_from_text("output: rows.jsonl\\nsystems: [{spec: translation_single}]", base=Path("runs")).output.as_posix()
+    'runs/rows.jsonl'
+    >>> sweep_from_text("systems: [{latents: [z1], mechanisms: {grow: [2*z1]}}]\\nansatz: cubic")
+    Traceback (most recent call last):
+    ...
+    equivid.errors.SpecError: ansatz[0]: got 'cubic', expected one of linear, affine, polynomial:D (D >= 1), finite
+    """
     data = _read(text)
     output = data.get("output")
     if output is None:
@@ -294,6 +421,23 @@ def random_systems(options: Any, *, field: str = "random") -> list[tuple[str, st
     list of names), ``mechanisms`` maps each (default 1), ``kind`` affine | linear,
     integer ``entries`` drawn uniformly from ``[lo, hi]`` (default [-2, 2]), ``seed``
     (default 0) and a ``name`` prefix (default ``random<seed>``).
+
+    Parameters
+    ----------
+    options : mapping
+        The options of a sweep's ``random:`` entry.
+    field : str, default "random"
+        Where the options are, for error messages.
+
+    Returns
+    -------
+    list of (str, str)
+        The id and the spec text of each system.
+
+    Raises
+    ------
+    SpecError
+        If an option is unknown or its value is wrong.
 
     Examples
     --------

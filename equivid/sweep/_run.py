@@ -44,6 +44,21 @@ def run_task(task: Task, *, budget: float | None = None) -> dict[str, Any]:
     has ``status: error`` and the :class:`~equivid.errors.BudgetExceededError` message.
     Training (``verify:``) is not under the budget.
 
+    Parameters
+    ----------
+    task : Task
+        The task.
+    budget : float, optional
+        Seconds for the solve (default: the budget in force).
+
+    Returns
+    -------
+    dict
+        The row: ``key, system, ansatz, seed, status, error``, the group's columns
+        (:data:`GROUP_KEYS`; None on an error row), ``warnings`` and ``seconds`` (with
+        ``at`` and ``case`` for a point of a system with parameters, ``verify`` with
+        ``verify:``).
+
     Examples
     --------
     >>> from equivid.sweep import sweep_from_text
@@ -158,7 +173,34 @@ def _untimed(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class SweepSummary:
-    """What a run left behind: rows finished (of ``total``), rows added by this run, errors."""
+    """What a run left behind: rows finished (of ``total``), rows added by this run, errors.
+
+    Parameters
+    ----------
+    output : pathlib.Path
+        The output.
+    total : int
+        How many tasks the sweep has.
+    finished : int
+        How many of them have their row in the output.
+    new : int
+        How many rows this run added.
+    errors : int
+        How many of the finished rows are errors.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> from equivid.sweep import run_sweep, sweep_from_text
+    >>> sweep = sweep_from_text("systems: [{latents: [z1], mechanisms: {grow: [2*z1]}}]\\nansatz: [affine, linear]")
+    >>> with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(1) as pool:
+    ...     summary = run_sweep(sweep, output=pathlib.Path(folder) / "rows.jsonl", executor=pool, limit=1)
+    >>> summary.total, summary.finished, summary.new, summary.errors, summary.complete
+    (2, 1, 1, 0, False)
+    >>> str(summary).endswith("(1 new, 0 errors; 1 to go, rerun to continue)")
+    True
+    """
 
     output: Path
     total: int
@@ -168,6 +210,7 @@ class SweepSummary:
 
     @property
     def complete(self) -> bool:
+        """Whether every task has its row: ``finished == total``."""
         return self.finished == self.total
 
     def __str__(self) -> str:
@@ -199,6 +242,62 @@ def run_sweep(
     The output is locked (``OUT.lock``) while the sweep runs: a second sweep on it is
     refused with a :class:`SpecError`. An interrupt (``KeyboardInterrupt``) cancels the
     tasks not started, kills the workers and re-raises, with every finished row kept.
+
+    Parameters
+    ----------
+    sweep : Sweep
+        The plan (:func:`load_sweep`, :func:`sweep_from_text`).
+    output : str or os.PathLike, optional
+        Where the rows go, ``.jsonl`` or ``.parquet`` (default: the sweep's output).
+    workers : int, optional
+        The number of worker processes (default: one per CPU), or of local Dask workers.
+    dask : str, optional
+        A Dask scheduler's address, or ``"local"``.
+    executor : concurrent.futures.Executor, optional
+        The executor to run the tasks on (instead of a process pool or Dask).
+    limit : int, optional
+        The most new tasks this run starts.
+    force : bool, default False
+        Append to an output that holds rows of tasks this sweep does not have.
+    progress : text stream, optional
+        Where progress lines go.
+    budget : float, optional
+        Seconds for each task's solve (default: the sweep's ``budget:``, else the budget
+        in force).
+
+    Returns
+    -------
+    SweepSummary
+        The rows finished, of the sweep's tasks, and the rows this run added.
+
+    Raises
+    ------
+    SpecError
+        If an argument is wrong, the output is not this sweep's (without ``force``), or
+        another sweep holds its lock.
+    RuntimeError
+        If the executor broke (a worker killed, a scheduler lost); the rows so far are kept.
+    KeyboardInterrupt
+        On an interrupt, once the workers are killed.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> from equivid.sweep import read_rows, run_sweep, sweep_from_text
+    >>> sweep = sweep_from_text('''
+    ... ansatz: [affine, linear]
+    ... systems: [{name: grow, latents: [z1], mechanisms: {grow: [2*z1]}}]
+    ... ''')
+    >>> with tempfile.TemporaryDirectory() as folder, ThreadPoolExecutor(1) as pool:
+    ...     out = pathlib.Path(folder) / "rows.jsonl"
+    ...     first = run_sweep(sweep, output=out, executor=pool)
+    ...     again = run_sweep(sweep, output=out, executor=pool)  # every row there: nothing to do
+    ...     rows = read_rows(out)
+    >>> (first.new, first.complete), (again.new, again.complete)
+    ((2, True), (0, True))
+    >>> [(row["system"], row["ansatz"], row["status"], row["name"]) for row in rows]
+    [('grow', 'affine', 'ok', 'GL(1)'), ('grow', 'linear', 'ok', 'GL(1)')]
     """
     out = Path(output) if output is not None else sweep.output
     if out.suffix not in (".jsonl", ".parquet"):

@@ -102,12 +102,30 @@ def read_rows(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """The complete rows of a sweep's output (JSONL or Parquet); a trailing partial line is skipped,
     and a key written twice (two writers before the lock existed) counts once: its first row.
 
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The output: ``.parquet`` (needs pyarrow), else JSONL.
+
+    Returns
+    -------
+    list of dict
+        The rows, in file order.
+
+    Raises
+    ------
+    SpecError
+        If the path is not a regular file (a device, FIFO, directory or symlink) or a
+        complete line is not a sweep row.
+
     Examples
     --------
     >>> import pathlib, tempfile
-    >>> path = pathlib.Path(tempfile.mkdtemp()) / "rows.jsonl"
-    >>> _ = path.write_text('{"key": "a", "status": "ok"}\\n{"key": "b", "sta')
-    >>> read_rows(path)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = pathlib.Path(folder) / "rows.jsonl"
+    ...     _ = path.write_text('{"key": "a", "status": "ok"}\\n{"key": "a", "status": "error"}\\n{"key": "b", "sta')
+    ...     rows = read_rows(path)
+    >>> rows
     [{'key': 'a', 'status': 'ok'}]
     """
     path = Path(path)

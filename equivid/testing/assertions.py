@@ -66,6 +66,30 @@ def assert_identifiable_up_to(
     :class:`EquivarianceGroup`; for a group, dimension, finiteness and order must agree
     and sampled elements of each must lie in the other.
 
+    Parameters
+    ----------
+    system : System
+        The system to solve.
+    expected : str or EquivarianceGroup
+        The expected group: its name or description, or a group to compare with.
+    ansatz : str, optional
+        The class of maps searched (default: the system's own, else ``"affine"``).
+    samples : int, default 5
+        How many elements of each group are sampled and checked in the other (when
+        ``expected`` is a group).
+    rng : int or numpy.random.Generator, default 0
+        Seed or generator for the samples.
+
+    Returns
+    -------
+    EquivarianceGroup
+        The group computed for ``system``.
+
+    Raises
+    ------
+    AssertionError
+        If the computed group is not ``expected``.
+
     Examples
     --------
     >>> import equivid
@@ -108,7 +132,43 @@ def assert_identifiable_up_to(
 def assert_sound(group: EquivarianceGroup, system: System | None = None, *, samples: int = 5, rng: Any = 0) -> EquivarianceGroup:
     """Assert that sampled elements and discrete representatives commute with every
     mechanism (exactly, by substitution) and that every Lie generator satisfies the
-    infinitesimal condition."""
+    infinitesimal condition.
+
+    Parameters
+    ----------
+    group : EquivarianceGroup
+        The group to check.
+    system : System, optional
+        The system whose mechanisms the elements must commute with (default: the
+        group's own, ``group.system``).
+    samples : int, default 5
+        How many elements are sampled.
+    rng : int or numpy.random.Generator, default 0
+        Seed or generator for the samples.
+
+    Returns
+    -------
+    EquivarianceGroup
+        ``group``, checked.
+
+    Raises
+    ------
+    AssertionError
+        If a sampled element, a discrete representative or a generator fails the condition.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from equivid.testing import assert_sound
+    >>> grow = equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})
+    >>> assert_sound(equivid.solve(grow)).general_element
+    (t1*z1, t2*z2)
+    >>> swap = equivid.System.from_maps(["z1", "z2"], {"swap": ["z2", "z1"]})
+    >>> assert_sound(equivid.solve(grow), swap)
+    Traceback (most recent call last):
+    ...
+    AssertionError: the sampled element ... does not commute with every mechanism
+    """
     from ..solve._verify import unsound
 
     system = system or group.system
@@ -152,6 +212,31 @@ def assert_recoverable(
     those maps, so that the statement holds for every such learner; without it the
     statement is the weaker "recoverable within the searched class" and the message says so
     when it fails.
+
+    Parameters
+    ----------
+    system : System or EquivarianceGroup
+        The system (solved here) or its group, already computed.
+    prop : str or sympy.Expr
+        The property, an expression in the latents (``"z1**2 + z2**2"``).
+    ansatz : str, optional
+        The class of maps searched when ``system`` is a system (default: its own, else
+        ``"affine"``).
+    among : str, optional
+        ``"C^inf"``, ``"continuous"`` or ``"all bijections"``: also require the answer to
+        be proved complete among those maps.
+
+    Returns
+    -------
+    EquivarianceGroup
+        The group the property was checked against.
+
+    Raises
+    ------
+    AssertionError
+        If ``prop`` is not a function of the latents, is changed by an element the group
+        is known to contain, or (with ``among``) the answer is not proved complete there;
+        also where the answer is not a group of maps of continuous latents.
 
     Examples
     --------
@@ -253,7 +338,41 @@ def assert_complete(group: EquivarianceGroup, system: System | None = None, *, r
     that shares no code with the solver's exact path: all permutations of at most
     10 states for finite-state systems; otherwise the floating-point nullspace dimension
     of the infinitesimal condition (the Lie algebra's dimension; for affine mechanisms
-    under a linear/affine ansatz the group's dimension too)."""
+    under a linear/affine ansatz the group's dimension too).
+
+    Parameters
+    ----------
+    group : EquivarianceGroup
+        The group to check.
+    system : System, optional
+        The system the oracle solves (default: the group's own, ``group.system``).
+    rng : int or numpy.random.Generator, default 0
+        Seed or generator for the random points of the numeric oracle.
+
+    Returns
+    -------
+    EquivarianceGroup
+        ``group``, checked.
+
+    Raises
+    ------
+    AssertionError
+        If the oracle finds more (or fewer) than the group, or the system is out of its
+        reach (more than 10 states; ``learner:`` or ``noise:`` systems).
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from equivid.testing import assert_complete
+    >>> grow = equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})
+    >>> assert_complete(equivid.solve(grow)).dimension
+    2
+    >>> push = equivid.System.from_maps(["z1", "z2"], {"push": ["z1 + 1", "z2"]})
+    >>> assert_complete(equivid.solve(grow), push)
+    Traceback (most recent call last):
+    ...
+    AssertionError: the numeric nullspace of the infinitesimal condition has dimension 4, the solver's Lie algebra 2
+    """
     system = system or group.system
     if group.solution.kind == "finite":
         count = finite_of(group.solution).space.count
@@ -282,7 +401,37 @@ def assert_complete(group: EquivarianceGroup, system: System | None = None, *, r
 def random_invertible_decoder(n: int, rng: Any = 0, *, depth: int = 3, slope: float = 0.2) -> tuple[Callable[[Array], Array], Callable[[Array], Array]]:
     """A random invertible map ``g: R^n -> R^n`` and its exact inverse: ``depth`` square
     layers ``x -> leaky_relu(W x + b)`` with well-conditioned ``W`` (orthogonal times a
-    diagonal in [0.5, 2]). Arrays are ``(samples, n)``."""
+    diagonal in [0.5, 2]). Arrays are ``(samples, n)``.
+
+    Parameters
+    ----------
+    n : int
+        The dimension of the latents and the observations.
+    rng : int or numpy.random.Generator, default 0
+        Seed or generator for the weights and biases.
+    depth : int, default 3
+        The number of layers.
+    slope : float, default 0.2
+        The slope of the leaky ReLU for negative inputs (> 0, so that it is invertible).
+
+    Returns
+    -------
+    g : callable
+        The decoder: ``(samples, n)`` latents to ``(samples, n)`` observations.
+    g_inv : callable
+        Its inverse: observations back to latents.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from equivid.testing import random_invertible_decoder
+    >>> g, g_inv = random_invertible_decoder(2, rng=0)
+    >>> z = np.random.default_rng(1).normal(size=(5, 2))
+    >>> g(z).shape
+    (5, 2)
+    >>> bool(np.allclose(g_inv(g(z)), z)), bool(np.allclose(g(z), z))
+    (True, False)
+    """
     generator = np.random.default_rng(rng)
     layers = []
     for _ in range(depth):
@@ -341,7 +490,51 @@ def assert_consistent_encoder(
     group and a random invertible decoder ``g``, the encoder ``f = a∘g^{-1}`` has
     ``f(g(m(z))) = m(f(g(z)))`` on ``samples`` points (relative error < ``tolerance``)
     for every map mechanism; and for ``outside`` (default: a random affine map not in
-    the group) the consistency error is large."""
+    the group) the consistency error is large.
+
+    Parameters
+    ----------
+    group : EquivarianceGroup
+        The group to check, of a system of exact map mechanisms on continuous latents.
+    system : System, optional
+        The system (default: the group's own, ``group.system``).
+    samples : int, default 200
+        How many latent points each consistency error is measured on.
+    elements : int, default 3
+        How many elements of the group are sampled.
+    outside : sequence of str or sympy.Expr, optional
+        The components of a map outside the group, whose encoder must be inconsistent
+        (default: a random affine map with small integer entries not in the group; none
+        when every draw lands in it).
+    rng : int or numpy.random.Generator, default 0
+        Seed or generator for the decoder, the elements and the points.
+    tolerance : float, default 1e-8
+        The largest relative consistency error accepted for elements of the group.
+
+    Returns
+    -------
+    EquivarianceGroup
+        ``group``, checked.
+
+    Raises
+    ------
+    AssertionError
+        If an element of the group gives an inconsistent encoder, the map outside gives a
+        consistent one (error < 1e-3), or the system has no map mechanisms or is not one
+        of exact mechanisms on continuous latents.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from equivid.testing import assert_consistent_encoder
+    >>> grow = equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})
+    >>> assert_consistent_encoder(equivid.solve(grow)).dimension
+    2
+    >>> assert_consistent_encoder(equivid.solve(grow), outside=["5*z1", "z2"])
+    Traceback (most recent call last):
+    ...
+    AssertionError: the map (5*z1, z2), outside the group, still gives a consistent encoder (error ...)
+    """
     system = system or group.system
     if not system.maps:
         raise AssertionError("assert_consistent_encoder needs map mechanisms (flows have no transitions)")
@@ -383,6 +576,29 @@ def assert_case(tree: Any, values: Any, case: Any = None, statement: Callable[[E
     that holds them (or with ``case``, which must hold them): the same dimension, and
     the components, order and name where the case reports them; then ``statement(group)``
     (a predicate on the specialised group) if given. Returns the specialised group.
+
+    Parameters
+    ----------
+    tree : CaseTree
+        The case tree of a system with parameters (:func:`equivid.solve_cases`).
+    values : mapping or str
+        A value for each parameter, by name or symbol (``{"a": 3, "b": 3}``), or as text
+        (``"a=3, b=3"``).
+    case : Case, optional
+        The case that must hold ``values`` (default: whichever of ``tree`` holds them).
+    statement : callable, optional
+        A predicate on the specialised group that must hold.
+
+    Returns
+    -------
+    EquivarianceGroup
+        The group of the system specialised at ``values``.
+
+    Raises
+    ------
+    AssertionError
+        If ``case`` does not hold ``values``, the specialised solve disagrees with the case,
+        or ``statement`` is false.
 
     Examples
     --------

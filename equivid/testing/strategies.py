@@ -53,26 +53,121 @@ SMALL = st.integers(min_value=-3, max_value=3)
 
 
 def latent_names(min_n: int = 1, max_n: int = 3, prefix: str = "z") -> st.SearchStrategy[list[str]]:
-    """``["z1", ..., "zn"]`` with ``min_n <= n <= max_n`` (shrinks to ``min_n``)."""
+    """``["z1", ..., "zn"]`` with ``min_n <= n <= max_n`` (shrinks to ``min_n``).
+
+    Parameters
+    ----------
+    min_n : int, default 1
+        The fewest latents.
+    max_n : int, default 3
+        The most latents.
+    prefix : str, default "z"
+        The names' prefix; each name is the prefix and a number from 1.
+
+    Returns
+    -------
+    SearchStrategy of list of str
+        Lists of latent names.
+
+    Examples
+    --------
+    >>> from hypothesis import find, settings
+    >>> from equivid.testing.strategies import latent_names
+    >>> fixed = settings(settings.get_profile("default"), derandomize=True, database=None, deadline=None)  # the same search every run
+    >>> find(latent_names(), lambda names: len(names) > 1, settings=fixed)
+    ['z1', 'z2']
+    >>> find(latent_names(prefix="x"), lambda names: True, settings=fixed)
+    ['x1']
+    """
     return st.integers(min_value=min_n, max_value=max_n).map(lambda n: [f"{prefix}{k + 1}" for k in range(n)])
 
 
 def rationals(bound: int = 3, max_denominator: int = 4) -> st.SearchStrategy[sympy.Rational]:
-    """Exact rationals ``p/q`` with ``|p| <= bound``, ``1 <= q <= max_denominator``."""
+    """Exact rationals ``p/q`` with ``|p/q| <= bound``, ``1 <= q <= max_denominator``.
+
+    Parameters
+    ----------
+    bound : int, default 3
+        The largest absolute value.
+    max_denominator : int, default 4
+        The largest denominator.
+
+    Returns
+    -------
+    SearchStrategy of sympy.Rational
+        Exact rationals (shrinking towards 0 and small denominators).
+
+    Examples
+    --------
+    >>> from hypothesis import find, settings
+    >>> from equivid.testing.strategies import rationals
+    >>> fixed = settings(settings.get_profile("default"), derandomize=True, database=None, deadline=None)  # the same search every run
+    >>> find(rationals(), lambda q: not q.is_integer, settings=fixed)
+    1/2
+    >>> find(rationals(bound=1, max_denominator=2), lambda q: q < 0, settings=fixed)
+    -1
+    """
     return st.fractions(
         min_value=Fraction(-bound), max_value=Fraction(bound), max_denominator=max_denominator
     ).map(lambda f: sympy.Rational(f.numerator, f.denominator))
 
 
 def matrices(n: int, entries: st.SearchStrategy[Any] = SMALL) -> st.SearchStrategy[sympy.Matrix]:
-    """``n x n`` matrices with entries from ``entries`` (not necessarily invertible)."""
+    """``n x n`` matrices with entries from ``entries`` (not necessarily invertible).
+
+    Parameters
+    ----------
+    n : int
+        The number of rows and columns.
+    entries : SearchStrategy, optional
+        The entries (default: the integers from -3 to 3).
+
+    Returns
+    -------
+    SearchStrategy of sympy.Matrix
+        Square matrices.
+
+    Examples
+    --------
+    >>> from hypothesis import find, settings
+    >>> from equivid.testing.strategies import matrices
+    >>> fixed = settings(settings.get_profile("default"), derandomize=True, database=None, deadline=None)  # the same search every run
+    >>> find(matrices(2), lambda M: M.det() != 0, settings=fixed).tolist()
+    [[0, 1], [1, 0]]
+    """
     return st.lists(st.lists(entries, min_size=n, max_size=n), min_size=n, max_size=n).map(sympy.Matrix)
 
 
 @st.composite
 def unimodular_matrices(draw: Any, n: int, bound: int = 2) -> sympy.Matrix:
     """Integer matrices with determinant +-1 (so their inverses are integer too): a
-    product of a lower and an upper unitriangular matrix, rows permuted. Shrinks to I."""
+    product of a lower and an upper unitriangular matrix, rows permuted. Shrinks to I.
+
+    Parameters
+    ----------
+    n : int
+        The number of rows and columns.
+    bound : int, default 2
+        The largest absolute value of an entry of the triangular factors.
+
+    Returns
+    -------
+    SearchStrategy of sympy.Matrix
+        Unimodular ``n x n`` matrices.
+
+    Examples
+    --------
+    >>> from hypothesis import find, given, settings
+    >>> from equivid.testing.strategies import unimodular_matrices
+    >>> fixed = settings(settings.get_profile("default"), derandomize=True, database=None, deadline=None)  # the same search every run
+    >>> find(unimodular_matrices(2), lambda P: True, settings=fixed).tolist()
+    [[1, 0], [0, 1]]
+    >>> @settings(max_examples=5, derandomize=True, database=None, deadline=None)
+    ... @given(unimodular_matrices(3))
+    ... def test_integer_inverse(P):
+    ...     assert P.det() in (1, -1) and all(x.is_integer for x in P.inv())
+    >>> test_integer_inverse()
+    """
     lower = sympy.eye(n)
     upper = sympy.eye(n)
     for i in range(n):
@@ -98,6 +193,31 @@ def linear_mechanisms(
     ``spectrum`` fixes the eigenvalues (their order is drawn); otherwise they come from
     ``eigenvalues`` (default: small non-zero rationals), pairwise different when
     ``distinct``.
+
+    Parameters
+    ----------
+    n : int, optional
+        The size (default: the length of ``spectrum``, else drawn from 1 to 3).
+    spectrum : sequence, optional
+        The eigenvalues, with multiplicity.
+    eigenvalues : SearchStrategy, optional
+        Where the eigenvalues come from without ``spectrum`` (default: non-zero
+        :func:`rationals`).
+    distinct : bool, default False
+        Draw pairwise different eigenvalues (without ``spectrum``).
+
+    Returns
+    -------
+    SearchStrategy of sympy.Matrix
+        Diagonalizable rational matrices.
+
+    Examples
+    --------
+    >>> from hypothesis import find, settings
+    >>> from equivid.testing.strategies import linear_mechanisms
+    >>> fixed = settings(settings.get_profile("default"), derandomize=True, database=None, deadline=None)  # the same search every run
+    >>> find(linear_mechanisms(spectrum=[2, 3]), lambda A: not A.is_diagonal(), settings=fixed).tolist()
+    [[2, 1], [0, 3]]
     """
     if spectrum is not None:
         n = len(spectrum)
@@ -114,7 +234,33 @@ def linear_mechanisms(
 @st.composite
 def jordan_matrices(draw: Any, blocks: Sequence[tuple[Any, int]] | None = None, *, max_n: int = 4) -> sympy.Matrix:
     """A rational matrix with a prescribed Jordan structure ``[(eigenvalue, size), ...]``
-    (drawn when not given), conjugated by a unimodular matrix."""
+    (drawn when not given), conjugated by a unimodular matrix.
+
+    Parameters
+    ----------
+    blocks : sequence of (eigenvalue, int), optional
+        The Jordan blocks (default: one to three drawn blocks, small integer eigenvalues).
+    max_n : int, default 4
+        The largest size of a drawn structure.
+
+    Returns
+    -------
+    SearchStrategy of sympy.Matrix
+        Matrices ``P J P^{-1}`` with ``J`` in Jordan form and ``P`` unimodular.
+
+    Examples
+    --------
+    >>> from hypothesis import find, given, settings
+    >>> from equivid.testing.strategies import jordan_matrices
+    >>> fixed = settings(settings.get_profile("default"), derandomize=True, database=None, deadline=None)  # the same search every run
+    >>> find(jordan_matrices(max_n=2), lambda J: not J.is_diagonalizable(), settings=fixed).tolist()
+    [[0, 1], [0, 0]]
+    >>> @settings(max_examples=5, derandomize=True, database=None, deadline=None)
+    ... @given(jordan_matrices([(2, 2), (3, 1)]))
+    ... def test_structure(J):
+    ...     assert J.eigenvals() == {2: 2, 3: 1} and not J.is_diagonalizable()
+    >>> test_structure()
+    """
     if blocks is None:
         count = draw(st.integers(1, 3))
         blocks = []
@@ -135,7 +281,31 @@ def _jordan_block(value: Any, size: int) -> sympy.Matrix:
 
 
 def map_strings(A: sympy.Matrix, b: Sequence[Any] | None = None, latents: Sequence[str] | None = None) -> list[str]:
-    """The components of ``z -> Az + b`` as strings in the latents."""
+    """The components of ``z -> Az + b`` as strings in the latents.
+
+    Parameters
+    ----------
+    A : sympy.Matrix
+        The ``n x n`` linear part.
+    b : sequence, optional
+        The shift (default: zero).
+    latents : sequence of str, optional
+        The latents' names (default: ``z1, ..., zn``).
+
+    Returns
+    -------
+    list of str
+        The ``n`` components.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from equivid.testing.strategies import map_strings
+    >>> map_strings(sympy.Matrix([[1, 2], [0, 1]]), [1, 0])
+    ['z1 + 2*z2 + 1', 'z2']
+    >>> map_strings(sympy.Matrix([[0, 1], [1, 0]]), latents=["x", "y"])
+    ['y', 'x']
+    """
     n = A.rows
     names = sympy.symbols(list(latents) if latents else [f"z{k + 1}" for k in range(n)])
     z = sympy.Matrix(names)
@@ -145,7 +315,34 @@ def map_strings(A: sympy.Matrix, b: Sequence[Any] | None = None, latents: Sequen
 
 @st.composite
 def affine_mechanisms(draw: Any, n: int, *, invertible: bool = False) -> list[str]:
-    """``z -> Az + b`` with small integer ``A`` and ``b``, as component strings."""
+    """``z -> Az + b`` with small integer ``A`` and ``b``, as component strings.
+
+    Parameters
+    ----------
+    n : int
+        The number of latents (``z1, ..., zn``).
+    invertible : bool, default False
+        Draw an invertible ``A`` only.
+
+    Returns
+    -------
+    SearchStrategy of list of str
+        The ``n`` components of an affine map.
+
+    Examples
+    --------
+    >>> import sympy
+    >>> from hypothesis import find, given, settings
+    >>> from equivid.testing.strategies import affine_mechanisms
+    >>> fixed = settings(settings.get_profile("default"), derandomize=True, database=None, deadline=None)  # the same search every run
+    >>> find(affine_mechanisms(2), lambda m: "z2" in m[0], settings=fixed)
+    ['z2', '0']
+    >>> @settings(max_examples=5, derandomize=True, database=None, deadline=None)
+    ... @given(affine_mechanisms(2, invertible=True))
+    ... def test_invertible(components):
+    ...     assert sympy.Matrix(sympy.sympify(components)).jacobian(sympy.symbols("z1 z2")).det() != 0
+    >>> test_invertible()
+    """
     A = draw(matrices(n).filter(lambda M: M.det() != 0) if invertible else matrices(n))
     b = draw(st.lists(SMALL, min_size=n, max_size=n))
     return map_strings(A, b)
@@ -153,7 +350,34 @@ def affine_mechanisms(draw: Any, n: int, *, invertible: bool = False) -> list[st
 
 @st.composite
 def translation_sets(draw: Any, n: int, *, spanning: bool = True, max_count: int | None = None) -> dict[str, list[str]]:
-    """Pushes ``z + d_k`` with integer ``d_k``; ``spanning`` makes the ``d_k`` span R^n."""
+    """Pushes ``z + d_k`` with integer ``d_k``; ``spanning`` makes the ``d_k`` span R^n.
+
+    Parameters
+    ----------
+    n : int
+        The number of latents (``z1, ..., zn``).
+    spanning : bool, default True
+        Make the ``d_k`` span R^n (at least ``n`` of them).
+    max_count : int, optional
+        The most pushes (default: ``n + 1``).
+
+    Returns
+    -------
+    SearchStrategy of dict of str to list of str
+        Mechanisms ``push_1, push_2, ...``, each as component strings.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from hypothesis import given, settings
+    >>> from equivid.testing.strategies import translation_sets
+    >>> @settings(max_examples=5, derandomize=True, database=None, deadline=None)
+    ... @given(translation_sets(2))
+    ... def test_translations(maps):
+    ...     group = equivid.solve(equivid.System.from_maps(["z1", "z2"], maps))
+    ...     assert group.name == "translations R^2", group.name
+    >>> test_translations()
+    """
     count = draw(st.integers(n if spanning else 1, max_count or n + 1))
     vectors = st.lists(SMALL, min_size=n, max_size=n).filter(any)
     ds = draw(st.lists(vectors, min_size=count, max_size=count).filter(
@@ -164,7 +388,28 @@ def translation_sets(draw: Any, n: int, *, spanning: bool = True, max_count: int
 
 @st.composite
 def axis_translations(draw: Any, n: int, *, all_axes: bool = True) -> dict[str, list[str]]:
-    """One-coordinate perturbations ``z + s e_i`` with non-zero integer ``s``."""
+    """One-coordinate perturbations ``z + s e_i`` with non-zero integer ``s``.
+
+    Parameters
+    ----------
+    n : int
+        The number of latents (``z1, ..., zn``).
+    all_axes : bool, default True
+        One perturbation of every coordinate; otherwise of a drawn non-empty set of them.
+
+    Returns
+    -------
+    SearchStrategy of dict of str to list of str
+        Mechanisms ``nudge_i`` (``i`` the coordinate), each as component strings; ``|s| <= 3``.
+
+    Examples
+    --------
+    >>> from hypothesis import find, settings
+    >>> from equivid.testing.strategies import axis_translations
+    >>> fixed = settings(settings.get_profile("default"), derandomize=True, database=None, deadline=None)  # the same search every run
+    >>> find(axis_translations(2), lambda maps: maps["nudge_1"][0] == "z1 - 1", settings=fixed)
+    {'nudge_1': ['z1 - 1', 'z2'], 'nudge_2': ['z1', 'z2 + 1']}
+    """
     axes = list(range(n)) if all_axes else draw(st.lists(st.integers(0, n - 1), min_size=1, max_size=n, unique=True))
     out = {}
     for i in axes:
@@ -177,7 +422,30 @@ def axis_translations(draw: Any, n: int, *, all_axes: bool = True) -> dict[str, 
 @st.composite
 def polynomial_maps(draw: Any, n: int, degree: int = 2, *, terms: int = 3) -> list[str]:
     """Polynomial maps of degree <= ``degree`` with a few small integer terms per component
-    (not necessarily invertible)."""
+    (not necessarily invertible).
+
+    Parameters
+    ----------
+    n : int
+        The number of latents (``z1, ..., zn``).
+    degree : int, default 2
+        The largest degree of a term.
+    terms : int, default 3
+        The most terms of a component.
+
+    Returns
+    -------
+    SearchStrategy of list of str
+        The ``n`` components.
+
+    Examples
+    --------
+    >>> from hypothesis import find, settings
+    >>> from equivid.testing.strategies import polynomial_maps
+    >>> fixed = settings(settings.get_profile("default"), derandomize=True, database=None, deadline=None)  # the same search every run
+    >>> find(polynomial_maps(1), lambda m: "z1**2" in m[0], settings=fixed)
+    ['z1**2']
+    """
     from ..ansatz import monomials
 
     names = sympy.symbols([f"z{k + 1}" for k in range(n)])
@@ -193,7 +461,28 @@ def polynomial_maps(draw: Any, n: int, degree: int = 2, *, terms: int = 3) -> li
 @st.composite
 def triangular_automorphisms(draw: Any, n: int, degree: int = 3) -> list[str]:
     """``z_i -> c_i z_i + p_i(z_1..z_{i-1})`` with ``c_i`` in {1, -1, 2}: polynomial maps
-    with polynomial inverses (shrinks to the identity)."""
+    with polynomial inverses (shrinks to the identity).
+
+    Parameters
+    ----------
+    n : int
+        The number of latents (``z1, ..., zn``).
+    degree : int, default 3
+        The largest degree of the ``p_i``.
+
+    Returns
+    -------
+    SearchStrategy of list of str
+        The ``n`` components (``z1`` first, its own coefficient only).
+
+    Examples
+    --------
+    >>> from hypothesis import find, settings
+    >>> from equivid.testing.strategies import triangular_automorphisms
+    >>> fixed = settings(settings.get_profile("default"), derandomize=True, database=None, deadline=None)  # the same search every run
+    >>> find(triangular_automorphisms(2, degree=2), lambda m: m[1] != "z2", settings=fixed)
+    ['z1', 'z1**2 + z2']
+    """
     from ..ansatz import monomials
 
     names = sympy.symbols([f"z{k + 1}" for k in range(n)])
@@ -208,7 +497,33 @@ def triangular_automorphisms(draw: Any, n: int, degree: int = 3) -> list[str]:
 
 @st.composite
 def noise_laws(draw: Any, n: int, *, laws: Sequence[str] = ("gaussian", "laplace", "uniform", "student_t", "generalized_normal")) -> dict[str, Any]:
-    """A spec ``noise:`` mapping for an additive law on R^n (exact parameters)."""
+    """A spec ``noise:`` mapping for an additive law on R^n (exact parameters).
+
+    Parameters
+    ----------
+    n : int
+        The dimension of the noise.
+    laws : sequence of str, optional
+        The laws to draw from (default: gaussian, laplace, uniform, student_t and
+        generalized_normal).
+
+    Returns
+    -------
+    SearchStrategy of dict
+        ``noise:`` mappings: a gaussian with a positive definite integer ``cov`` (as
+        strings), a laplace or uniform ``scale`` (1 to 3), a student_t ``nu`` (1 to 6), a
+        generalized_normal ``beta`` (1, 3 or 4).
+
+    Examples
+    --------
+    >>> from hypothesis import find, settings
+    >>> from equivid.testing.strategies import noise_laws
+    >>> fixed = settings(settings.get_profile("default"), derandomize=True, database=None, deadline=None)  # the same search every run
+    >>> find(noise_laws(1), lambda law: True, settings=fixed)
+    {'law': 'gaussian', 'cov': [['1']]}
+    >>> find(noise_laws(2), lambda law: law["law"] == "laplace", settings=fixed)
+    {'law': 'laplace', 'scale': 1}
+    """
     law = draw(st.sampled_from(list(laws)))
     if law == "gaussian":
         L = draw(matrices(n).filter(lambda M: M.det() != 0))
@@ -224,7 +539,32 @@ def noise_laws(draw: Any, n: int, *, laws: Sequence[str] = ("gaussian", "laplace
 @st.composite
 def finite_tables(draw: Any, size: int | None = None, mechanisms: int | None = None) -> System:
     """A finite-state system: ``size`` states (one latent ``s``), each mechanism a random
-    table (a map of the states to themselves)."""
+    table (a map of the states to themselves).
+
+    Parameters
+    ----------
+    size : int, optional
+        The number of states (default: drawn from 2 to 8).
+    mechanisms : int, optional
+        The number of mechanisms ``m1, m2, ...`` (default: drawn, 1 or 2).
+
+    Returns
+    -------
+    SearchStrategy of System
+        Finite-state systems.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from hypothesis import given, settings
+    >>> from equivid.testing import assert_complete
+    >>> from equivid.testing.strategies import finite_tables
+    >>> @settings(max_examples=5, derandomize=True, database=None, deadline=None)
+    ... @given(finite_tables(size=4))
+    ... def test_brute_force_agrees(system):
+    ...     assert_complete(equivid.solve(system))
+    >>> test_brute_force_agrees()
+    """
     size = size if size is not None else draw(st.integers(2, 8))
     count = mechanisms if mechanisms is not None else draw(st.integers(1, 2))
     maps = {}
@@ -239,7 +579,30 @@ def finite_tables(draw: Any, size: int | None = None, mechanisms: int | None = N
 
 @st.composite
 def gridworlds(draw: Any, max_side: int = 6) -> System:
-    """A width x height gridworld with moves right/up, each wrapping or walled per axis."""
+    """A width x height gridworld with moves right/up, each wrapping or walled per axis.
+
+    Parameters
+    ----------
+    max_side : int, default 6
+        The largest width and height (each drawn from 2).
+
+    Returns
+    -------
+    SearchStrategy of System
+        Finite-state systems with latents ``x`` and ``y`` and mechanisms ``right`` and ``up``.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from hypothesis import given, settings
+    >>> from equivid.testing import assert_complete
+    >>> from equivid.testing.strategies import gridworlds
+    >>> @settings(max_examples=5, derandomize=True, database=None, deadline=None)
+    ... @given(gridworlds(max_side=3))
+    ... def test_brute_force_agrees(system):
+    ...     assert_complete(equivid.solve(system))
+    >>> test_brute_force_agrees()
+    """
     width, height = draw(st.integers(2, max_side)), draw(st.integers(2, max_side))
     wrap_x, wrap_y = draw(st.booleans()), draw(st.booleans())
     right = f"Mod(x + 1, {width})" if wrap_x else f"Min(x + 1, {width - 1})"
@@ -255,7 +618,36 @@ def gridworlds(draw: Any, max_side: int = 6) -> System:
 
 @st.composite
 def affine_systems(draw: Any, min_n: int = 1, max_n: int = 3, max_mechanisms: int = 2, flows: bool | None = None) -> System:
-    """Whole systems of 1..``max_mechanisms`` affine maps (or flows) with small integer entries."""
+    """Whole systems of 1 to ``max_mechanisms`` affine maps (or flows) with small integer entries.
+
+    Parameters
+    ----------
+    min_n : int, default 1
+        The fewest latents.
+    max_n : int, default 3
+        The most latents.
+    max_mechanisms : int, default 2
+        The most mechanisms (``m1, m2, ...``).
+    flows : bool, optional
+        Flows (True) or maps (False) only; default: either, drawn.
+
+    Returns
+    -------
+    SearchStrategy of System
+        Systems with latents ``z1, ..., zn``.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from hypothesis import given, settings
+    >>> from equivid.testing import assert_sound
+    >>> from equivid.testing.strategies import affine_systems
+    >>> @settings(max_examples=5, derandomize=True, database=None, deadline=None)
+    ... @given(affine_systems(max_n=2))
+    ... def test_sound(system):
+    ...     assert_sound(equivid.solve(system))
+    >>> test_sound()
+    """
     n = draw(st.integers(min_n, max_n))
     count = draw(st.integers(1, max_mechanisms))
     as_flows = draw(st.booleans()) if flows is None else flows
@@ -268,7 +660,39 @@ def affine_systems(draw: Any, min_n: int = 1, max_n: int = 3, max_mechanisms: in
 
 def systems(kind: str = "affine", **kwargs: Any) -> st.SearchStrategy[System]:
     """Whole systems of a kind: ``affine``, ``diagonalizable``, ``translations``,
-    ``triangular`` (polynomial automorphisms), ``finite`` or ``gridworld``."""
+    ``triangular`` (polynomial automorphisms), ``finite`` or ``gridworld``.
+
+    Parameters
+    ----------
+    kind : str, default "affine"
+        The kind of system.
+    **kwargs
+        ``n`` (the number of latents of the diagonalizable, translations and triangular
+        kinds; default 2) and the options of the strategy behind the kind
+        (:func:`affine_systems`, :func:`linear_mechanisms`, :func:`translation_sets`,
+        :func:`triangular_automorphisms`, :func:`finite_tables`, :func:`gridworlds`).
+
+    Returns
+    -------
+    SearchStrategy of System
+        Whole systems.
+
+    Raises
+    ------
+    SpecError
+        If ``kind`` is none of these.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from hypothesis import given, settings
+    >>> from equivid.testing.strategies import systems
+    >>> @settings(max_examples=5, derandomize=True, database=None, deadline=None)
+    ... @given(systems("diagonalizable", n=2, distinct=True))
+    ... def test_two_dimensional(system):
+    ...     assert equivid.solve(system, ansatz="linear").dimension == 2
+    >>> test_two_dimensional()
+    """
     n = kwargs.pop("n", 2)
     if kind == "affine":
         return affine_systems(**kwargs)
@@ -295,7 +719,34 @@ def systems(kind: str = "affine", **kwargs: Any) -> st.SearchStrategy[System]:
 def group_elements(draw: Any, group: Any) -> tuple[sympy.Expr, ...]:
     """An element of a computed :class:`~equivid.EquivarianceGroup`: small rational
     parameters with every invertibility condition non-zero, composed with a drawn
-    discrete representative (or a drawn element of a finite-state group)."""
+    discrete representative (or a drawn element of a finite-state group).
+
+    Parameters
+    ----------
+    group : EquivarianceGroup
+        The group to draw from.
+
+    Returns
+    -------
+    SearchStrategy of tuple of sympy.Expr
+        Elements, as their components in the latents (a finite-state group: a
+        :meth:`~equivid.EquivarianceGroup.sample` of it).
+
+    Examples
+    --------
+    >>> import equivid
+    >>> from hypothesis import given, settings
+    >>> from equivid.testing.strategies import group_elements
+    >>> system = equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})
+    >>> group = equivid.solve(system)
+    >>> group.general_element
+    (t1*z1, t2*z2)
+    >>> @settings(max_examples=5, derandomize=True, database=None, deadline=None)
+    ... @given(group_elements(group))
+    ... def test_in_the_group(a):
+    ...     assert group.contains(a)
+    >>> test_in_the_group()
+    """
     from ..solve._verify import compose
 
     if group.solution.kind == "finite":
@@ -321,6 +772,26 @@ def parameter_values(where: Any, bound: int = 6, max_denominator: int = 5) -> st
     """Exact parameter values in a case of a case tree (or one of its strata): its free
     parameters drawn as small rationals (integer indices as small integers), the others
     computed from its parametrisation, kept when they lie in it.
+
+    Parameters
+    ----------
+    where : Case or Stratum
+        A case of a :class:`~equivid.parametric.CaseTree` (its strata drawn from) or one
+        stratum.
+    bound : int, default 6
+        The largest absolute value of a free parameter.
+    max_denominator : int, default 5
+        The largest denominator of a free parameter.
+
+    Returns
+    -------
+    SearchStrategy of dict of sympy.Symbol to sympy.Expr
+        A value for every parameter, real, at a point of ``where``.
+
+    Raises
+    ------
+    ValueError
+        If a stratum of ``where`` is not parametrised.
 
     Examples
     --------
