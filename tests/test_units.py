@@ -470,3 +470,35 @@ def test_a_direction_that_agrees_on_the_cyclic_vector_only_fails_the_check() -> 
     zero = Z.zeros(14, 1)
     failures = matrix_failures(None, affine_forms(system), 14, checks=[("generator 3", (D, zero), True)])
     assert failures == ["generator 3 fails the commuting condition for m"]
+
+
+def test_the_check_of_a_power_chain_refuses_a_wrong_power_and_keeps_a_right_one() -> None:
+    # directions I, A, A**2, ... are proved by one product each (A**k = A A**(k-1)); a direction
+    # that is not that product is checked directly: refused when it does not commute, kept
+    # when it does (a scaled power), and the directions after it are checked directly too
+    from equivid.solve._forms import affine_forms
+    from equivid.solve.check import matrix_failures
+
+    A = _cyclic_matrix(14, 0)
+    names = [f"z{i + 1}" for i in range(14)]
+    system = equivid.System.from_maps(names, {"m": [str(e) for e in A * sympy.Matrix(sympy.symbols(names))]})
+    forms = affine_forms(system)
+    zero = Z.zeros(14, 1)
+    powers = [sympy.eye(14)]
+    for _ in range(6):
+        powers.append(powers[-1] * A)
+
+    def failures(directions: list[sympy.Matrix]) -> list[str]:
+        checks = [(f"generator {k + 1}", (Z(D), zero), True) for k, D in enumerate(directions)]
+        return matrix_failures(None, forms, 14, checks=checks)
+
+    assert failures(powers) == []
+    N = sympy.zeros(14, 14)
+    N[0, 1] = 1
+    assert failures(powers[:3] + [powers[3] + N] + powers[4:]) == ["generator 4 fails the commuting condition for m"]
+    assert failures(powers[:3] + [2 * powers[3]] + powers[4:]) == []
+    assert failures(powers[:5] + [powers[5] + N]) == ["generator 6 fails the commuting condition for m"]
+    # a direction that is the product of the first and the previous one, where these were
+    # not proved, is not taken on trust
+    assert failures([powers[0], powers[1] + N, (powers[1] + N) ** 2]) == [
+        "generator 2 fails the commuting condition for m", "generator 3 fails the commuting condition for m"]

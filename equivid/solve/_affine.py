@@ -306,8 +306,8 @@ def _pairs_at(structure: AffineStructure, points: Sequence[Sequence[sympy.Expr]]
         return []
     if not all(sympy.sympify(t).is_Rational for point in points for t in point):
         return None
-    found = [(to_flint(structure.base[0]), to_flint(structure.base[1]))]
-    found += [(to_flint(B), to_flint(c)) for B, c in structure.directions]
+    found = [(to_flint(structure.base[0], copy=False), to_flint(structure.base[1], copy=False))]
+    found += [(to_flint(B, copy=False), to_flint(c, copy=False)) for B, c in structure.directions]  # read only
     parts = [(B, c) for B, c in found if B is not None and c is not None]
     if len(parts) != len(found):
         return None

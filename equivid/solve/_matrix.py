@@ -57,8 +57,8 @@ class FrozenMatrix(sympy.MutableDenseMatrix):
 
     @property
     def is_zero_matrix(self) -> bool | None:  # type: ignore[override]
-        if self._flint is not None:
-            return bool(self._flint.numer_denom()[0].is_zero())
+        if self._flint is not None:  # compared in flint (no matrix of numerators built)
+            return bool(self._flint == flint.fmpq_mat(self.rows, self.cols))
         return super().is_zero_matrix
 
     def __setitem__(self, key: Any, value: Any) -> None:
@@ -96,11 +96,14 @@ def from_flint(M: flint.fmpq_mat, *, frozen: bool | None = None) -> sympy.Matrix
                                         for x in M.entries()])
 
 
-def to_flint(M: sympy.MatrixBase) -> flint.fmpq_mat | None:
-    """A rational sympy matrix as a python-flint matrix (None if an entry is not rational)."""
+def to_flint(M: sympy.MatrixBase, *, copy: bool = True) -> flint.fmpq_mat | None:
+    """A rational sympy matrix as a python-flint matrix (None if an entry is not rational).
+
+    ``copy=False`` may return the matrix a :class:`FrozenMatrix` keeps, for a caller that
+    only reads it (python-flint matrices are mutable: such a caller must not assign entries)."""
     kept = getattr(M, "_flint", None)  # a FrozenMatrix made from a flint matrix
     if kept is not None:
-        return flint.fmpq_mat(kept)
+        return flint.fmpq_mat(kept) if copy else kept
     rep = getattr(M, "_rep", None)  # sympy keeps rational matrices over ZZ/QQ internally
     if rep is not None and rep.domain.is_ZZ and M.rows and M.cols:
         return flint.fmpq_mat(rep.to_dfm().rep)  # integer entries: no conversion per entry
@@ -122,8 +125,9 @@ def rational_rep(M: sympy.MatrixBase) -> Any:
 
 
 def exact(M: sympy.MatrixBase) -> Any:
-    """``M`` as a python-flint matrix when rational, else unchanged."""
-    converted = to_flint(M)
+    """``M`` as a python-flint matrix when rational, else unchanged (to read, not to change:
+    it may be the matrix a :class:`FrozenMatrix` keeps)."""
+    converted = to_flint(M, copy=False)
     return M if converted is None else converted
 
 

@@ -463,8 +463,8 @@ def unit_components(structure: AffineStructure, seed: int = 0,
     (4, 2)
     """
     n = structure.n
-    base = to_flint(structure.base[0])
-    directions = [to_flint(B) for B, _ in structure.directions]
+    base = to_flint(structure.base[0], copy=False)
+    directions = [to_flint(B, copy=False) for B, _ in structure.directions]  # read only
     if base is None or any(D is None for D in directions):
         return None
     flint_directions = [D for D in directions if D is not None]

@@ -304,8 +304,18 @@ def matrix_failures(structure: Any, forms: Sequence[Any], n: int,
         checks = [("base", structure.base, False)]
         checks += [(f"generator {k + 1}", d, True) for k, d in enumerate(structure.directions)]
     failures = []
+    # A direction that is the product G L of two directions already proved (linear parts, no
+    # translation, mechanisms with b = 0) commutes with every A: (G L) A = G A L = A G L. One
+    # product instead of two per mechanism: the powers I, A, A**2, ... of a cyclic commutant.
+    linear = all(_zero(b) for *_, b in slices)
+    first: flint.fmpq_mat | None = None  # the first proved direction that is not the identity
+    last: flint.fmpq_mat | None = None  # the direction proved just before
     for label, (B, c), homogeneous in checks:
         fB, fc = exact(B), exact(c)
+        proves = homogeneous and isinstance(fB, flint.fmpq_mat) and _zero(fc)
+        if linear and proves and first is not None and last is not None and fB == first * last:
+            last = fB
+            continue
         if homogeneous:
             fmoved = fB
         else:
@@ -314,7 +324,19 @@ def matrix_failures(structure: Any, forms: Sequence[Any], n: int,
             if not vanish(fB, fc, fmoved, A, shift, b):
                 failures.append(f"{label} fails the commuting condition for {name}")
                 break
+        else:
+            if proves:
+                if first is None and fB != eye:
+                    first = fB
+                last = fB
+            continue
+        last = None  # a failed direction proves nothing for the next one
     return failures
+
+
+def _zero(M: Any) -> bool:
+    """``M`` is an exact (python-flint) zero matrix."""
+    return isinstance(M, flint.fmpq_mat) and bool(M.numer_denom()[0].is_zero())
 
 
 # -- finite-state systems ----------------------------------------------------------------------
