@@ -1,4 +1,8 @@
-"""A diagonal map, the learner knows only "diagonal linear maps" (docs/theory.md#result-2-a-known-class-of-mechanisms).
+"""
+A known class: diagonal maps
+============================
+
+A diagonal map, the learner knows only "diagonal linear maps" (docs/theory.md#result-2-a-known-class-of-mechanisms).
 
 ``B D B^{-1}`` is diagonal exactly when the rows of ``B`` are eigenvectors of ``D``: with
 distinct entries, ``B`` is a permutation times a scaling (docs/theory.md's table).

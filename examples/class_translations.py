@@ -1,4 +1,8 @@
-"""Translations spanning R^n, the learner knows only "translations" (docs/theory.md#result-2-a-known-class-of-mechanisms).
+"""
+A known class: translations
+===========================
+
+Translations spanning R^n, the learner knows only "translations" (docs/theory.md#result-2-a-known-class-of-mechanisms).
 
 Conjugating a translation by any affine map gives a translation, so every affine map is
 consistent: the latents are identified only up to the affine group (docs/theory.md's table).

@@ -1,4 +1,8 @@
-"""A random walk with isotropic Gaussian steps (docs/theory.md#result-3-stochastic-mechanisms).
+"""
+Gaussian random walk: rotations survive
+=======================================
+
+A random walk with isotropic Gaussian steps (docs/theory.md#result-3-stochastic-mechanisms).
 
 With Gaussian noise N(0, I) the law is invariant under every orthogonal map, so the latents
 are identified only up to rotations/reflections and translations: the setting of contrastive

@@ -1,4 +1,8 @@
-"""A gridworld: which states can a learner that knows the actions tell apart?
+"""
+A gridworld: which states can be told apart
+===========================================
+
+A gridworld: which states can a learner that knows the actions tell apart?
 
 A 5x5 grid with three actions: ``right`` wraps around in x (a torus direction),
 ``up`` and ``down`` stop at the walls in y (``Min``/``Max``). The permutations of
@@ -18,7 +22,8 @@ import equivid
 from equivid.finite import finite_system
 
 SIZE = 5
-PICTURE = Path(__file__).resolve().with_name("gridworld.png")
+#: Beside this script (the documentation build runs it without ``__file__``, from its folder).
+PICTURE = (Path(__file__).resolve().parent if "__file__" in globals() else Path.cwd()) / "gridworld.png"
 
 
 def gridworld(size: int = SIZE) -> equivid.System:
@@ -65,8 +70,7 @@ def draw(group: equivid.EquivarianceGroup, path: Path) -> bool:
     handles = [Line2D([], [], color=c, label=name) for name, c in styles.items()]
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1, 1), fontsize=8)
     ax.set_axis_off()
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    fig.savefig(path, dpi=120, bbox_inches="tight")  # left open: the gallery shows it
     return True
 
 

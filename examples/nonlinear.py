@@ -1,4 +1,8 @@
-"""Nonlinear mechanisms: polynomial ansatz, saturations, exponential shears, finite groups.
+"""
+Nonlinear mechanisms
+====================
+
+Nonlinear mechanisms: polynomial ansatz, saturations, exponential shears, finite groups.
 
 Run: ``python examples/nonlinear.py``. For each system it prints the group equivid finds,
 what a consistent encoder can still recover (the group's invariants), and the dimension

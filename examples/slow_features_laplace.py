@@ -1,4 +1,8 @@
-"""A random walk with i.i.d. Laplace steps (docs/theory.md#result-3-stochastic-mechanisms).
+"""
+Laplace random walk: slow features
+==================================
+
+A random walk with i.i.d. Laplace steps (docs/theory.md#result-3-stochastic-mechanisms).
 
 Reproduces the slow-feature result of Klindt et al. 2021 ("Towards nonlinear disentanglement
 in natural data with temporal sparse coding"): latents whose transitions have i.i.d. Laplace

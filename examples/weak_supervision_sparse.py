@@ -1,4 +1,8 @@
-"""Sparse (one-coordinate) perturbations of unknown size (docs/theory.md#result-2-a-known-class-of-mechanisms).
+"""
+Sparse perturbations: weak supervision
+======================================
+
+Sparse (one-coordinate) perturbations of unknown size (docs/theory.md#result-2-a-known-class-of-mechanisms).
 
 The learner knows only that each mechanism moves one coordinate by an unknown amount
 (class ``axis_translations``). With a nudge along every axis, the latents are identified up

@@ -1,0 +1,77 @@
+"""The documentation site (docs/): its pages' examples run, and it lists what it should.
+
+The ``>>>`` examples of every reStructuredText page under docs/ (getting started, the user
+guides, the spec-format page) run here as doctests, so a page cannot show an output the code
+no longer gives. The site itself is built with warnings as errors in CI (``.ci/run``), which
+also executes the gallery; these tests need no Sphinx."""
+
+from __future__ import annotations
+
+import doctest
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+PAGES = sorted(p for p in DOCS.rglob("*.rst") if "_build" not in p.parts and "generated" not in p.parts
+               and "auto_examples" not in p.parts)
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
+
+#: The user guide has a page per capability (issue 20).
+GUIDES = ("maps_and_flows", "finite_states", "classes_and_noise", "parameters", "beyond_the_class",
+          "proofs", "verify", "property_testing", "sweeps")
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[str(p.relative_to(DOCS)) for p in PAGES])
+def test_page_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # a page that writes files writes them here
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    result = doctest.testfile(str(page), module_relative=False, optionflags=FLAGS, verbose=False,
+                              globs={"__name__": "__docs__"}, raise_on_error=False)
+    assert result.failed == 0, f"{page.name}: {result.failed} of {result.attempted} examples failed (run it with python -m doctest -v)"
+
+
+def test_every_guide_exists_with_examples() -> None:
+    for name in GUIDES:
+        page = DOCS / "guide" / f"{name}.rst"
+        assert page.exists(), f"docs/guide/{name}.rst is missing"
+        assert ">>> " in page.read_text(), f"docs/guide/{name}.rst has no executed example"
+
+
+def _toctree_entries(text: str) -> set[str]:
+    entries: set[str] = set()
+    for block in re.findall(r"\.\. toctree::\n((?:[ \t]+.*\n|\n)+)", text):
+        entries |= {line.strip() for line in block.splitlines() if line.strip() and not line.strip().startswith(":")}
+    return entries
+
+
+def test_every_page_is_reachable_from_the_index() -> None:
+    index = _toctree_entries((DOCS / "index.rst").read_text())
+    guide = _toctree_entries((DOCS / "guide" / "index.rst").read_text())
+    assert {"guide/index", "theory", "api/index", "spec_format", "getting_started"} <= index
+    assert {name for name in GUIDES} <= guide
+
+
+def test_the_doctest_runner_fails_a_wrong_page(tmp_path: Path) -> None:
+    page = tmp_path / "wrong.rst"
+    page.write_text("A wrong example\n\n>>> 1 + 1\n3\n")
+    result = doctest.testfile(str(page), module_relative=False, optionflags=FLAGS, verbose=False,
+                              report=False)
+    assert result.failed == 1
+
+
+def test_the_published_schema_is_the_shipped_one() -> None:
+    text = (DOCS / "spec_format.rst").read_text()
+    assert "literalinclude:: ../equivid/schema/spec.schema.json" in text
+    assert os.path.exists(DOCS.parent / "equivid" / "schema" / "spec.schema.json")
+
+
+def test_ci_builds_the_site_the_way_the_readme_says() -> None:
+    root = DOCS.parent
+    readme = (root / "README.md").read_text()
+    ci = (root / ".ci" / "run").read_text()
+    assert "python -m sphinx -W --keep-going -b html docs docs/_build/html" in readme
+    assert "python -m sphinx -W --keep-going -q -b html docs docs/_build/html" in ci
+    assert '".[test,learn,docs]"' in ci
