@@ -50,6 +50,7 @@ __all__ = [
     "Recoverable",
     "first_integrals",
     "outside_class",
+    "undecided_iterates",
     "completion",
     "changed_by",
     "verify_outside",
@@ -439,6 +440,35 @@ def _iterates(system: System, ansatz: Ansatz) -> list[OutsideElement]:
         if verify_outside(element, system):
             found.append(element)
     return found
+
+
+def undecided_iterates(system: System, ansatz: Ansatz) -> tuple[OutsideElement, ...]:
+    """Map mechanisms outside the class that commute with every mechanism but are not proved
+    bijections (nor proved not to be): ``(z1**5, z2**5)`` is one, its inverse not polynomial.
+    Each may lie in the group, so :meth:`EquivarianceGroup.recoverable` calls nothing
+    recoverable that one of them changes; they are not listed as elements of the group.
+
+    Examples
+    --------
+    >>> import equivid
+    >>> odd = equivid.System.from_maps(["z1", "z2"], {"m": ["z1**5", "z2**5"]})
+    >>> [e.mechanism for e in undecided_iterates(odd, equivid.Ansatz("affine"))]
+    ['m']
+    """
+    if not _usable(system) or system.families:
+        return ()
+    proved = {e.mechanism for e in _iterates(system, ansatz)}
+    out = []
+    for m in system.maps:
+        if m.name in proved or map_in_class(m.components, system.latents, ansatz):
+            continue
+        element = OutsideElement(
+            "iterates", m.name, f"the powers of the mechanism {m.name}, if it is a bijection (not decided)",
+            f"the mechanism {m.name} commutes with every mechanism, by substitution; whether it is a bijection "
+            "was not decided", map=tuple(m.components), dimension="0", why="bijectivity not decided")
+        if verify_outside(element, system):
+            out.append(element)
+    return tuple(out)
 
 
 def _affine(components: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol], linear: bool) -> bool:

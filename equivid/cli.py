@@ -402,10 +402,15 @@ def _sketch(args: argparse.Namespace) -> int:
     if args.pdf:
         write_atomic(target, _compile(proof.to_latex(), str(pdflatex)), force=args.force)  # type: ignore[arg-type]
         print(f"wrote {target}")
-        return 0
-    text = {"markdown": proof.to_markdown, "latex": lambda: proof.to_latex(fragment=args.fragment),
-            "json": lambda: json.dumps(proof.to_dict(), indent=2) + "\n"}[args.format]()
-    return _emit(text, target, args.force)
+    else:
+        text = {"markdown": proof.to_markdown, "latex": lambda: proof.to_latex(fragment=args.fragment),
+                "json": lambda: json.dumps(proof.to_dict(), indent=2) + "\n"}[args.format]()
+        _emit(text, target, args.force)
+    if proof.failed:  # written (it says which step failed), but the derivation must not be relied on
+        failed = ", ".join(step.kind for step in proof.steps if step.failed)
+        print(f"equivid: verification failed: the sketch's {failed} step failed its check", file=sys.stderr)
+        return VERIFICATION_FAILED
+    return 0
 
 
 def _emit(text: str, target: Path | None, force: bool) -> int:

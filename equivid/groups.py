@@ -301,11 +301,16 @@ class EquivarianceGroup:
         UnsupportedMechanismError
             For finite-state systems, and where the identification set is not a group.
         """
-        from .beyond import changed_by
+        from .beyond import changed_by, undecided_iterates
 
         invariants = self._class_invariants(degree)
         outside = self.outside_class
-        excluded = tuple((phi, tuple(changed_by(phi, outside, self.latents))) for phi in invariants)
+        # a mechanism that commutes with every mechanism may be in the group although its
+        # bijectivity was not decided: what it changes is not called recoverable either
+        possible = undecided_iterates(self.system, self.ansatz) if self.solution.kind == "family" else ()
+        undecided = {e.label: f"{e.label}, if {e.mechanism} is a bijection (not decided)" for e in possible}
+        excluded = tuple((phi, tuple(undecided.get(label, label) for label in changed_by(phi, (*outside, *possible), self.latents)))
+                         for phi in invariants)
         kept = tuple(phi for phi, by in excluded if not by)
         candidates: tuple[sympy.Expr, ...] = ()
         if self._outside_infinite:

@@ -279,3 +279,31 @@ def test_sketch_rejects_an_outside_element_that_does_not_commute():
     group.__dict__["outside_class"] = group.outside_class + (bad,)
     step = next(s for s in equivid.sketch(group).steps if s.kind == "outside")
     assert not step.checked and "does not commute" in step.reason
+
+
+def test_a_commuting_mechanism_of_undecided_bijectivity_keeps_its_changes_from_recoverable(tmp_path, capsys):
+    # (z1**5, z2**5) is a bijection of R^2 (inverse: fifth roots, not polynomial) and commutes
+    # with itself, so its powers lie in the group: z1**2 + z2**2, invariant under the signed
+    # permutations found among affine maps, is changed by the mechanism and must not be called
+    # recoverable; the mechanism is not listed as a proved element either
+    odd = System.from_maps(["z1", "z2"], {"m": ["z1**5", "z2**5"]})
+    group = equivid.solve(odd)
+    z1, z2 = sympy.symbols("z1 z2")
+    assert z1**2 + z2**2 in group.identifiable_properties()  # within the searched class
+    found = group.recoverable(2)
+    assert found.properties == ()
+    assert found.excluded == ((z1**2 + z2**2, ("the powers of m, if m is a bijection (not decided)",)),)
+    assert group.outside_class == ()
+    from equivid.cli import main
+
+    spec = tmp_path / "odd.yaml"
+    spec.write_text("latents: [z1, z2]\nmechanisms:\n  m: [z1**5, z2**5]\n")
+    assert main(["analyze", str(spec)]) == 0
+    assert "changed by the powers of m, if m is a bijection (not decided)" in capsys.readouterr().out
+    # a mechanism that does not commute with another one is not a candidate
+    other = System.from_maps(["z1", "z2"], {"m": ["z1**5", "z2**5"], "push": ["z1 + 1", "z2"]})
+    assert beyond.undecided_iterates(other, Ansatz("affine")) == ()
+    # a proved bijection is an element (outside_class), not an undecided one
+    tri = System.from_maps(["z1", "z2"], {"m": ["z1", "z2 + z1**2"]})
+    assert beyond.undecided_iterates(tri, Ansatz("affine")) == ()
+    assert [e.mechanism for e in equivid.solve(tri).outside_class] == ["m"]

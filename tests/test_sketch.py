@@ -247,3 +247,33 @@ def test_the_equations_step_lists_each_distinct_equation_once():
     assert len(equations) + more == count
     normal = {-e.lhs if e.lhs.could_extract_minus_sign() else e.lhs for e in equations}
     assert len(normal) == len(equations)
+
+
+def test_a_failed_check_is_a_failure_not_a_skip(monkeypatch, tmp_path, capsys):
+    # a check that runs and says no marks its step failed: shown as FAILED, the sketch's
+    # `failed` is True and `equivid sketch` exits 1 (the file is still written); a check
+    # skipped for size, or one that cannot run, is only "not checked"
+    from equivid.cli import main
+    from equivid.proofs import _exact
+    from equivid.proofs._base import Failure, Step, combine, run_check
+
+    assert run_check(lambda: "no", "x") == (False, "x: no") and isinstance(run_check(lambda: "no", "x")[1], Failure)
+    assert not isinstance(run_check(lambda: 1 / 0, "x")[1], Failure)  # could not run: not a refutation
+    assert isinstance(combine([(True, ""), (False, "skipped"), (False, Failure("x: no"))])[1], Failure)
+    assert not Step("solution", "c", "j", checked=False, reason="skipped for size").failed
+
+    system = equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})
+    good = equivid.sketch(system)
+    assert not good.failed and good.to_dict()["steps"][0]["failed"] is False
+    monkeypatch.setattr(_exact, "commutes", lambda *args, **kwargs: False)
+    bad = equivid.sketch(system)
+    assert bad.failed and not bad.all_checked
+    assert "**FAILED its check**" in bad.to_markdown()
+    assert "FAILED its check" in bad.to_latex()
+    spec = tmp_path / "grow.yaml"
+    spec.write_text("latents: [z1, z2]\nmechanisms:\n  grow: [2*z1, 3*z2]\n")
+    out = tmp_path / "grow.md"
+    assert main(["sketch", str(spec), "-o", str(out)]) == 1
+    assert "FAILED its check" in out.read_text()
+    failed = ", ".join(step.kind for step in bad.steps if step.failed)
+    assert f"verification failed: the sketch's {failed} step failed its check" in capsys.readouterr().err

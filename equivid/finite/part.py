@@ -286,11 +286,13 @@ def finite_membership(data: FiniteGroup, a: Any, system: System) -> tuple[Map, b
     ``in_class`` is False when ``a`` does not send every state to a state (an image out
     of range, or not an integer); a map that does not parse is a ``SpecError``.
     """
-    if isinstance(a, (str, list, tuple)) and not (isinstance(a, list) and len(a) == data.space.count
-                                                  and len(a) != len(data.space.names)):
+    listed = isinstance(a, list) and len(a) == data.space.count and len(a) != len(data.space.names)
+    if isinstance(a, (str, list, tuple)) and not listed:
         components: Map | None = system.parse_map(a, field="map")
     else:
         components = None
+        if listed:
+            a = {"table": a}  # a list of state indices, one per state: the map's table
     try:
         if components is not None:
             table = evaluate(components, data.space, field="map")

@@ -18,7 +18,8 @@ from ..mechanisms import Mechanism, System
 if TYPE_CHECKING:
     from ..groups import EquivarianceGroup
 
-__all__ = ["Step", "ProofSketch", "KINDS", "consistency_step", "conclusion_step", "equation_objects", "SHOW", "SCOPE_REASON"]
+__all__ = ["Step", "ProofSketch", "KINDS", "Failure", "joined", "run_check", "combine", "consistency_step", "conclusion_step",
+           "equation_objects", "SHOW", "SCOPE_REASON"]
 
 #: The kinds of steps, in the order a person argues.
 KINDS = (
@@ -47,8 +48,13 @@ class Step:
     checks: tuple[str, ...] = ()
     reason: str = ""
     scope: bool = False  # a statement of what was searched: not a claim, nothing to check
+    failed: bool = False  # a check ran and refuted the claim (not one skipped or unable to run)
 
     def __post_init__(self) -> None:
+        if isinstance(self.reason, Failure):  # the reason records a check that refuted the claim
+            object.__setattr__(self, "failed", True)
+        if self.failed and self.checked:
+            raise ValueError(f"step {self.kind!r}: a step whose check failed is not checked")
         if self.kind not in KINDS:
             raise ValueError(f"kind: got {self.kind!r}, expected one of {', '.join(KINDS)}")
         if not self.checked and not self.reason:
@@ -62,6 +68,7 @@ class Step:
             "claim": self.claim,
             "justification": self.justification,
             "checked": self.checked,
+            "failed": self.failed,
             "scope": self.scope,
             "checks": list(self.checks),
             "reason": self.reason or None,
@@ -118,6 +125,13 @@ class ProofSketch:
     def all_checked(self) -> bool:
         """Whether every step that makes a claim was checked (statements of scope claim nothing)."""
         return all(step.checked for step in self.steps if not step.scope)  # statements of scope claim nothing
+
+    @property
+    def failed(self) -> bool:
+        """Whether a step's check ran and refuted its claim: the sketch must not be trusted
+        (``equivid sketch`` exits with status 1). A step that was only not checked (skipped
+        for size, or its check could not run) is not a failure."""
+        return any(step.failed for step in self.steps)
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -222,20 +236,34 @@ def _text(value: Any) -> Any:
     return str(value)
 
 
+class Failure(str):
+    """A step's reason that records a check which ran and refuted the claim (a plain ``str``
+    reason is a check skipped or unable to run). A :class:`Step` with such a reason is
+    ``failed``; :func:`combine` and :func:`joined` keep the mark."""
+
+
+def joined(*reasons: str) -> str:
+    """``reasons`` joined by ``"; "`` (the empty ones left out), a :class:`Failure` if one of them is."""
+    text = "; ".join(r for r in reasons if r)
+    return Failure(text) if any(isinstance(r, Failure) for r in reasons) else text
+
+
 def run_check(check: Callable[..., Any], what: str) -> tuple[bool, str]:
-    """Run one check; ``(ok, reason)`` where a failed or crashed check gives its reason."""
+    """Run one check; ``(ok, reason)`` where a failed or crashed check gives its reason (a
+    :class:`Failure` when the check ran and said no; a plain reason when it could not run)."""
     try:
         result = check()
     except Exception as exc:  # noqa: BLE001 - a check that cannot run is reported, never raised
         return False, f"{what}: the check could not run ({type(exc).__name__}: {exc})"
     if result is True:
         return True, ""
-    return False, f"{what}: {result if isinstance(result, str) else 'failed'}"
+    return False, Failure(f"{what}: {result if isinstance(result, str) else 'failed'}")
 
 
 def combine(results: Sequence[tuple[bool, str]]) -> tuple[bool, str]:
+    """``(every check passed, the reasons of those that did not)``; a :class:`Failure` if one failed."""
     reasons = [r for ok, r in results if not ok]
-    return (not reasons, "; ".join(reasons))
+    return (not reasons, joined(*reasons))
 
 
 # -- step 1: the consistency condition -------------------------------------------------------

@@ -26,6 +26,7 @@ from ._base import (
     conclusion_step,
     consistency_step,
     equation_objects,
+    joined,
     run_check,
 )
 
@@ -564,6 +565,6 @@ def _large_affine(group: EquivarianceGroup, unknowns: int) -> list[Step]:
         "solution", f"The solutions form a family with {group.dimension} free parameters",
         "Solved by exact linear algebra (python-flint, commutant shortcuts).", (),
         False, ("base and every direction satisfy BA = AB and the translation equations (exact, matrix form)",) if ok else (),
-        (reason + "; " if reason else "") + f"completeness (rank of the {unknowns}-unknown system) is not re-checked at n = {n}",
+        joined(reason, f"completeness (rank of the {unknowns}-unknown system) is not re-checked at n = {n}"),
     )
     return [eq, sol]

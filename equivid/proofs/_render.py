@@ -45,7 +45,8 @@ def _plain(value: Any) -> str:
 
 
 def _mark(step: Step) -> str:
-    return "checked" if step.checked else "a statement of scope" if step.scope else "asserted, not checked"
+    return ("checked" if step.checked else "a statement of scope" if step.scope
+            else "FAILED its check" if step.failed else "asserted, not checked")
 
 
 def _status_md(step: Step) -> str:
@@ -54,6 +55,8 @@ def _status_md(step: Step) -> str:
     if step.checked:
         return "*Checked:* " + "; ".join(step.checks) + "."
     done = (" Checked: " + "; ".join(step.checks) + ".") if step.checks else ""
+    if step.failed:
+        return f"**FAILED its check** (do not rely on this step): {step.reason}.{done}"
     return f"*Asserted, not checked:* {step.reason}.{done}"
 
 
@@ -201,7 +204,8 @@ def _latex_step(k: int, step: Step) -> list[str]:
         lines.append("\\noindent\\emph{Checked:} " + escape("; ".join(step.checks)) + ".")
     else:
         done = (" Checked: " + "; ".join(step.checks) + ".") if step.checks else ""
-        lines.append("\\noindent\\emph{Asserted, not checked:} " + escape(step.reason + "." + done))
+        status = "\\textbf{FAILED its check} (do not rely on this step):" if step.failed else "\\emph{Asserted, not checked:}"
+        lines.append("\\noindent" + status + " " + escape(step.reason + "." + done))
     lines.append("")
     return lines
 

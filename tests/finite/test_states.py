@@ -320,3 +320,19 @@ def test_verification_rejects_a_generator_that_does_not_commute():
     verify_generators(group, np.stack([shift]))
     with pytest.raises(equivid.VerificationError):
         verify_generators(group, np.stack([np.array([0, 0, 1, 2])]))
+
+
+def test_a_plain_list_of_state_indices_is_read_as_a_table():
+    # a list with one state index per state is the map's table (it was read as components,
+    # failed to parse, and came back as "not a member": a wrong answer for S_3 on {1, 2, 3})
+    group = equivid.solve(finite_system({"i": 4}, {"reset": {"table": [0, 0, 0, 0]}}))
+    assert group.order == 6
+    assert group.contains([0, 2, 3, 1]) and group.contains({"table": [0, 2, 3, 1]})
+    assert not group.contains([1, 0, 2, 3])  # moves the state every state is reset to
+    assert not group.contains([0, 0, 1, 2])  # not a bijection
+    assert not group.contains([0, 1, 2, 7])  # an image that is not a state
+    found = group.membership([0, 2, 1, 3])
+    assert found.in_ansatz and found.invertible and found.commutes
+    # with as many states as latent names, a list is still the components
+    pair = equivid.solve(finite_system({"i": 2, "j": 2}, {"swap": "(j, i)"}))
+    assert pair.contains(["j", "i"])
