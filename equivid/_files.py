@@ -81,6 +81,7 @@ def replacing(path: str | os.PathLike[str], *, force: bool, field: str = "-o",
                         detail=exc.strerror or type(exc).__name__) from None
     os.close(handle)
     temporary = Path(name)
+    _readable_as_usual(temporary)
     try:
         yield temporary
         with open(temporary, "rb") as written:
@@ -93,6 +94,24 @@ def replacing(path: str | os.PathLike[str], *, force: bool, field: str = "-o",
         if isinstance(exc, OSError):
             raise SpecError(field, str(target), "a writable file", detail=exc.strerror or type(exc).__name__) from None
         raise
+
+
+def _readable_as_usual(path: Path) -> None:
+    """Give a file made by ``mkstemp`` (mode 0600) the mode a plain ``open`` would: 0666 less the umask."""
+    os.chmod(path, 0o666 & ~_umask())
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it (Linux)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)  # elsewhere: read by setting it (briefly) and restoring it
+    os.umask(mask)
+    return mask
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes, *, force: bool, field: str = "-o") -> Path:

@@ -504,7 +504,9 @@ def outside_class(system: System, ansatz: Ansatz, integrals: Sequence[sympy.Expr
     if commuting and integrals is None:
         integrals = first_integrals(system, degree=degree)
     integrals = tuple(integrals or ())
-    in_class_flow = {"linear": True, "affine": False}.get(ansatz.kind)
+    # the time-t maps of a linear (affine) flow are linear (affine) maps: in the class, and in
+    # polynomial classes too (affine maps are polynomial of degree 1)
+    in_class_flow = {"linear": True, "affine": False, "polynomial": False}.get(ansatz.kind)
     for V in commuting:
         affine = in_class_flow is not None and _affine(V.components, latents, linear=in_class_flow)
         if not affine:

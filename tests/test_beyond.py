@@ -307,3 +307,14 @@ def test_a_commuting_mechanism_of_undecided_bijectivity_keeps_its_changes_from_r
     tri = System.from_maps(["z1", "z2"], {"m": ["z1", "z2 + z1**2"]})
     assert beyond.undecided_iterates(tri, Ansatz("affine")) == ()
     assert [e.mechanism for e in equivid.solve(tri).outside_class] == ["m"]
+
+
+def test_a_linear_flows_maps_are_not_outside_a_polynomial_class():
+    # the time-t maps of dz/dt = (-z1, -2 z2) are diag(e^-t, e^-2t): affine, so inside
+    # polynomial:2; only the flows of f(H)·decay (not polynomial) lie outside
+    decay = System.from_maps(["z1", "z2"], flows={"decay": ["-z1", "-2*z2"]})
+    for ansatz in ("affine", "polynomial:2"):
+        labels = [e.label for e in equivid.solve(decay, ansatz=ansatz).outside_class]
+        assert "the flow of decay" not in labels and labels == ["the flows of f(H)·decay"]
+    bent = System.from_maps(["z1", "z2"], flows={"bent": ["1", "z1**3"]})
+    assert "the flow of bent" in [e.label for e in equivid.solve(bent, ansatz="polynomial:2").outside_class]

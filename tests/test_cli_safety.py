@@ -358,3 +358,18 @@ def test_tiny_budget_exits_and_leaves_no_process(tmp_path):
             break
         assert time.monotonic() < deadline, "a budgeted child outlived the command"
         time.sleep(0.1)
+
+
+def test_a_written_file_has_the_mode_a_plain_open_gives(tmp_path):
+    # mkstemp makes 0600 files; a written output is readable as any file the user makes
+    from equivid._files import write_atomic
+
+    old = os.umask(0o022)
+    try:
+        path = write_atomic(tmp_path / "out.md", b"x", force=False)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        os.umask(0o077)
+        path = write_atomic(tmp_path / "private.md", b"x", force=False)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)

@@ -485,3 +485,17 @@ def test_duplicated_rows_are_read_once_and_not_written_again(tmp_path):
     with ThreadPoolExecutor(1) as pool:
         summary = run_sweep(load_sweep(path), executor=pool)
     assert summary.new == 0 and summary.complete and out.read_text(encoding="utf-8").count("\n") == 4
+
+
+def test_a_parquet_output_that_is_not_this_sweeps_is_not_replaced_without_force(tmp_path):
+    pytest.importorskip("pyarrow")
+    path = write(tmp_path, SWEEP.replace("count: 100", "count: 1"))
+    out = tmp_path / "rows.parquet"
+    out.write_text("precious")
+    with pytest.raises(SpecError, match="it exists; pass --force to replace it"):
+        run_sweep(load_sweep(path), output=out, executor=ThreadPoolExecutor(1))
+    assert out.read_text() == "precious"
+    summary = run_sweep(load_sweep(path), output=out, executor=ThreadPoolExecutor(1), force=True)
+    assert summary.complete and read_rows(out)
+    again = run_sweep(load_sweep(path), output=out, executor=ThreadPoolExecutor(1))  # its own output: resumed
+    assert again.new == 0 and again.complete

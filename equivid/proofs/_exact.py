@@ -261,9 +261,18 @@ def solution_checks(group: EquivarianceGroup, a: Map, unknowns: list[sympy.Symbo
         results.append(run_check(rank, "completeness"))
         checks.append(f"rank of the linear system = {len(unknowns)} unknowns - {len(params)} parameters: no solution missed")
     else:
-        results.append((False, "completeness: the polynomial equations were solved by sympy (Groebner bases); "
-                               "that no solution family is missed is sympy's, not re-checked here"))
+        results.append((False, f"completeness: the polynomial equations were solved by {_polynomial_route(group)}; "
+                               "that no solution family is missed is that engine's, not re-checked here"))
     return results, checks
+
+
+def _polynomial_route(group: EquivarianceGroup) -> str:
+    """Which engine solved the polynomial equations, as the solver's note says (Singular, or sympy)."""
+    marker = "solved exactly ("
+    for note in group.notes:
+        if marker in note:
+            return note.split(marker, 1)[1].rsplit(")", 1)[0]
+    return "sympy's exact solver (Groebner bases)"
 
 
 def _lie_checks(group: EquivarianceGroup) -> tuple[bool, str]:
@@ -305,12 +314,12 @@ def _invertibility_step(group: EquivarianceGroup) -> Step:
 
     ok, reason = run_check(matches, "determinant")
     polynomial = group.ansatz.kind == "polynomial"
-    condition = " and ".join(f"{c} != 0" for c in group.conditions) or "always"
+    condition = " and ".join(f"{c} != 0" for c in group.conditions)
     if len(condition) > 60:
         condition = "det Da(z) != 0, the polynomial in the parameters shown below"
     return Step(
         "invertibility",
-        "a is invertible exactly when " + condition,
+        "a is invertible exactly when " + condition if condition else "a is invertible for every value of the parameters",
         ("A polynomial map with a polynomial inverse has a constant non-zero Jacobian determinant; "
          if polynomial else "An affine map is invertible iff det B != 0; ") + "det Da(z) factors as shown.",
         (("det Da(z)", det),), ok, ("det Da(z) factored by sympy gives exactly the reported conditions",) if ok else (),
@@ -528,7 +537,7 @@ def _solution_step(group: EquivarianceGroup, a: Map, unknowns: list[sympy.Symbol
     objects: list[tuple[str, Any]] = [("solution", sympy.Eq(sympy.Function("a")(*group.latents),
                                                             sympy.Tuple(*group.general_element), evaluate=False))]
     objects += [(f"X{k + 1}", sympy.Tuple(*X)) for k, X in enumerate(group.lie_algebra[:SHOW])]
-    how = "exact linear algebra (python-flint)" if linear else "sympy's exact solver (Groebner bases)"
+    how = "exact linear algebra (python-flint)" if linear else _polynomial_route(group)
     return Step(
         "solution",
         f"The solutions form a family with {group.dimension} free parameter{'s' if group.dimension != 1 else ''}"

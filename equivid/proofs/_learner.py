@@ -194,7 +194,9 @@ def _invertibility(group: EquivarianceGroup) -> Step:
         return found == set(group.conditions) or (not group.conditions and not found and det != 0) or f"{found}"
 
     ok, reason = run_check(matches, "determinant")
-    return Step("invertibility", "a is invertible exactly when " + (" and ".join(f"{c} != 0" for c in group.conditions) or "always"),
+    condition = " and ".join(f"{c} != 0" for c in group.conditions)
+    return Step("invertibility", "a is invertible exactly when " + condition if condition else
+                "a is invertible for every value of the parameters",
                 "An affine map is invertible iff det B != 0.", (("det B", det),), ok,
                 ("det B factored by sympy gives the reported conditions",) if ok else (), reason)
 

@@ -79,7 +79,8 @@ def run_task(task: Task, *, budget: float | None = None) -> dict[str, Any]:
 
 
 #: What a row that ran out of budget says can be done.
-FALLBACK = "the row is an error; a larger --budget may finish it"
+FALLBACK = ("the row is an error; a larger --budget may finish it (a rerun keeps finished rows, errors included: "
+            "remove this row, or write a new output, to retry it)")
 
 
 def _what(task: Task) -> str:
@@ -304,6 +305,9 @@ def run_sweep(
         raise SpecError("--output", str(out), "a file name ending in .jsonl or .parquet")
     if out.suffix == ".parquet":
         _need("pyarrow", "--output", str(out), "a .jsonl output, or the pyarrow package for .parquet")
+        if out.exists() and not log_path(out).exists() and not force:  # not a table this sweep wrote
+            raise SpecError("--output", str(out), "a new file, or this sweep's own output (its rows in "
+                            f"{log_path(out).name})", detail="it exists; pass --force to replace it")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise SpecError("--limit", limit, "a whole number >= 0")
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
