@@ -199,6 +199,7 @@ def test_a_second_sweep_on_a_locked_output_is_refused(capsys, tmp_path):
     assert not Path(str(out) + ".lock").exists()
 
 
+@pytest.mark.slow  # 12 s: two sweep processes on one output
 def test_two_sweeps_at_once_write_every_row_once(tmp_path):
     """Item 14, as reported: two ``equivid sweep`` runs on one output at once. Before the fix
     both exited 0 and the output held every row twice; now the second is refused (status 2)."""
@@ -249,7 +250,7 @@ def _rows_so_far(path):
     return path.read_bytes().count(b"\n") if path.exists() else 0
 
 
-@pytest.mark.parametrize("target", ["parent", "group"])
+@pytest.mark.parametrize("target", [pytest.param("parent", marks=pytest.mark.slow), "group"])  # 15 s each
 def test_sigint_during_a_sweep_exits_130_keeps_rows_and_resumes(tmp_path, target):
     """Item 15. SIGINT once a few rows exist: status 130 (a hang fails by the timeout), one
     ``equivid:`` line on stderr, no worker left behind, the rows valid and not duplicated; a

@@ -75,3 +75,10 @@ def test_ci_builds_the_site_the_way_the_readme_says() -> None:
     assert "python -m sphinx -W --keep-going -b html docs docs/_build/html" in readme
     assert "python -m sphinx -W --keep-going -q -b html docs docs/_build/html" in ci
     assert '".[test,learn,docs]"' in ci
+
+
+def test_ci_runs_the_readmes_test_command() -> None:
+    root = DOCS.parent
+    command = 'python -m pytest -q -m "not slow" -n auto --dist loadgroup --durations=15'
+    assert command in (root / "README.md").read_text()
+    assert command in (root / ".ci" / "run").read_text()

@@ -87,6 +87,7 @@ def test_an_exact_encoder_on_recorded_data_is_scored_against_the_latents(recorde
     assert turned.verdict == "refuted"
 
 
+@pytest.mark.slow  # about 10-15 s of training; test_cli_data_end_to_end trains on recorded data in the fast suite
 def test_trained_encoders_on_recorded_data(recorded, tmp_path):
     pytest.importorskip("torch")
     system = recorded[0]

@@ -186,6 +186,7 @@ def test_verify_rejects_bad_arguments():
 
 
 # -- trained encoders (PyTorch): small problems, a few hundred steps --------------------------
+@pytest.mark.slow  # 12 s alone; the fast suite trains on a flow and on a wrong prediction
 def test_trained_encoders_confirm_translations():
     pytest.importorskip("torch")
     report = verify(equivid.load(EXAMPLES / "translations_two.yaml"), seeds=2, samples=2000, steps=1000, rng=0)
@@ -313,6 +314,7 @@ def test_leaky_encoders_trained_on_a_diagonal_scaling_leave_the_affine_class():
 
 
 # -- the command line -----------------------------------------------------------------------
+@pytest.mark.slow  # 15 s of training under load; test_cli_data_end_to_end runs equivid verify in the fast suite
 def test_cli_json_and_plot(tmp_path, capsys):
     pytest.importorskip("torch")
     pytest.importorskip("matplotlib")

@@ -65,6 +65,7 @@ def test_the_spec_entry_round_trips_and_builds_the_renderer():
     assert renderer_for(equivid.load(EXAMPLES / "translations_two.yaml")) is None
 
 
+@pytest.mark.slow  # the convolutional encoder also trains in test_a_user_decoder_with_an_image_shape_...
 def test_a_convolutional_encoder_on_rendered_frames(capsys):
     pytest.importorskip("torch")
     import json
