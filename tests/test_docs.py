@@ -82,3 +82,22 @@ def test_ci_runs_the_readmes_test_command() -> None:
     command = 'python -m pytest -q -m "not slow" -n auto --dist loadgroup --durations=15'
     assert command in (root / "README.md").read_text()
     assert command in (root / ".ci" / "run").read_text()
+
+
+def test_the_sdist_manifest_takes_every_docs_and_examples_file() -> None:
+    # the sdist must build the docs and run the tests: every file under docs/ and examples/
+    # (build outputs aside) matches a recursive-include pattern of MANIFEST.in
+    import fnmatch
+
+    root = DOCS.parent
+    patterns: dict[str, list[str]] = {}
+    for line in (root / "MANIFEST.in").read_text().splitlines():
+        words = line.split()
+        if words[:1] == ["recursive-include"]:
+            patterns.setdefault(words[1], []).extend(words[2:])
+    outputs = ("_build", "generated", "auto_examples", "__pycache__")
+    for folder in ("docs", "examples"):
+        for path in (root / folder).rglob("*"):
+            if path.is_dir() or any(part in outputs for part in path.parts) or path.name == "sg_execution_times.rst":
+                continue
+            assert any(fnmatch.fnmatch(path.name, p) for p in patterns[folder]), f"{path.relative_to(root)} is not in the sdist"
