@@ -199,7 +199,6 @@ def test_a_second_sweep_on_a_locked_output_is_refused(capsys, tmp_path):
     assert not Path(str(out) + ".lock").exists()
 
 
-@pytest.mark.slow  # 12 s: two sweep processes on one output
 def test_two_sweeps_at_once_write_every_row_once(tmp_path):
     """Item 14, as reported: two ``equivid sweep`` runs on one output at once. Before the fix
     both exited 0 and the output held every row twice; now the second is refused (status 2)."""

@@ -385,7 +385,6 @@ def _dask_run(folder: Path, text: str) -> dict:
     return untimed(read_rows(folder / "rows.jsonl"))
 
 
-@pytest.mark.slow  # a local Dask cluster starts in seconds; the fast suite checks the missing-extra message
 def test_local_dask_cluster_gives_the_process_pool_rows(tmp_path, reference):
     assert _dask_run(tmp_path, SWEEP) == reference
 
