@@ -186,6 +186,7 @@ def test_verify_rejects_bad_arguments():
 
 
 # -- trained encoders (PyTorch): small problems, a few hundred steps --------------------------
+@pytest.mark.slow  # 12-50 s of training; the fast suite trains to confirm a flow and to refute a wrong prediction
 def test_trained_encoders_confirm_translations():
     pytest.importorskip("torch")
     report = verify(equivid.load(EXAMPLES / "translations_two.yaml"), seeds=2, samples=2000, steps=1000, rng=0)
