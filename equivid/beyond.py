@@ -442,11 +442,13 @@ def _iterates(system: System, ansatz: Ansatz) -> list[OutsideElement]:
     return found
 
 
-def undecided_iterates(system: System, ansatz: Ansatz) -> tuple[OutsideElement, ...]:
+def undecided_iterates(system: System, ansatz: Ansatz, known: Sequence[OutsideElement] | None = None
+                       ) -> tuple[OutsideElement, ...]:
     """Map mechanisms outside the class that commute with every mechanism but are not proved
     bijections (nor proved not to be): ``(z1**5, z2**5)`` is one, its inverse not polynomial.
     Each may lie in the group, so :meth:`EquivarianceGroup.recoverable` calls nothing
     recoverable that one of them changes; they are not listed as elements of the group.
+    ``known``: the elements :func:`outside_class` found (the proved iterates are not searched again).
 
     Examples
     --------
@@ -457,7 +459,7 @@ def undecided_iterates(system: System, ansatz: Ansatz) -> tuple[OutsideElement, 
     """
     if not _usable(system) or system.families:
         return ()
-    proved = {e.mechanism for e in _iterates(system, ansatz)}
+    proved = {e.mechanism for e in (_iterates(system, ansatz) if known is None else known) if e.kind == "iterates"}
     out = []
     for m in system.maps:
         if m.name in proved or map_in_class(m.components, system.latents, ansatz):

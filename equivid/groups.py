@@ -307,7 +307,7 @@ class EquivarianceGroup:
         outside = self.outside_class
         # a mechanism that commutes with every mechanism may be in the group although its
         # bijectivity was not decided: what it changes is not called recoverable either
-        possible = undecided_iterates(self.system, self.ansatz) if self.solution.kind == "family" else ()
+        possible = undecided_iterates(self.system, self.ansatz, outside) if self.solution.kind == "family" else ()
         undecided = {e.label: f"{e.label}, if {e.mechanism} is a bijection (not decided)" for e in possible}
         excluded = tuple((phi, tuple(undecided.get(label, label) for label in changed_by(phi, (*outside, *possible), self.latents)))
                          for phi in invariants)

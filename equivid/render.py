@@ -57,9 +57,9 @@ def _degree_lines(group: EquivarianceGroup, degree: int | None) -> list[str]:
 def _recoverable_lines(group: EquivarianceGroup, degree: int) -> list[str]:
     """What is recoverable, with what elements outside the class exclude and what remains a candidate."""
     found = group.recoverable(degree)
-    shown = ", ".join(str(e) for e in found.properties) if found.properties else (
-        f"nothing of degree <= {degree} (every polynomial property is changed by some element, or by a "
-        "mechanism that may be one)" if found.excluded else f"nothing of degree <= {degree} (every polynomial property is changed by some element)")
+    changed = "changed by some element" + (", or by a mechanism that may be one" if found.excluded else "")
+    shown = (", ".join(str(e) for e in found.properties) if found.properties
+             else f"nothing of degree <= {degree} (every polynomial property is {changed})")
     scope = f"complete among {found.scope} maps" if found.scope else "within the searched class only"
     lines = [f"recoverable: {shown}  [invariants of everything known in the group, degree <= {degree}; {scope}]"]
     for phi, by in found.excluded:

@@ -48,11 +48,8 @@ class Step:
     checks: tuple[str, ...] = ()
     reason: str = ""
     scope: bool = False  # a statement of what was searched: not a claim, nothing to check
-    failed: bool = False  # a check ran and refuted the claim (not one skipped or unable to run)
 
     def __post_init__(self) -> None:
-        if isinstance(self.reason, Failure):  # the reason records a check that refuted the claim
-            object.__setattr__(self, "failed", True)
         if self.failed and self.checked:
             raise ValueError(f"step {self.kind!r}: a step whose check failed is not checked")
         if self.kind not in KINDS:
@@ -61,6 +58,12 @@ class Step:
             raise ValueError(f"step {self.kind!r}: an unchecked step needs a reason")
         if self.scope and self.checked:
             raise ValueError(f"step {self.kind!r}: a statement of scope is not checked (checked=False, with its reason)")
+
+    @property
+    def failed(self) -> bool:
+        """Whether a check ran and refuted the claim (its reason is a :class:`Failure`), not one
+        skipped or unable to run."""
+        return isinstance(self.reason, Failure)
 
     def to_dict(self) -> dict[str, Any]:
         return {
