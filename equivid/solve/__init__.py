@@ -159,7 +159,8 @@ def solve_system(system: System, ansatz: Ansatz, *, part: str | None = None) -> 
         if not chosen[0].matches(problem):
             raise UnsupportedMechanismError(f"the solver part {part!r} does not match this system")
     else:
-        chosen = [p for p in PARTS if p.matches(problem)][:1]
+        first = next((p for p in PARTS if p.matches(problem)), None)  # the later parts are not asked
+        chosen = [first] if first is not None else []
     if not chosen:
         raise _refuse(problem)
     note(f"solving ({chosen[0].name})")

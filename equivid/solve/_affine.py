@@ -27,7 +27,7 @@ from ..ansatz import Ansatz
 from ..mechanisms import System
 from ._components import Invertibility, invertibility
 from ._forms import AffineForm, affine_forms
-from ._matrix import MATRIX_CHECK_ABOVE, from_flint, rational_rep, to_flint
+from ._matrix import MATRIX_CHECK_ABOVE, FrozenMatrix, from_flint, rational_rep, to_flint
 from ._result import AffineStructure, Claim, Completeness, Lazy, Solution, parameter_symbols
 from ._units import unit_components
 from .problem import Problem
@@ -43,7 +43,14 @@ CANONICAL_UP_TO = 12
 
 
 def _is_scalar(A: sympy.ImmutableMatrix) -> bool:
+    kept = to_flint(A, copy=False) if isinstance(A, FrozenMatrix) else None
+    if kept is not None:  # read in flint
+        return bool(kept == flint.fmpq_mat(A.rows, A.cols) + kept[0, 0] * _eye(A.rows)) if A.rows else True
     return A.is_diagonal() and len(set(A.diagonal())) <= 1
+
+
+def _eye(n: int) -> flint.fmpq_mat:
+    return flint.fmpq_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])
 
 
 def _linear_parts(forms: Sequence[AffineForm]) -> tuple[list[sympy.ImmutableMatrix], list[str]]:
@@ -65,7 +72,12 @@ def _commutant(mats: Sequence[sympy.ImmutableMatrix], n: int, canonical: bool) -
     """A basis of the matrices commuting with every matrix in ``mats``."""
     if not mats:
         return [sympy.ImmutableMatrix(n, n, lambda i, j, k=k: int(i * n + j == k)) for k in range(n * n)]
-    found = linalg.commutant_basis([rational_rep(A) for A in mats], canonical=canonical)
+    reps = [rational_rep(A) for A in mats]
+    if not canonical and len(mats) == 1 and linalg.is_nonderogatory(reps[0]):
+        A = to_flint(mats[0], copy=False)
+        if A is not None:  # the powers of a cyclic A, each kept as the flint matrix computed
+            return [from_flint(P, copy=False) for P in linalg.power_chain(A, n)]
+    found = linalg.commutant_basis(reps, canonical=canonical)
     return [_immutable(C) for C in found]
 
 
@@ -85,9 +97,11 @@ def _translation_rows(
     rows = []
     for form in forms:
         for s in form.slices:
-            shift = form.shift(s)
             moves = not s.b.is_zero_matrix
-            if not moves and (not translations or shift.is_zero_matrix):
+            if not moves and not translations:
+                continue
+            shift = form.shift(s)
+            if not moves and shift.is_zero_matrix:
                 continue
             images = [C * s.b for C in basis] if moves else []
             for i in range(s.A.rows):
@@ -192,7 +206,7 @@ def _free_structure(
     Skips re-packing thousands of entries into vectors and back (the canonical RREF is
     not computed above CANONICAL_UP_TO latents anyway).
     """
-    zero = sympy.ImmutableMatrix.zeros(n, 1)
+    zero = from_flint(flint.fmpq_mat(n, 1), copy=False)  # shared; read in flint by the check (no conversion per use)
     directions = [(C, zero) for C in basis]
     if translations:
         directions += [(sympy.ImmutableMatrix.zeros(n, n), sympy.ImmutableMatrix.eye(n)[:, k]) for k in range(n)]

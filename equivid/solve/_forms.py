@@ -14,11 +14,13 @@ import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import flint
 import numpy as np
 import sympy
 
 from ..errors import UnsupportedMechanismError
 from ..mechanisms import Mechanism, System
+from ._matrix import MATRIX_CHECK_ABOVE, from_flint
 
 __all__ = ["Slice", "AffineForm", "affine_form", "affine_forms", "split_family", "affine_coefficients"]
 
@@ -113,6 +115,12 @@ def affine_form(mechanism: Mechanism, system: System) -> AffineForm | None:
         if coefficients is None:
             return None
         rows.append(coefficients)
+    if not system.families and n > MATRIX_CHECK_ABOVE and all(c.is_Rational for row in rows for c in row):
+        # one slice, kept in python-flint (no sympy matrix of n**2 numbers built)
+        entries = [[flint.fmpq(int(c.p), int(c.q)) for c in row] for row in rows]
+        A = from_flint(flint.fmpq_mat(n, n, [x for row in entries for x in row[:n]]), copy=False)
+        b = from_flint(flint.fmpq_mat(n, 1, [row[n] for row in entries]), copy=False)
+        return AffineForm(mechanism, (Slice(sympy.Integer(1), A, b),))
     pieces: dict[sympy.Expr, list[list[sympy.Expr]]] = {sympy.Integer(1): _zeros(n)}
     for i, row in enumerate(rows):
         for j, coefficient in enumerate(row):

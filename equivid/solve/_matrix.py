@@ -49,10 +49,10 @@ class FrozenMatrix(sympy.MutableDenseMatrix):
         self._built = rep
 
     @classmethod
-    def _of_flint(cls, M: flint.fmpq_mat) -> FrozenMatrix:
+    def _of_flint(cls, M: flint.fmpq_mat, copy: bool = True) -> FrozenMatrix:
         out = object.__new__(cls)
         out.rows, out.cols = M.nrows(), M.ncols()
-        out._flint = flint.fmpq_mat(M)  # read back by to_flint (a copy each time: flint matrices are mutable)
+        out._flint = flint.fmpq_mat(M) if copy else M  # read back by to_flint (a copy each time: flint matrices are mutable)
         return out
 
     @property
@@ -60,6 +60,11 @@ class FrozenMatrix(sympy.MutableDenseMatrix):
         if self._flint is not None:  # compared in flint (no matrix of numerators built)
             return bool(self._flint == flint.fmpq_mat(self.rows, self.cols))
         return super().is_zero_matrix
+
+    def is_diagonal(self) -> bool:  # type: ignore[override]
+        if self._flint is not None:  # read in flint: the numerators' matrix says (no sympy entries built)
+            return bool(self._flint.numer_denom()[0].is_diagonal())
+        return bool(super().is_diagonal())
 
     def __setitem__(self, key: Any, value: Any) -> None:
         raise TypeError("a FrozenMatrix does not support item assignment")
@@ -83,15 +88,16 @@ def _domain_matrix(M: flint.fmpq_mat) -> Any:
     return DomainMatrix.from_rep(DFM(flint.fmpq_mat(M), (n, m), QQ)).to_sparse()
 
 
-def from_flint(M: flint.fmpq_mat, *, frozen: bool | None = None) -> sympy.MatrixBase:
+def from_flint(M: flint.fmpq_mat, *, frozen: bool | None = None, copy: bool = True) -> sympy.MatrixBase:
     """A rational python-flint matrix in sympy: a :class:`FrozenMatrix` (entries kept over QQ)
     when ``frozen`` or, by default, above :data:`MATRIX_CHECK_ABOVE` rows; an
-    ``ImmutableMatrix`` otherwise."""
+    ``ImmutableMatrix`` otherwise. ``copy=False`` hands ``M`` itself to the FrozenMatrix, for
+    a caller that made ``M`` and will not change it."""
     n, m = M.nrows(), M.ncols()
     if frozen is None:
         frozen = n > MATRIX_CHECK_ABOVE
     if frozen and n and m:
-        return FrozenMatrix._of_flint(M)  # sympy's representation is built only when read
+        return FrozenMatrix._of_flint(M, copy)  # sympy's representation is built only when read
     return sympy.ImmutableMatrix(n, m, [sympy.Integer(int(x.p)) if x.q == 1 else sympy.Rational(int(x.p), int(x.q))
                                         for x in M.entries()])
 

@@ -36,7 +36,7 @@ from ._components import invertibility
 from ._engine import EngineError, engine, singular_components
 from ._lie import lie_algebra
 from ._result import Solution
-from ._units import separating_intervals
+from ._roots import separating_intervals
 from ._verify import commutes, group_residual, jacobian, tangent_fields
 from .problem import Problem
 

@@ -56,8 +56,9 @@ import sympy
 from ..linalg import diagonal_block, embedded, kernel_rows, pivot_columns, primary_basis
 from ._matrix import to_flint
 from ._result import AffineStructure
+from ._roots import separating_intervals
 
-__all__ = ["UnitComponents", "separating_intervals", "unit_components"]
+__all__ = ["UnitComponents", "unit_components"]
 
 #: Random elements tried (as a generator of the centre, as a representative) before giving up.
 TRIES = 12
@@ -184,43 +185,6 @@ def _signature(G: flint.fmpq_mat) -> int:
 
 def _squarefree(p: flint.fmpq_poly) -> flint.fmpq_poly:
     return p / p.gcd(p.derivative())
-
-
-def _sympy_poly(p: flint.fmpq_poly, t: sympy.Symbol) -> sympy.Poly:
-    coeffs = [sympy.Rational(int(c.p), int(c.q)) for c in p.coeffs()]
-    return sympy.Poly(list(reversed(coeffs)), t)
-
-
-def separating_intervals(q: sympy.Poly) -> list[tuple[sympy.Rational, sympy.Rational]]:
-    """For each real root of the squarefree ``q``, rationals ``lo < theta < hi`` with no other
-    real root in ``[lo, hi]`` (so ``q(lo), q(hi) != 0``)."""
-    eps = None
-    for _ in range(64):  # refine the isolating intervals until they are apart
-        found = sorted((sympy.Rational(a), sympy.Rational(b)) for (a, b), _ in q.intervals(eps=eps))
-        gaps = [found[k + 1][0] - found[k][1] for k in range(len(found) - 1)]
-        if all(g > 0 for g in gaps):
-            break
-        eps = min(b - a for a, b in found if b > a) / 4 if eps is None else eps / 4
-    else:  # pragma: no cover - isolating intervals of a squarefree polynomial always separate
-        raise ArithmeticError("could not separate the real roots")
-    out = []
-    for k, (a, b) in enumerate(found):  # the simplest rationals in the gaps beside each interval
-        left = found[k - 1][1] if k else a - 2
-        right = found[k + 1][0] if k + 1 < len(found) else b + 2
-        out.append((_simplest_between(left, a), _simplest_between(b, right)))
-    return out
-
-
-def _simplest_between(lo: sympy.Rational, hi: sympy.Rational) -> sympy.Rational:
-    """The rational strictly between ``lo < hi`` with the smallest denominator, and of
-    those the smallest absolute value."""
-    q = 1
-    while True:
-        first, last = sympy.floor(lo * q) + 1, sympy.ceiling(hi * q) - 1
-        if first <= last:
-            p = 0 if first <= 0 <= last else first if first > 0 else last
-            return sympy.Rational(p, q)
-        q += 1
 
 
 def _fmpq(r: sympy.Rational) -> flint.fmpq:
@@ -360,7 +324,6 @@ def _places(U: Sequence[flint.fmpq_mat], n: int, rng: random.Random) -> tuple[li
     semisimple quotient, each negative there and positive at the others; and whether the
     quotient is commutative. None where not decided."""
     identity = flint.fmpq_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
-    t = sympy.Symbol("t")
     cyclic = _cyclic(U, n)
     if cyclic is not None:  # U = Q[z]: U / rad U = Q[x] / (squarefree part), its real places the real roots
         z, q, whole = cyclic, _squarefree(cyclic.charpoly()), None
@@ -385,7 +348,7 @@ def _places(U: Sequence[flint.fmpq_mat], n: int, rng: random.Random) -> tuple[li
         commutative = centre_dim == len(algebra.core)
         whole = None if commutative else algebra.signature()
     places = []  # (theta's interval, f(z), m) for each split real place
-    for a, b in separating_intervals(_sympy_poly(q, t)):
+    for a, b in separating_intervals(q):
         f = (z - identity * _fmpq(a)) * (z - identity * _fmpq(b))
         if whole is None:
             places.append(((a, b), f, 1))
@@ -540,15 +503,25 @@ def _power_basis(base: flint.fmpq_mat, directions: Sequence[flint.fmpq_mat],
     A = next((C for C in commuting if C is not None), None)
     if A is None or len(directions) != n or n < 3 or any(base.entries()) or directions[1] != A:
         return None
+    reduced = _modular(A)
+    if reduced is None:
+        return None
     for v in _cyclic_candidates(n):
-        column = flint.fmpq_mat(n, 1, v)
-        krylov = [column]
+        vectors = [flint.nmod_mat(n, 1, v, _PRIME)]  # the Krylov rank modulo the prime first
         for _ in range(n - 1):
-            krylov.append(A * krylov[-1])
-        K = flint.fmpq_mat(n, n, [krylov[j][i, 0] for i in range(n) for j in range(n)])
-        reduced = _modular(K)
-        if reduced is not None and int(reduced.rank()) == n:
-            return A if all(D * column == k for D, k in zip(directions, krylov)) else None
+            vectors.append(reduced * vectors[-1])
+        if int(flint.nmod_mat(n, n, [x for w in vectors for x in w.entries()], _PRIME).rank()) < n:
+            continue  # (a rank modulo a prime is a lower bound on the rational rank)
+        column = flint.fmpq_mat(n, 1, v)
+        first = next((j for j, x in enumerate(v) if x), 0)
+        unit = v == [int(i == first) for i in range(n)]  # D v is a column of D: read, not multiplied
+        image = column  # A**k v
+        for D in directions:  # directions[k] v == A**k v, exactly
+            found = [D[i, first] for i in range(n)] if unit else (D * column).entries()
+            if found != image.entries():
+                return None
+            image = A * image
+        return A
     return None
 
 
@@ -563,12 +536,11 @@ def _power_components(A: flint.fmpq_mat, n: int) -> UnitComponents:
     one split real place per real root of ``q``; the representative of the place at ``theta``
     is ``f(A) = (A - a)(A - b)`` for ``a < theta < b`` isolating it (coordinates: ``f``'s
     coefficients, scaled to a primitive integer matrix as the general path does)."""
-    t = sympy.Symbol("t")
     q = _squarefree(A.charpoly())
     identity = flint.fmpq_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
     square = A * A
     points = []
-    for a, b in separating_intervals(_sympy_poly(q, t)):
+    for a, b in separating_intervals(q):
         lo, hi = _fmpq(a), _fmpq(b)
         coefficients = [lo * hi, -(lo + hi), flint.fmpq(1)]
         f = identity * coefficients[0] + A * coefficients[1] + square
@@ -585,9 +557,10 @@ def _power_components(A: flint.fmpq_mat, n: int) -> UnitComponents:
 
 def _content(y: flint.fmpq_mat, n: int) -> flint.fmpq:
     """The positive rational ``g`` with ``y / g`` integral and primitive."""
-    entries = [e for e in y.entries() if e != 0]
-    numerators = [abs(int(e.p)) for e in entries]
-    denominators = [int(e.q) for e in entries]
-    g = math.gcd(*numerators) if numerators else 1
-    lcm = math.lcm(*denominators) if denominators else 1
-    return flint.fmpq(g, lcm)
+    numerators, denominator = y.numer_denom()  # y = numerators / (the lcm of its denominators)
+    g = 0
+    for e in numerators.entries():
+        g = math.gcd(g, int(e))
+        if g == 1:
+            break
+    return flint.fmpq(g, int(denominator)) if g else flint.fmpq(1, int(denominator))
