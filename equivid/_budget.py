@@ -22,13 +22,15 @@ import pickle
 import select
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from .errors import BudgetExceededError, SpecError
 
-__all__ = ["SECONDS", "ENVIRONMENT", "within_budget", "budget_seconds", "parse_seconds", "override"]
+__all__ = ["SECONDS", "ENVIRONMENT", "within_budget", "each_within_budget", "each_in_resident", "budget_seconds",
+           "parse_seconds", "override"]
 
 T = TypeVar("T")
 
@@ -241,24 +243,34 @@ def _run_each(write: int, function: Callable[..., Any], items: list[tuple[Any, .
     try:
         signal.signal(signal.SIGALRM, _expire)
         for args, message in zip(items, messages):
-            start = time.perf_counter()
-            try:
-                signal.setitimer(signal.ITIMER_REAL, limit)
-                try:
-                    outcome: tuple[str, Any] = ("ok", function(*args))
-                finally:
-                    signal.setitimer(signal.ITIMER_REAL, 0)
-            except _Expired:
-                outcome = ("error", BudgetExceededError(message))
-            except BaseException as exc:  # noqa: BLE001 - every failure is reported to the parent
-                outcome = ("error", exc)
-            frame = pickle.dumps((time.perf_counter() - start, _pickled(outcome)))
-            data = len(frame).to_bytes(8, "big") + frame
-            view = memoryview(data)
-            while view:
-                view = view[os.write(write, view):]
+            _send(write, _answer(function, args, limit, message))
     finally:
         os._exit(0)
+
+
+def _answer(function: Callable[..., Any], args: tuple[Any, ...], limit: float,
+            message: str) -> bytes:  # pragma: no cover - runs in a child
+    """In a child: ``function(*args)`` under an alarm of ``limit`` seconds, as the frame sent
+    back (the seconds taken and the pickled outcome)."""
+    start = time.perf_counter()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, limit)
+        try:
+            outcome: tuple[str, Any] = ("ok", function(*args))
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _Expired:
+        outcome = ("error", BudgetExceededError(message))
+    except BaseException as exc:  # noqa: BLE001 - every failure is reported to the parent
+        outcome = ("error", exc)
+    return pickle.dumps((time.perf_counter() - start, _pickled(outcome)))
+
+
+def _send(write: int, frame: bytes) -> None:
+    """Write a length-prefixed frame (raises OSError, e.g. BrokenPipeError, if the reader is gone)."""
+    view = memoryview(len(frame).to_bytes(8, "big") + frame)
+    while view:
+        view = view[os.write(write, view):]
 
 
 def _read_exactly(read: int, size: int, deadline: float) -> bytes | None:
@@ -318,25 +330,135 @@ def each_within_budget(function: Callable[..., T], items: list[tuple[Any, ...]],
         os.close(write)
         try:
             while len(results) < len(items):
-                begun = time.monotonic()
-                header = _read_exactly(read, 8, begun + limit + GRACE)
-                if header is None:  # past the budget and the grace, or the child died
-                    late = time.monotonic() - begun >= limit + GRACE
-                    error = BudgetExceededError(messages[len(results)] if late else
-                                                f"{what[len(results)]} stopped without an answer (out of memory?); {fallback}")
-                    results.append((error, time.monotonic() - begun))
+                k = len(results)
+                result, answered = _receive(read, time.monotonic(), limit, what[k], messages[k], fallback)
+                results.append(result)
+                if not answered:
                     break
-                frame = _read_exactly(read, int.from_bytes(header, "big"), begun + limit + GRACE + 60)
-                if frame is None:  # a torn answer: the child died while sending it
-                    results.append((BudgetExceededError(f"{what[len(results)]} stopped without an answer; {fallback}"),
-                                    time.monotonic() - begun))
-                    break
-                elapsed, data = pickle.loads(frame)
-                status, value = pickle.loads(data)
-                if status == "rebuild":
-                    value = _rebuild(*value)
-                results.append((value, elapsed))
         finally:
             os.close(read)
             _reap(pid)
+    return results
+
+
+def _receive(read: int, begun: float, limit: float, what: str, message: str,
+             fallback: str) -> tuple[tuple[Any, float], bool]:
+    """The next answer of a child: ``((value or exception, seconds), True)``, or the budget
+    error and False when the child is past its budget and :data:`GRACE`, died, or sent a torn
+    answer (the child is then of no further use)."""
+    header = _read_exactly(read, 8, begun + limit + GRACE)
+    if header is None:  # past the budget and the grace, or the child died
+        late = time.monotonic() - begun >= limit + GRACE
+        error = BudgetExceededError(message if late else f"{what} stopped without an answer (out of memory?); {fallback}")
+        return (error, time.monotonic() - begun), False
+    frame = _read_exactly(read, int.from_bytes(header, "big"), begun + limit + GRACE + 60)
+    if frame is None:  # a torn answer: the child died while sending it
+        return (BudgetExceededError(f"{what} stopped without an answer; {fallback}"), time.monotonic() - begun), False
+    elapsed, data = pickle.loads(frame)
+    status, value = pickle.loads(data)
+    if status == "rebuild":
+        value = _rebuild(*value)
+    return (value, elapsed), True
+
+
+#: Items a resident child (:func:`each_in_resident`) computes before a new one is forked: its
+#: caches stay warm between calls, and its memory stays bounded.
+RESIDENT_ITEMS = 500
+
+
+class _Resident:
+    """A forked child that waits for items on a pipe and answers each under an alarm; kept
+    by its parent between calls (:func:`each_in_resident`)."""
+
+    def __init__(self) -> None:
+        self.owner = os.getpid()
+        requests_read, self.requests = os.pipe()
+        self.answers, answers_write = os.pipe()
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        self.pid = os.fork()
+        if self.pid == 0:  # pragma: no cover - the child
+            os.close(self.requests)
+            os.close(self.answers)
+            die_with_parent(self.owner)
+            _serve(requests_read, answers_write)
+        os.close(requests_read)
+        os.close(answers_write)
+        self.served = 0
+
+    def close(self) -> None:
+        for fd in (self.requests, self.answers):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        _reap(self.pid)
+
+
+def _serve(requests: int, answers: int) -> None:  # pragma: no cover - the child
+    """The resident child: answer each request ``(function, args, limit, message)`` until the
+    parent closes the pipe."""
+    try:
+        signal.signal(signal.SIGALRM, _expire)
+        while True:
+            header = _read_exactly(requests, 8, math.inf)
+            if header is None:
+                break
+            function, args, limit, message = pickle.loads(_read_exactly(requests, int.from_bytes(header, "big"),
+                                                                        math.inf) or b"")
+            _send(answers, _answer(function, args, limit, message))
+    finally:
+        os._exit(0)
+
+
+class _Kept(threading.local):
+    """The resident child of the calling thread (threads of one process, such as a Dask
+    worker's, each keep their own: one child answers one request at a time)."""
+
+    child: _Resident | None = None
+
+
+_kept = _Kept()
+
+
+def each_in_resident(function: Callable[..., T], items: list[tuple[Any, ...]], *, what: list[str],
+                     fallback: str, seconds: float | None = None) -> list[tuple[T | BaseException, float]]:
+    """:func:`each_within_budget`, computed by a child kept between calls: a sweep worker's
+    caches stay warm from one batch of tasks to the next (the batches of one worker would
+    otherwise each start from the worker's own state). ``function`` and ``items`` must pickle
+    (they are sent to the child). A child past its budget and :data:`GRACE`, or dead, is
+    killed and a new one takes the next item; a child is replaced after
+    :data:`RESIDENT_ITEMS` items.
+
+    Examples
+    --------
+    >>> [v for v, _ in each_in_resident(abs, [(-1,), (2,)], what=["a", "b"], fallback="none", seconds=5)]
+    [1, 2]
+    """
+    limit = budget_seconds() if seconds is None else parse_seconds(seconds, "budget")
+    if not hasattr(os, "fork") or not hasattr(signal, "setitimer"):  # pragma: no cover - other platforms
+        return each_within_budget(function, items, what=what, fallback=fallback, seconds=limit)
+    results: list[tuple[Any, float]] = []
+    for args, name in zip(items, what):
+        message = f"{name} did not finish within {limit:g} s (the budget); {fallback}"
+        request = pickle.dumps((function, args, limit, message))
+        for attempt in range(2):  # a child that died between items is replaced once
+            if _kept.child is None or _kept.child.owner != os.getpid() or _kept.child.served >= RESIDENT_ITEMS:
+                if _kept.child is not None and _kept.child.owner == os.getpid():
+                    _kept.child.close()
+                _kept.child = _Resident()  # (one inherited through a fork belongs to another process)
+            try:
+                _send(_kept.child.requests, request)
+                break
+            except OSError:
+                _kept.child.close()
+                _kept.child = None
+                if attempt:
+                    raise
+        assert _kept.child is not None
+        result, answered = _receive(_kept.child.answers, time.monotonic(), limit, name, message, fallback)
+        results.append(result)
+        _kept.child.served += 1
+        if not answered:
+            _kept.child.close()
+            _kept.child = None
     return results

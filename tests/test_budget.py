@@ -148,3 +148,97 @@ def test_each_within_budget_survives_a_dying_child() -> None:
                                   what=["first", "dies", "last"], fallback="retry", seconds=5)
     assert outcomes[0][0] == 1 and outcomes[2][0] == 5
     assert isinstance(outcomes[1][0], BudgetExceededError) and "dies stopped without an answer" in str(outcomes[1][0])
+
+
+# -- each_in_resident: a child kept between calls --------------------------------------------
+_COUNTER = [0]
+
+
+def _count() -> tuple[int, int]:
+    """The number of calls this process has answered, and its pid."""
+    import os
+
+    _COUNTER[0] += 1
+    return _COUNTER[0], os.getpid()
+
+
+def _apply(f, x):  # noqa: ANN001, ANN202 - picklable stand-in for a lambda
+    return f(x)
+
+
+def test_the_resident_child_keeps_its_state_between_calls() -> None:
+    import os
+
+    from equivid import _budget
+
+    first = _budget.each_in_resident(_count, [(), ()], what=["a", "b"], fallback="none", seconds=10)
+    second = _budget.each_in_resident(_count, [()], what=["c"], fallback="none", seconds=10)
+    (n1, pid1), (n2, pid2), (n3, pid3) = [v for v, _ in first + second]
+    assert pid1 == pid2 == pid3 != os.getpid()  # one child, not this process
+    assert (n2 - n1, n3 - n2) == (1, 1)  # its counter (a stand-in for sympy's caches) carried over
+    assert _COUNTER[0] == 0  # nothing ran here
+
+
+def test_the_resident_child_answers_in_order_with_errors_per_item() -> None:
+    from equivid._budget import each_in_resident
+    from equivid.errors import SpecError
+
+    outcomes = each_in_resident(_apply, [(abs, -3), (_fail, "bad"), (str, 7)],
+                                what=["one", "two", "three"], fallback="none", seconds=5)
+    values = [v for v, _ in outcomes]
+    assert values[0] == 3 and values[2] == "7"
+    assert isinstance(values[1], SpecError) and "bad" in str(values[1])
+
+
+def test_a_resident_child_deaf_to_the_alarm_is_killed_and_replaced(monkeypatch) -> None:
+    import time
+
+    from equivid import _budget
+    from equivid.errors import BudgetExceededError
+
+    monkeypatch.setattr(_budget, "GRACE", 0.5)
+    before = _budget.each_in_resident(_count, [()], what=["before"], fallback="none", seconds=5)[0][0][1]
+    start = time.monotonic()
+    outcomes = _budget.each_in_resident(_apply, [(_stubborn, 60)], what=["stuck"], fallback="raise it", seconds=0.3)
+    assert time.monotonic() - start < 30  # killed, not waited for
+    assert isinstance(outcomes[0][0], BudgetExceededError) and "stuck did not finish within 0.3 s" in str(outcomes[0][0])
+    after = _budget.each_in_resident(_count, [()], what=["after"], fallback="none", seconds=5)[0][0]
+    assert after[1] != before and after[0] == 1  # a new child, with a fresh state
+
+
+def test_a_dying_resident_child_is_replaced() -> None:
+    from equivid._budget import each_in_resident
+    from equivid.errors import BudgetExceededError
+
+    outcomes = each_in_resident(_apply, [(abs, -1), (_die, 3), (abs, -5)],
+                                what=["first", "dies", "last"], fallback="retry", seconds=5)
+    assert outcomes[0][0] == 1 and outcomes[2][0] == 5
+    assert isinstance(outcomes[1][0], BudgetExceededError) and "dies stopped without an answer" in str(outcomes[1][0])
+
+
+def test_the_resident_child_is_renewed_after_its_items(monkeypatch) -> None:
+    from equivid import _budget
+
+    if _budget._kept.child is not None:  # start from a new child
+        _budget._kept.child.close()
+        _budget._kept.child = None
+    monkeypatch.setattr(_budget, "RESIDENT_ITEMS", 2)
+    pids = [v[1] for v, _ in _budget.each_in_resident(_count, [(), (), ()], what=["a", "b", "c"],
+                                                       fallback="none", seconds=5)]
+    assert pids[0] == pids[1] != pids[2]
+
+
+def test_a_child_inherited_through_a_fork_is_not_used(monkeypatch) -> None:
+    import os
+
+    from equivid import _budget
+
+    _budget.each_in_resident(_count, [()], what=["a"], fallback="none", seconds=5)
+    inherited = _budget._kept.child
+    assert inherited is not None
+    monkeypatch.setattr(inherited, "owner", os.getpid() + 1)  # as if another process had made it
+    try:
+        pid = _budget.each_in_resident(_count, [()], what=["b"], fallback="none", seconds=5)[0][0][1]
+        assert pid != inherited.pid
+    finally:
+        inherited.close()

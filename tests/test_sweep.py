@@ -499,3 +499,20 @@ def test_a_parquet_output_that_is_not_this_sweeps_is_not_replaced_without_force(
     assert summary.complete and read_rows(out)
     again = run_sweep(load_sweep(path), output=out, executor=ThreadPoolExecutor(1))  # its own output: resumed
     assert again.new == 0 and again.complete
+
+
+def test_a_script_without_a_main_guard_is_told_to_add_one(tmp_path) -> None:
+    """The pool's workers (spawn) import the calling script: one that calls run_sweep at its
+    top level would have each worker start a sweep of its own. The worker refuses at once and
+    the script's error names the guard (it used to end in a broken pool and a lock error)."""
+    script = tmp_path / "sweep_script.py"
+    script.write_text(
+        "from equivid.sweep import run_sweep, sweep_from_text\n"
+        "sweep = sweep_from_text('systems:\\n  - random: {count: 2, latents: 2, seed: 0}\\n')\n"
+        f"run_sweep(sweep, output={str(tmp_path / 'rows.jsonl')!r}, workers=1)\n"
+    )
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert 'if __name__ == "__main__":' in last and "BrokenProcessPool" in last
+    assert "no other sweep is writing" not in done.stderr  # no worker reached the output's lock

@@ -8,7 +8,7 @@ import os
 import time
 import warnings
 from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +17,7 @@ from typing import IO, Any
 from .._budget import (
     SECONDS,
     budget_seconds,
-    each_within_budget,
+    each_in_resident,
     override,
     parse_seconds,
     within_budget,
@@ -300,6 +300,8 @@ def run_sweep(
     >>> [(row["system"], row["ansatz"], row["status"], row["name"]) for row in rows]
     [('grow', 'affine', 'ok', 'GL(1)'), ('grow', 'linear', 'ok', 'GL(1)')]
     """
+    if _starting_worker():
+        raise RuntimeError(_GUARD)
     out = Path(output) if output is not None else sweep.output
     if out.suffix not in (".jsonl", ".parquet"):
         raise SpecError("--output", str(out), "a file name ending in .jsonl or .parquet")
@@ -326,6 +328,18 @@ def run_sweep(
                            progress=progress, seconds=seconds)
 
 
+#: What to do when the pool's workers (started with ``spawn``) re-run a script's top level.
+_GUARD = ("if this is a script, put its call to run_sweep under `if __name__ == \"__main__\":` (each worker "
+          "process imports the script, and would start a sweep of its own)")
+
+
+def _starting_worker() -> bool:
+    """Whether this process is a ``spawn`` worker still importing the parent's main module."""
+    import multiprocessing.process
+
+    return bool(getattr(multiprocessing.process.current_process(), "_inheriting", False))
+
+
 def _run_locked(sweep: Sweep, out: Path, *, executor: Executor | None, workers: int | None, dask: str | None,
                 limit: int | None, force: bool, progress: IO[str] | None, seconds: float) -> SweepSummary:
     """:func:`run_sweep` once the output's lock is held."""
@@ -348,8 +362,9 @@ def _run_locked(sweep: Sweep, out: Path, *, executor: Executor | None, workers: 
         raise
     except Exception as exc:  # the executor broke (a worker killed, a scheduler lost): rows so far are kept
         first = str(exc).splitlines()[0] if str(exc) else ""
+        hint = f"; {_GUARD}" if isinstance(exc, BrokenExecutor) and not new else ""
         raise RuntimeError(f"sweep stopped after {new} new rows, which are kept (rerun to resume): "
-                           f"{type(exc).__name__}: {first}") from exc
+                           f"{type(exc).__name__}: {first}{hint}") from exc
     finally:
         log.close()
         meter.close()
@@ -363,13 +378,14 @@ def _run_locked(sweep: Sweep, out: Path, *, executor: Executor | None, workers: 
 
 def run_tasks(tasks: Sequence[Task], budget: float | None = None) -> list[dict[str, Any]]:
     """The rows of a few tasks (one unit of work for an executor), solved one after another in
-    one forked child whose caches stay warm from task to task, each under the budget
-    (:func:`equivid._budget.each_within_budget`); the same rows as :func:`run_task` on each."""
+    a forked child that this process keeps between calls, so its caches stay warm from task
+    to task and from one batch to the next, each under the budget
+    (:func:`equivid._budget.each_in_resident`); the same rows as :func:`run_task` on each."""
     if not tasks:
         return []
     limit = budget_seconds() if budget is None else parse_seconds(budget, "budget")
     _warm()
-    outcomes = each_within_budget(_solve_task, [(t.spec, t.ansatz, limit) for t in tasks],
+    outcomes = each_in_resident(_solve_task, [(t.spec, t.ansatz, limit) for t in tasks],
                                   what=[_what(t) for t in tasks], fallback=FALLBACK, seconds=limit)
     rows = []
     for task, (outcome, seconds) in zip(tasks, outcomes):
@@ -380,11 +396,11 @@ def run_tasks(tasks: Sequence[Task], budget: float | None = None) -> list[dict[s
 
 
 def _stream(pool: Executor, tasks: Sequence[Task], slots: int, seconds: float) -> Iterator[dict[str, Any]]:
-    """Rows as tasks finish. Tasks go out in chunks (each solved in one warm child, see
-    :func:`run_tasks`; up to 64 tasks a chunk while every worker still gets about 8 chunks:
+    """Rows as tasks finish. Tasks go out in chunks (solved by the worker's warm child, see
+    :func:`run_tasks`; up to 8 tasks a chunk, so that the workers finish close together:
     benchmarks/bench_sweep.py), at most 4 chunks per worker in flight, so a sweep of any
     length holds little in memory."""
-    size = min(64, max(1, len(tasks) // (8 * slots)))
+    size = min(8, max(1, len(tasks) // (8 * slots)))
     chunks = iter([tasks[k:k + size] for k in range(0, len(tasks), size)])
     pending: set[Future[list[dict[str, Any]]]] = set()
     try:
