@@ -335,7 +335,7 @@ def _analyze(args: argparse.Namespace) -> int:
         result = group.membership(check)
         why = "" if result.member else (
             " (outside the searched class)" if not result.in_ansatz
-            else " (not invertible)" if not result.invertible
+            else " (not invertible)" if result.invertible is False
             else " (does not commute)"
         )
         print(f"check {check}: {'member' if result.member else 'not a member'}{why}")

@@ -1425,7 +1425,7 @@ class _Examiner:
             return "not a member", a, f"the exact check did not decide: {exc}"
         if not membership.member:
             why = [w for w, ok in (("not in the class", membership.in_ansatz), ("not invertible", membership.invertible),
-                                   ("does not commute", membership.commutes)) if not ok]
+                                   ("does not commute", membership.commutes)) if ok is False]
             return "not a member", a, "the recognised map fails the exact check: " + ", ".join(why)
         if membership.in_reported is False:
             return "proved", a, "a member (exact), not in the reported part (equivid's membership: in_reported is False)"

@@ -46,19 +46,24 @@ def _presenter(key: str) -> Callable[..., Any]:
 
 @dataclass(frozen=True)
 class Membership:
-    """Why a map is or is not in the group. ``in_reported``: whether the map lies in the
-    part of the group the answer reports (its family composed with a discrete element);
-    None where that was not decided."""
+    """Why a map is or is not in the group. ``commutes``: ``a∘m = m∘a`` for every mechanism;
+    for an answer given by a defining condition (a learner's class, noise laws), whether that
+    condition holds (for a class H: ``a∘m∘a⁻¹`` in H). ``invertible`` and ``commutes`` are None where
+    they were not decided: for a map outside the searched class (its invertibility is not
+    read there; a bijection such as ``z1**3`` is not called "not invertible"), and, for
+    answers given by a defining condition, ``commutes`` of a map that is not invertible.
+    ``in_reported``: whether the map lies in the part of the group the answer reports (its
+    family composed with a discrete element); None where that was not decided."""
 
     map: Map
     in_ansatz: bool
-    invertible: bool
-    commutes: bool
+    invertible: bool | None
+    commutes: bool | None
     in_reported: bool | None = None
 
     @property
     def member(self) -> bool:
-        return self.in_ansatz and self.invertible and self.commutes
+        return self.in_ansatz and self.invertible is True and self.commutes is True
 
 
 @dataclass(frozen=True)
@@ -521,7 +526,7 @@ class EquivarianceGroup:
             return Membership(*condition_of(self.solution).membership(a, self.system))
         components = self.system.parse_map(a, field="map")
         in_class = map_in_class(components, self.latents, self.ansatz)
-        invertible = in_class and _invertible(components, self.latents)
+        invertible = _invertible(components, self.latents) if in_class else None  # not read outside the class
         commuting = commutes(components, self.system)
         reported = in_reported(components, self.solution) if in_class and invertible and commuting else None
         if reported is False and self.complete:
@@ -790,6 +795,7 @@ class EquivarianceGroup:
                     "map": [str(e) for e in result.map],
                     "member": result.member,
                     "in_ansatz": result.in_ansatz,
+                    "invertible": result.invertible,
                     "commutes": result.commutes,
                     "in_reported": result.in_reported,
                 }

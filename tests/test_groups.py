@@ -55,6 +55,29 @@ def test_membership_reasons():
     assert swapped.invertible and not swapped.commutes
 
 
+def test_invertibility_outside_the_class_is_not_claimed():
+    """z1**3 is a bijection of R: outside the affine class it is not called "not invertible"
+    (invertibility is not read there), while whether it commutes is still decided."""
+    group = solve({"grow": ["2*z1", "3*z2"]})
+    cube = group.membership("(z1**3, z2)")
+    assert not cube.in_ansatz and cube.invertible is None and not cube.member
+    assert cube.commutes is False  # (2 z1)**3 != 2 z1**3
+    check = group.to_dict(checks=["(z1**3, z2)"])["checks"][0]
+    assert check["invertible"] is None and check["member"] is False
+    inside = group.to_dict(checks=["(0, z2)"])["checks"][0]
+    assert inside["invertible"] is False and inside["in_ansatz"] is True
+
+
+def test_a_class_answer_leaves_undecided_what_it_did_not_read():
+    group = equivid.solve(equivid.System.from_spec(
+        "latents: [z1, z2]\nmechanisms: {grow: [2*z1, 3*z2]}\nlearner: {knows: class, class: diagonal}\n"))
+    outside = group.membership("(z1**3, z2)")
+    assert (outside.in_ansatz, outside.invertible, outside.commutes, outside.member) == (False, None, None, False)
+    singular = group.membership("(0, z2)")
+    assert (singular.in_ansatz, singular.invertible, singular.commutes) == (True, False, None)
+    assert group.membership("(z2, 5*z1)").member  # a permutation times scalings
+
+
 def test_linear_ansatz_excludes_translations():
     group = solve({"m": ["z1 + 1", "z2"]}, ansatz="linear")
     assert not group.contains("(z1 + 1, z2)")

@@ -62,7 +62,18 @@ def test_consistent_encoder_and_an_outside_map():
     group = equivid.solve(GROW)
     assert_consistent_encoder(group, outside="(z2, z1)")
     with pytest.raises(AssertionError, match="outside the group, still gives a consistent encoder"):
-        assert_consistent_encoder(group, outside="(5*z1, -z2)")  # in the group: the check must fail
+        assert_consistent_encoder(group, outside="(z1 + 1/10**9, z2)")  # outside, numerically consistent: must fail
+    with pytest.raises(equivid.SpecError, match="not in the group"):
+        assert_consistent_encoder(group, outside="(5*z1, -z2)")  # a member cannot be the map outside
+
+
+def test_assert_complete_says_when_it_has_no_oracle():
+    from equivid.testing import NoOracleError
+
+    walk = equivid.System.from_spec("latents: [z1]\nmechanisms:\n  walk: {map: [z1], noise: {law: laplace, scale: 1}}\n")
+    with pytest.raises(NoOracleError, match="no oracle") as raised:
+        assert_complete(equivid.solve(walk))
+    assert not isinstance(raised.value, AssertionError)  # "not tested" is not a failed test
 
 
 def test_random_decoder_is_inverted_exactly():

@@ -280,11 +280,12 @@ def verify_generators(group: AutomorphismGroup, maps: IntArray) -> None:
                 raise VerificationError(f"generator {k + 1} of the finite group does not commute with every mechanism")
 
 
-def finite_membership(data: FiniteGroup, a: Any, system: System) -> tuple[Map, bool, bool, bool]:
+def finite_membership(data: FiniteGroup, a: Any, system: System) -> tuple[Map, bool, bool | None, bool | None]:
     """``(map, in_class, invertible, commutes)`` for a map of the states.
 
     ``in_class`` is False when ``a`` does not send every state to a state (an image out
-    of range, or not an integer); a map that does not parse is a ``SpecError``.
+    of range, or not an integer), and then the other two are None (not decided); a map
+    that does not parse is a ``SpecError``.
     """
     listed = isinstance(a, list) and len(a) == data.space.count and len(a) != len(data.space.names)
     if isinstance(a, (str, list, tuple)) and not listed:
@@ -299,7 +300,7 @@ def finite_membership(data: FiniteGroup, a: Any, system: System) -> tuple[Map, b
         else:
             table = map_table(a, system, field="map")
     except SpecError:
-        return (components or (), False, False, False)
+        return (components or (), False, None, None)
     shown = components if components is not None else expression_for(table, data.space) or ()
     invertible = bool(np.unique(table).size == table.size)
     return (shown, True, invertible, data.group.commutes(table))  # a∘m = m∘a; A P = P A for kernels

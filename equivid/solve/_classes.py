@@ -275,7 +275,7 @@ class ClassCondition:
                 return False
         return True
 
-    def membership(self, a: Any, system: System) -> tuple[tuple[sympy.Expr, ...], bool, bool, bool]:
+    def membership(self, a: Any, system: System) -> tuple[tuple[sympy.Expr, ...], bool, bool | None, bool | None]:
         return affine_membership(a, system, self.ansatz, self.holds)
 
     def describe(self) -> str:

@@ -221,7 +221,7 @@ class NoiseCondition:
         element = tuple(B * z + c)
         return self.law.preserves(B) and commutes(element, self.mean)
 
-    def membership(self, a: Any, system: System) -> tuple[tuple[sympy.Expr, ...], bool, bool, bool]:
+    def membership(self, a: Any, system: System) -> tuple[tuple[sympy.Expr, ...], bool, bool | None, bool | None]:
         return affine_membership(a, system, self.ansatz, self.holds)
 
     def sample(self, rng: Any, latents: Sequence[sympy.Symbol]) -> tuple[sympy.Expr, ...]:

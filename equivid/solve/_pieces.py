@@ -119,14 +119,15 @@ def random_point(count: int, rng: np.random.Generator) -> list[sympy.Rational]:
 
 def affine_membership(
     a: Any, system: Any, ansatz: Ansatz, holds: Callable[[AffineMap], bool]
-) -> tuple[tuple[sympy.Expr, ...], bool, bool, bool]:
-    """``(map, in the ansatz, invertible, the defining condition holds)`` for an affine ``a``."""
+) -> tuple[tuple[sympy.Expr, ...], bool, bool | None, bool | None]:
+    """``(map, in the ansatz, invertible, the defining condition holds)`` for an affine ``a``;
+    None for what was not decided (both, outside the ansatz; the condition, for a singular map)."""
     components = system.parse_map(a, field="map")
     parts = affine_parts(components, system.latents)
     if parts is None or (ansatz.kind == "linear" and not parts[1].is_zero_matrix):
-        return components, False, False, False
-    invertible = parts[0].det() != 0
-    return components, True, bool(invertible), bool(invertible and holds(parts))
+        return components, False, None, None
+    invertible = bool(parts[0].det() != 0)
+    return components, True, invertible, bool(holds(parts)) if invertible else None
 
 
 def affine_parts(components: Sequence[sympy.Expr], latents: Sequence[sympy.Symbol]) -> AffineMap | None:

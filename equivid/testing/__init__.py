@@ -13,6 +13,7 @@ Examples
 """
 
 from .assertions import (
+    NoOracleError,
     assert_case,
     assert_complete,
     assert_consistent_encoder,
@@ -30,4 +31,5 @@ __all__ = [
     "assert_consistent_encoder",
     "assert_recoverable",
     "random_invertible_decoder",
+    "NoOracleError",
 ]
