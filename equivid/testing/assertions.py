@@ -571,7 +571,7 @@ def assert_consistent_encoder(
         if not error < tolerance:
             raise AssertionError(f"the encoder a∘g^-1 for a = {a} in the group is inconsistent (error {error:.3g})")
     candidate = tuple(system.parse_map(outside, field="outside")) if outside is not None else _outside(group, generator)
-    if outside is not None and group.contains(candidate):  # its consistency would prove nothing
+    if outside is not None and candidate is not None and group.contains(candidate):  # its consistency would prove nothing
         raise SpecError("outside", str(candidate), "a map that is not in the group (this one is a member)")
     if candidate is not None:
         error = _consistency_error(candidate, system, g, g_inv, generator, samples)
