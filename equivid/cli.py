@@ -70,7 +70,8 @@ resume.
 Ctrl-C stops the workers at once (status 130 within seconds). One sweep at a time may
 write an output: a second one on the same output is refused (status 2) while the first
 holds its lock (OUT.lock beside the output). --budget (or the sweep file's budget:)
-limits each task's solve; a task past it is a row with status error."""
+limits each task's solve; a task past it is a row with status error, which
+--retry-errors (with a larger --budget) solves again."""
 
 BUDGET_HELP = ("wall-clock budget in seconds of each exact solve (a finite number > 0; overrides "
                "EQUIVID_BUDGET_SECONDS, default 60); past it the command stops with status 3")
@@ -185,6 +186,9 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--dask", default=None, metavar="ADDRESS", help="run on a Dask scheduler at ADDRESS, or start a local cluster: local")
     sweep.add_argument("--limit", type=_whole, default=None, metavar="K", help="run at most K new tasks, then stop (rerun to continue)")
     sweep.add_argument("--force", action="store_true", help="append to an output that holds rows of another sweep")
+    sweep.add_argument("--retry-errors", action="store_true",
+                       help="solve again the tasks whose row is an error (e.g. with a larger --budget); the new row "
+                       "replaces it when read (rows that finished are never redone)")
     sweep.add_argument("--quiet", action="store_true", help="no progress on stderr (shown only on a terminal)")
     sweep.add_argument("--budget", type=_seconds, default=None, metavar="SECONDS",
                        help="wall-clock budget in seconds of each task's solve (a finite number > 0; overrides the "
@@ -455,7 +459,8 @@ def _sweep(args: argparse.Namespace) -> int:
     sweep = load_sweep(args.sweep)
     try:
         summary = run_sweep(sweep, output=args.output, workers=args.workers, dask=args.dask,
-                            limit=args.limit, force=args.force, progress=sys.stderr, budget=args.budget)
+                            limit=args.limit, force=args.force, progress=sys.stderr, budget=args.budget,
+                            retry_errors=args.retry_errors)
     except KeyboardInterrupt:
         print("equivid: sweep interrupted; finished rows are kept, rerun to resume", file=sys.stderr)
         return INTERRUPTED

@@ -516,3 +516,72 @@ def test_a_script_without_a_main_guard_is_told_to_add_one(tmp_path) -> None:
     last = done.stderr.strip().splitlines()[-1]
     assert 'if __name__ == "__main__":' in last and "BrokenProcessPool" in last
     assert "no other sweep is writing" not in done.stderr  # no worker reached the output's lock
+
+
+RETRIED = """\
+systems:
+  - spec: translation_single
+  - {name: squares, latents: [z1, z2], mechanisms: {m: [z1**2, z2**2]}}
+"""
+
+
+def test_retry_errors_solves_error_rows_again_and_the_retry_wins(tmp_path, monkeypatch):
+    """An error row (here: past a tiny budget) is kept by a plain rerun and solved again with
+    ``retry_errors`` (``--retry-errors``); the new row replaces it when read, and a finished
+    row is never redone."""
+    path = write(tmp_path, RETRIED)
+    out = tmp_path / "rows.jsonl"
+    sweep = load_sweep(path)
+    monkeypatch.setattr("equivid.sweep._run.each_in_resident", _budget_by_system({"squares": 1e-4}))
+    with ThreadPoolExecutor(1) as pool:
+        first = run_sweep(sweep, output=out, executor=pool)
+    assert first.errors == 1 and {r["system"]: r["status"] for r in read_rows(out)} == {
+        "translation_single": "ok", "squares": "error"}
+    with ThreadPoolExecutor(1) as pool:
+        assert run_sweep(sweep, output=out, executor=pool).new == 0  # a plain rerun keeps the error
+    monkeypatch.undo()
+    with ThreadPoolExecutor(1) as pool:
+        retried = run_sweep(sweep, output=out, executor=pool, retry_errors=True)
+    assert (retried.new, retried.errors, retried.complete) == (1, 0, True)
+    rows = {r["system"]: r for r in read_rows(out)}
+    assert rows["squares"]["status"] == "ok" and rows["squares"]["name"] == "permutations"
+    assert len(out.read_text().splitlines()) == 3  # the error row stays in the log; the retry is read instead
+    with ThreadPoolExecutor(1) as pool:
+        assert run_sweep(sweep, output=out, executor=pool, retry_errors=True).new == 0  # nothing left to retry
+
+
+def _budget_by_system(budgets):
+    """each_in_resident with a budget per task (by system name), to make one task fail."""
+    from equivid import _budget
+
+    def run(function, items, *, what, fallback, seconds=None):
+        out = []
+        for args, name in zip(items, what):
+            limit = next((b for system, b in budgets.items() if f"task {system} " in name), seconds)
+            if limit != seconds:
+                args = (args[0], args[1], limit)
+            out += _budget.each_in_resident(function, [args], what=[name], fallback=fallback, seconds=limit)
+        return out
+
+    return run
+
+
+def test_read_rows_takes_the_first_ok_row_else_the_last(tmp_path):
+    out = tmp_path / "rows.jsonl"
+    lines = [{"key": "a", "status": "error", "error": "1"}, {"key": "b", "status": "ok", "n": 1},
+             {"key": "a", "status": "error", "error": "2"}, {"key": "b", "status": "ok", "n": 2},
+             {"key": "c", "status": "error"}, {"key": "c", "status": "ok"}, {"key": "c", "status": "error"}]
+    out.write_text("".join(json.dumps(x) + "\n" for x in lines))
+    rows = read_rows(out)
+    assert [r["key"] for r in rows] == ["a", "b", "c"]  # the place of each key's first row
+    assert rows[0]["error"] == "2" and rows[1]["n"] == 1 and rows[2]["status"] == "ok"
+
+
+def test_the_retry_flag_on_the_command_line(tmp_path, capsys):
+    path = write(tmp_path, RETRIED)
+    assert main(["sweep", str(path), "--budget", "0.0001", "--workers", "1", "--quiet"]) == 0
+    assert "--retry-errors" in {r["system"]: r for r in read_rows(tmp_path / "sweep.jsonl")}["squares"]["error"]
+    capsys.readouterr()
+    assert main(["sweep", str(path), "--retry-errors", "--workers", "1", "--quiet"]) == 0
+    assert all(r["status"] == "ok" for r in read_rows(tmp_path / "sweep.jsonl"))
+    assert capsys.readouterr().out.startswith("sweep: 2/2 rows")

@@ -41,11 +41,12 @@ that differs between runs).
 Rows are appended to the JSONL output (``OUT.parquet.jsonl`` for a Parquet output) as
 tasks finish, one line each, flushed and fsynced. A rerun skips the tasks whose rows are
 there, so an interrupted sweep resumes without redoing or losing rows; a line torn by a
-kill is cut away, and a key found twice counts once. An output holding rows of tasks this sweep does not have is refused
+kill is cut away, and a key found twice counts once (its first ``ok`` row, else its last).
+``--retry-errors`` solves the error rows again (a larger ``--budget`` may finish them). An output holding rows of tasks this sweep does not have is refused
 (``--force`` appends anyway). A Parquet output is written, atomically, when every task
 has its row.
 
-Each chunk of tasks is solved in one forked child, each task under the budget (an alarm); past the budget the child is killed
+Each worker keeps one forked child that solves its chunks of tasks, each under the budget (an alarm); past the budget the child is killed
 and the row has ``status: error`` with the :class:`~equivid.errors.BudgetExceededError`
 message. While a sweep runs it holds an exclusive lock (``flock`` on ``OUT.lock`` beside
 the output): a second sweep on the same output is refused with one line (exit status 2).

@@ -79,8 +79,8 @@ def run_task(task: Task, *, budget: float | None = None) -> dict[str, Any]:
 
 
 #: What a row that ran out of budget says can be done.
-FALLBACK = ("the row is an error; a larger --budget may finish it (a rerun keeps finished rows, errors included: "
-            "remove this row, or write a new output, to retry it)")
+FALLBACK = ("the row is an error; a larger --budget may finish it (rerun with --retry-errors and a larger --budget: "
+            "a plain rerun keeps finished rows, errors included)")
 
 
 def _what(task: Task) -> str:
@@ -230,6 +230,7 @@ def run_sweep(
     force: bool = False,
     progress: IO[str] | None = None,
     budget: float | None = None,
+    retry_errors: bool = False,
 ) -> SweepSummary:
     """Run the tasks of ``sweep`` that its output does not hold yet; stream each row as it finishes.
 
@@ -265,6 +266,10 @@ def run_sweep(
     budget : float, optional
         Seconds for each task's solve (default: the sweep's ``budget:``, else the budget
         in force).
+    retry_errors : bool, default False
+        Solve again the tasks whose row is an error (with a larger ``budget``, say): the
+        new row is appended and replaces the error when the output is read
+        (:func:`~equivid.sweep.read_rows`); a task with an ``ok`` row is never redone.
 
     Returns
     -------
@@ -325,7 +330,7 @@ def run_sweep(
                         detail=exc.strerror or type(exc).__name__) from None
     with OutputLock(out):
         return _run_locked(sweep, out, executor=executor, workers=workers, dask=dask, limit=limit, force=force,
-                           progress=progress, seconds=seconds)
+                           progress=progress, seconds=seconds, retry=retry_errors)
 
 
 #: What to do when the pool's workers (started with ``spawn``) re-run a script's top level.
@@ -341,14 +346,16 @@ def _starting_worker() -> bool:
 
 
 def _run_locked(sweep: Sweep, out: Path, *, executor: Executor | None, workers: int | None, dask: str | None,
-                limit: int | None, force: bool, progress: IO[str] | None, seconds: float) -> SweepSummary:
-    """:func:`run_sweep` once the output's lock is held."""
+                limit: int | None, force: bool, progress: IO[str] | None, seconds: float,
+                retry: bool = False) -> SweepSummary:
+    """:func:`run_sweep` once the output's lock is held (``retry``: error rows are solved again)."""
     order = {task.key: k for k, task in enumerate(sweep.tasks)}
     log = RowLog(log_path(out), order, force=force)
-    todo = [task for task in sweep.tasks if task.key not in log.done]
+    kept = log.done - log.errors if retry else log.done  # the rows not solved again
+    todo = [task for task in sweep.tasks if task.key not in kept]
     todo = todo if limit is None else todo[:limit]
-    errors = len(log.errors & order.keys())
-    meter = _Progress(len(sweep.tasks), len(log.done & order.keys()), errors, progress)
+    errors = 0 if retry else len(log.errors & order.keys())
+    meter = _Progress(len(sweep.tasks), len(kept & order.keys()), errors, progress)
     new = 0
     try:
         if todo:
@@ -356,7 +363,6 @@ def _run_locked(sweep: Sweep, out: Path, *, executor: Executor | None, workers: 
                 for row in _stream(pool, todo, _slots(pool, workers), seconds):
                     log.append(row)
                     new += 1
-                    errors += row["status"] == "error"
                     meter.update(row)
     except (EquividError, KeyboardInterrupt):
         raise
@@ -368,6 +374,7 @@ def _run_locked(sweep: Sweep, out: Path, *, executor: Executor | None, workers: 
     finally:
         log.close()
         meter.close()
+    errors = len(log.errors & order.keys())  # error rows left (a retried one that finished is not)
     finished = len(log.done & order.keys())
     if finished == len(sweep.tasks) and out.suffix == ".parquet":
         rows = read_rows(log.path)

@@ -100,7 +100,8 @@ class OutputLock:
 
 def read_rows(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
     """The complete rows of a sweep's output (JSONL or Parquet); a trailing partial line is skipped,
-    and a key written twice (two writers before the lock existed) counts once: its first row.
+    and a key written more than once counts once: its first ``ok`` row, else (every row of it an
+    error, e.g. a task retried with ``--retry-errors`` that failed again) its last row.
 
     Parameters
     ----------
@@ -141,14 +142,14 @@ def read_rows(path: str | os.PathLike[str]) -> list[dict[str, Any]]:
 
 
 def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The first row of each key, in file order."""
-    seen: set[str] = set()
-    kept = []
+    """One row per key, at the place of its first row: the first ``ok`` row, else the last
+    row (an error retried is replaced by its retry; a finished row is never replaced)."""
+    chosen: dict[Any, dict[str, Any]] = {}  # in the order keys first appear
     for row in rows:
-        if row.get("key") not in seen:
-            seen.add(row.get("key"))  # type: ignore[arg-type]
-            kept.append(row)
-    return kept
+        key = row.get("key")
+        if key not in chosen or chosen[key].get("status") == "error":
+            chosen[key] = row
+    return list(chosen.values())
 
 
 def _scan(path: Path) -> tuple[list[dict[str, Any]], int]:
@@ -174,7 +175,8 @@ class RowLog:
     """Append-only JSONL rows of one sweep.
 
     Opening reads the rows already there: their keys are the finished tasks (a key
-    written twice counts once, and is never written again). Rows whose
+    written twice counts once, as :func:`read_rows` reads it). A key whose row is an error
+    may be written again (a retry, ``--retry-errors``); a key with an ``ok`` row never is. Rows whose
     key the sweep does not know mean the file belongs to another sweep: refused unless
     ``force``. A torn last line (a write cut off by a kill) is cut away; nothing else in
     the file is ever changed.
@@ -194,7 +196,7 @@ class RowLog:
             raise SpecError("--output", str(path), "an output of this sweep (or a new file; --force appends anyway)",
                             detail=f"{len(foreign)} of its {len(rows)} rows are not tasks of this sweep")
         self.done = {row["key"] for row in rows}
-        self.errors = {row["key"] for row in rows if row.get("status") == "error"}
+        self.errors = {row["key"] for row in _unique(rows) if row.get("status") == "error"}
         if end < path.stat().st_size:
             with open(path, "r+b") as handle:
                 handle.truncate(end)
@@ -203,7 +205,7 @@ class RowLog:
 
     def append(self, row: dict[str, Any]) -> None:
         """Write one row as one line, flushed and fsynced before returning."""
-        if row["key"] in self.done:  # already written (belt and braces: the lock prevents a second writer)
+        if row["key"] in self.done and row["key"] not in self.errors:  # finished (the lock prevents a second writer)
             return
         if self._file is None:
             try:
@@ -218,6 +220,8 @@ class RowLog:
         self.done.add(row["key"])
         if row.get("status") == "error":
             self.errors.add(row["key"])
+        else:
+            self.errors.discard(row["key"])
 
     def close(self) -> None:
         if self._file is not None:
