@@ -87,6 +87,16 @@ def test_an_exact_encoder_on_recorded_data_is_scored_against_the_latents(recorde
     assert turned.verdict == "refuted"
 
 
+def test_the_settings_say_what_ran_on_recorded_data(recorded):
+    """An encoder given is scored once, on every transition, and nothing is trained: the
+    settings say so, whatever --seeds and --steps asked for."""
+    system, _, g = recorded
+    report = verify(system, data=arrays(recorded), encoder=lambda x: g.inverse(x), seeds=3, steps=999)
+    assert len(report.seeds) == 1 and report.settings["seeds"] == 1
+    assert report.settings["steps"] is None
+    assert (report.settings["trained_on"], report.settings["scored_on"]) == (0, 1200)
+
+
 @pytest.mark.slow  # about 10-15 s of training; test_cli_data_end_to_end trains on recorded data in the fast suite
 def test_trained_encoders_on_recorded_data(recorded, tmp_path):
     pytest.importorskip("torch")
@@ -108,6 +118,7 @@ def test_cli_data_end_to_end(recorded, tmp_path, capsys):
                    "--format", "json", "--quiet"])
     data = json.loads(capsys.readouterr().out)
     assert status == 0 and data["settings"]["data"] == str(path) and data["settings"]["samples"] == 1200
+    assert (data["settings"]["trained_on"], data["settings"]["scored_on"], data["settings"]["steps"]) == (600, 600, 300)
     assert data["seeds"][0]["mcc_pearson"] > 0.9
 
 

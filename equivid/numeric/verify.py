@@ -267,7 +267,8 @@ class VerifyReport:
     Parameters
     ----------
     group : str
-        The predicted group's display name.
+        The family the elements are fitted in (:attr:`~equivid.numeric.models.GroupModel.name`,
+        such as ``linear maps`` for GL(2)).
     kind : str
         Its fitter (:attr:`~equivid.numeric.models.GroupModel.kind`).
     verdict : str
@@ -282,11 +283,16 @@ class VerifyReport:
     distinct : int
         How many of the fitted elements differ.
     settings : dict
-        The settings the check ran with.
+        The settings the check ran with, as they ran: ``seeds`` counts the encoders scored
+        or used as the reference (1 for an encoder given on recorded data), ``steps`` is
+        None where nothing was trained, and recorded data add ``trained_on`` and
+        ``scored_on`` (transitions).
     seconds : float
         The wall-clock time.
     notes : tuple of str, default ()
         Why the verdict, and what to look at.
+    predicted : str, optional
+        The name equivid gives the predicted group (None where it has none).
 
     Examples
     --------
@@ -316,6 +322,14 @@ class VerifyReport:
     settings: dict[str, Any]
     seconds: float
     notes: tuple[str, ...] = ()
+    predicted: str | None = None
+
+    @property
+    def shown(self) -> str:
+        """The predicted group as shown: its name, and the family fitted where that reads otherwise."""
+        if self.predicted is None or self.predicted == self.group:
+            return self.group
+        return f"{self.predicted}, fitted as {self.group}"
 
     @property
     def controls_passed(self) -> bool:
@@ -355,6 +369,7 @@ class VerifyReport:
         """
         return {
             "group": self.group,
+            "predicted": self.predicted,
             "fitter": self.kind,
             "verdict": self.verdict,
             "controls_passed": self.controls_passed,
@@ -369,11 +384,11 @@ class VerifyReport:
         }
 
     def __repr__(self) -> str:  # short: the dataclass repr printed every seed's fits
-        return (f"<VerifyReport {self.group!r}: {self.verdict}, {len(self.seeds)} seed{'s' if len(self.seeds) != 1 else ''}, "
+        return (f"<VerifyReport {self.shown!r}: {self.verdict}, {len(self.seeds)} seed{'s' if len(self.seeds) != 1 else ''}, "
                 f"controls {'passed' if self.controls_passed else 'failed'}>")
 
     def _repr_markdown_(self) -> str:
-        lines = [f"**Predicted group:** {self.group} (fitter: {self.kind})", "", f"**Verdict:** {self.verdict}", "",
+        lines = [f"**Predicted group:** {self.shown} (fitter: {self.kind})", "", f"**Verdict:** {self.verdict}", "",
                  f"- controls: {'passed' if self.controls_passed else 'failed'}"]
         lines += [f"- seed {s.seed}: {s.verdict}; R^2 in the group {s.group}; ceiling {s.ceiling}" for s in self.seeds]
         lines += [f"- note: {note}" for note in self.notes]
@@ -384,16 +399,18 @@ class VerifyReport:
 
         rows = "".join(f"<tr><td>{s.seed}</td><td style='text-align:left'>{escape(s.verdict)}</td><td>{escape(str(s.group))}</td>"
                        f"<td>{escape(str(s.ceiling))}</td></tr>" for s in self.seeds)
-        return (f"<div class='equivid-verify'><p><strong>Predicted group:</strong> {escape(self.group)} "
+        return (f"<div class='equivid-verify'><p><strong>Predicted group:</strong> {escape(self.shown)} "
                 f"(fitter: {escape(self.kind)})</p><p><strong>Verdict:</strong> {escape(self.verdict)}; controls "
                 f"{'passed' if self.controls_passed else 'failed'}</p><table><tr><th>seed</th><th>verdict</th>"
                 f"<th>R^2 in the group</th><th>ceiling</th></tr>{rows}</table></div>")
 
     def __str__(self) -> str:
-        lines = [f"predicted group: {self.group} (fitter: {self.kind})", f"verdict: {self.verdict}"]
+        lines = [f"predicted group: {self.shown} (fitter: {self.kind})", f"verdict: {self.verdict}"]
         against = " (against seed 0)" if self.settings.get("scored_against") == "seed 0's encoder" else ""
         if "data" in self.settings:
-            lines.append(f"data: {self.settings['data']} ({self.settings['samples']} transitions; scored against "
+            split = (f"; trained on {self.settings['trained_on']}, scored on {self.settings['scored_on']}"
+                     if self.settings.get("trained_on") else "")
+            lines.append(f"data: {self.settings['data']} ({self.settings['samples']} transitions{split}; scored against "
                          f"{self.settings['scored_against']})")
         for s in self.seeds:
             consistent = "" if s.consistency is None else f"; consistency {s.consistency:.4f}"
@@ -770,7 +787,10 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
         dim = rendered.dim
     elif decoder is not None:  # the user's decoder: its observed dimension, as measured
         dim = int(np.shape(decoder(np.zeros((1, n))))[-1])
-    settings = {"seeds": seeds, "samples": samples if observed is None else len(observed), "steps": steps,
+    # what ran: an encoder given on recorded data is scored once, and nothing is trained for it
+    ran = 1 if observed is not None and encoder is not None else seeds
+    settings: dict[str, Any] = {"seeds": ran, "samples": samples if observed is None else len(observed),
+                "steps": steps if encoder is None else None,
                 "device": device, "dim": dim or n, "threshold": threshold, "ceiling_threshold": ceiling_threshold,
                 "encoder": "given" if encoder is not None else "trained",
                 "mixing": "given" if decoder is not None or observed is not None else
@@ -779,6 +799,8 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
     if observed is not None:
         settings["data"] = observed.source
         settings["scored_against"] = "true latents" if observed.z is not None else "seed 0's encoder"
+        trained_on = 0 if encoder is not None else len(observed) // 2  # the split of _verify_data
+        settings["trained_on"], settings["scored_on"] = trained_on, len(observed) - trained_on
     if encoder is None:
         settings["train"] = {k: v for k, v in options.items() if isinstance(v, (int, float, str))}
     verdict, why = overall_verdict(results)
@@ -787,7 +809,7 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
         notes += ("no true latents in the data: seed k's encoder is fitted against seed 0's (f_k∘f_0^-1 = "
                   "a_k∘a_0^-1 lies in the group when both encoders are consistent)",)
     return VerifyReport(model.name, model.kind, verdict, tuple(results), controls, spread, distinct, settings,
-                        time.perf_counter() - start, notes)
+                        time.perf_counter() - start, notes, predicted=group.name)
 
 
 def _verify_simulated(system: System, model: GroupModel, seeds: int, encoder: Any, decoder: Any, samples: int,
