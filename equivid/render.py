@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sympy
 
+from ._citations import cite
 from .groups import PRESENTERS, EquivarianceGroup
 from .solve._result import finite_of
 
@@ -135,7 +136,7 @@ def text_report(group: EquivarianceGroup, degree: int | None = None) -> str:
     lines.extend(_degree_lines(group, degree))
     for note in group.notes:
         lines.append(f"note: {note}")
-    return "\n".join(lines)
+    return cite("\n".join(lines))
 
 
 def _markdown_head(group: EquivarianceGroup) -> list[str]:
@@ -170,7 +171,7 @@ def markdown_report(group: EquivarianceGroup) -> str:
     if group.discrete:
         rows.append("- other components: " + ", ".join(f"`{_map(a)}`" for a in group.discrete))
     rows.extend(f"- note: {note}" for note in group.notes)
-    return "\n".join(rows) + "\n"
+    return cite("\n".join(rows) + "\n")
 
 
 def latex_group(group: EquivarianceGroup) -> str:

@@ -101,3 +101,38 @@ def test_the_sdist_manifest_takes_every_docs_and_examples_file() -> None:
             if path.is_dir() or any(part in outputs for part in path.parts) or path.name == "sg_execution_times.rst":
                 continue
             assert any(fnmatch.fnmatch(path.name, p) for p in patterns[folder]), f"{path.relative_to(root)} is not in the sdist"
+
+
+def test_every_theory_section_the_code_cites_exists_under_its_title():
+    """Printed sketches and reports cite docs/theory.md by section title
+    (equivid/_citations.py): every anchor the code uses has a title, and that title is a
+    heading of the page whose anchor is the one cited."""
+
+    from equivid._citations import SECTIONS
+
+    used = set()
+    for path in (DOCS.parent / "equivid").rglob("*.py"):
+        if path.name == "_citations.py":  # its docstrings show the form
+            continue
+        used |= set(re.findall(r"docs/theory\.md#([a-z0-9-]+)", path.read_text(encoding="utf-8")))
+    assert used and used <= set(SECTIONS), sorted(used - set(SECTIONS))
+    headings = [line.lstrip("#").strip() for line in (DOCS / "theory.md").read_text(encoding="utf-8").splitlines()
+                if line.startswith("#")]
+    slugs = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-"): h for h in headings}
+    for anchor, title in SECTIONS.items():
+        assert slugs.get(anchor) == title, (anchor, title)
+
+
+def test_printed_sketches_cite_sections_not_repository_paths():
+    import equivid
+
+    grow = equivid.System.from_maps(["z1", "z2"], {"grow": ["2*z1", "3*z2"]})
+    sketch = equivid.sketch(equivid.solve(grow))
+    assert any("docs/theory.md#" in str(v) for v in sketch.to_dict().values())  # JSON keeps the path, for programs
+    for text in (sketch.to_markdown(), sketch.to_latex(), sketch.to_latex(fragment=True)):
+        assert "docs/theory.md#" not in text and "theory.md\\#" not in text
+        assert "equivid theory notes" in text
+    assert "docs/theory.md#" not in sketch._repr_html_()
+    assert f"equivid {equivid.__version__}" in sketch.to_markdown()
+    assert sketch.to_latex().rstrip().endswith("\\end{document}")
+    assert "``Result 1: exact mechanisms''" in sketch.to_latex()

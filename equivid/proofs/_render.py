@@ -76,7 +76,19 @@ def markdown(proof: ProofSketch) -> str:
         if step.objects:
             lines.append("")
         lines += [_status_md(step), ""]
-    return "\n".join(lines)
+    return _cited("\n".join(lines), latex=False)
+
+
+def _cited(text: str, *, latex: bool) -> str:
+    """The theory notes cited by section and version, not by a path in equivid's source tree."""
+    from .. import __version__
+    from .._citations import cite, source_note
+
+    out = cite(text, latex=latex)
+    if out == text:
+        return text
+    note = source_note(__version__)
+    return out + ("\n" + _escape(note) + "\n" if latex else "\n*" + note + "*\n")
 
 
 # -- LaTeX ---------------------------------------------------------------------------------------
@@ -241,9 +253,8 @@ def latex(proof: ProofSketch, *, fragment: bool = False) -> str:
     ]
     for k, step in enumerate(proof.steps, 1):
         body += _latex_step(k, step)
-    if not fragment:
-        body.append("\\end{document}")
-    return "\n".join(line for line in body if line is not None) + "\n"
+    text = _cited("\n".join(line for line in body if line is not None) + "\n", latex=True)
+    return text + "\\end{document}\n" if not fragment else text
 
 
 def html(proof: ProofSketch) -> str:
@@ -261,7 +272,9 @@ def html(proof: ProofSketch) -> str:
         parts.append(f"<li><strong>{esc(TITLES[step.kind])}</strong> ({esc(_mark(step))}): {esc(step.claim)}."
                      + (f"<ul>{formulas}</ul>" if formulas else "") + "</li>")
     parts.append("</ol></div>")
-    return "".join(parts)
+    from .._citations import cite
+
+    return cite("".join(parts))
 
 
 def _mech(components: list[str]) -> list[str]:
