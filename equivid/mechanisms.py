@@ -471,7 +471,8 @@ class System:
         """
         if values is not None and named:
             raise SpecError("at", values, "either one mapping (or 'a=2,b=3' text) or keywords, not both")
-        subs = parse_values(values if values is not None else named, self.parameters, self.constraints)
+        subs = parse_values(values if values is not None else named, self.parameters, self.constraints,
+                            field="values")  # (the command line's --at names itself)
         if not subs:
             return self
         mechanisms = tuple(

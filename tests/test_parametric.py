@@ -267,11 +267,11 @@ def test_bad_parameter_specs_get_one_line(spec, message):
 def test_values_are_checked_against_assumptions_and_constraints():
     system = system_from_spec("latents: [z1]\nparameters: {a: positive, b: real}\nconstraints: ['a != b']\n"
                               "mechanisms: {m: '(a*z1 + b,)'}\n")
-    with pytest.raises(SpecError, match=r"^--at\.a: got '-1', expected a value with the parameter's assumptions"):
-        system.at("a=-1,b=0")
+    with pytest.raises(SpecError, match=r"^values\.a: got '-1', expected a value with the parameter's assumptions"):
+        system.at("a=-1,b=0")  # (the Python call names its argument; the command line says --at)
     with pytest.raises(SpecError, match="a != b"):
         system.at("a=2,b=2")
-    with pytest.raises(SpecError, match=r"^--at: got 'c', expected a parameter of the system \(a, b\)"):
+    with pytest.raises(SpecError, match=r"^values: got 'c', expected a parameter of the system \(a, b\)"):
         system.at("c=1")
     assert system.at("a=2").parameters == (system.parameters[1],)
     assert system.at(a=2, b=3).mechanisms[0].components == (2 * system.latents[0] + 3,)
@@ -348,7 +348,7 @@ systems:
     (None, r"values for the parameters \(a, b\)"),
     ("{a: [1]}", r"a list of values for each parameter \(a, b\)"),
     ("[{a: 1, b: 1}, {a: 2}]", r"values\[1\]: .*a value for each parameter"),
-    ("{a: [x], b: [1]}", r"--at\.a"),
+    ("{a: [x], b: [1]}", r"values\.a"),
 ])
 def test_sweep_values_are_checked_before_any_work(values, message):
     from equivid.sweep import sweep_from_text

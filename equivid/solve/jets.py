@@ -735,7 +735,9 @@ class _Search:
                  **{x: f"c[{i + 1}]" for i, x in enumerate(setup.c)}}
         free_note = ""
         if fixed:
-            free_note = (f"{', '.join(names[x] for x in fixed)} enter no condition (free: a continuous family); "
+            unknowns = [names[x] for x in fixed]
+            free_note = (f"{', '.join(unknowns)} {'enters' if len(unknowns) == 1 else 'enter'} no condition "
+                         "(free: a continuous family); "
                          "searched with them at the identity's values")
         B = setup.B.xreplace(fixed)
         w = sympy.Dummy("w")
