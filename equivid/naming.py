@@ -112,8 +112,11 @@ def _linear_name(parts: Sequence[sympy.MatrixBase], n: int, structure: AffineStr
         from .solve._matrix import rational_rep
 
         form = next(f for f in affine_forms(system) or [] if f.mechanism.name == names[0])
-        A = next(s.A for s in form.slices if not s.A.is_diagonal() or len(set(s.A.diagonal())) > 1)
-        kind = " (polynomials in it)" if dim == n and linalg.is_nonderogatory(rational_rep(A)) else ""
+        moving = [s.A for s in form.slices if not s.A.is_diagonal() or len(set(s.A.diagonal())) > 1]
+        # the whole commutant of one matrix has dimension >= n, with equality exactly when the
+        # matrix is cyclic (non-derogatory); with several slices the commutant is a joint one
+        cyclic = dim == n and (len(moving) == 1 or linalg.is_nonderogatory(rational_rep(moving[0])))
+        kind = " (polynomials in it)" if cyclic else ""
         return f"commutant of the linear part of {names[0]}{kind}"
     return "joint commutant of the linear parts of " + ", ".join(names)
 
