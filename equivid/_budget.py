@@ -103,6 +103,18 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _flush() -> None:
+    """Flush this process's standard streams before a fork (nothing buffered is written twice)."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+
+
+def _late(what: str, limit: float, fallback: str) -> str:
+    """The message of an item past its budget."""
+    return f"{what} did not finish within {limit:g} s (the budget); {fallback}"
+
+
 def _run_child(write: int, function: Callable[..., Any], args: tuple[Any, ...]) -> None:
     """The forked child: compute, send the pickled outcome, leave without cleanup handlers."""
     try:
@@ -185,9 +197,7 @@ def within_budget(function: Callable[..., T], args: tuple[Any, ...], *, what: st
         return function(*args)
     parent = os.getpid()
     read, write = os.pipe()
-    for stream in (sys.stdout, sys.stderr):  # nothing buffered is written twice
-        with contextlib.suppress(Exception):
-            stream.flush()
+    _flush()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child (coverage does not follow it)
         os.close(read)
@@ -310,7 +320,7 @@ def each_within_budget(function: Callable[..., T], items: list[tuple[Any, ...]],
     [0, 'BudgetExceededError', 0.01]
     """
     limit = budget_seconds() if seconds is None else parse_seconds(seconds, "budget")
-    messages = [f"{w} did not finish within {limit:g} s (the budget); {fallback}" for w in what]
+    messages = [_late(w, limit, fallback) for w in what]
     if not hasattr(os, "fork") or not hasattr(signal, "setitimer"):  # pragma: no cover - other platforms
         return [(within_budget(function, args, what=w, fallback=fallback, seconds=limit), 0.0)
                 for args, w in zip(items, what)]
@@ -319,9 +329,7 @@ def each_within_budget(function: Callable[..., T], items: list[tuple[Any, ...]],
     while len(results) < len(items):
         start = len(results)
         read, write = os.pipe()
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
+        _flush()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - the child
             os.close(read)
@@ -374,9 +382,7 @@ class _Resident:
         self.owner = os.getpid()
         requests_read, self.requests = os.pipe()
         self.answers, answers_write = os.pipe()
-        for stream in (sys.stdout, sys.stderr):
-            with contextlib.suppress(Exception):
-                stream.flush()
+        _flush()
         self.pid = os.fork()
         if self.pid == 0:  # pragma: no cover - the child
             os.close(self.requests)
@@ -403,8 +409,10 @@ def _serve(requests: int, answers: int) -> None:  # pragma: no cover - the child
             header = _read_exactly(requests, 8, math.inf)
             if header is None:
                 break
-            function, args, limit, message = pickle.loads(_read_exactly(requests, int.from_bytes(header, "big"),
-                                                                        math.inf) or b"")
+            request = _read_exactly(requests, int.from_bytes(header, "big"), math.inf)
+            if request is None:  # the parent is gone
+                break
+            function, args, limit, message = pickle.loads(request)
             _send(answers, _answer(function, args, limit, message))
     finally:
         os._exit(0)
@@ -439,26 +447,37 @@ def each_in_resident(function: Callable[..., T], items: list[tuple[Any, ...]], *
         return each_within_budget(function, items, what=what, fallback=fallback, seconds=limit)
     results: list[tuple[Any, float]] = []
     for args, name in zip(items, what):
-        message = f"{name} did not finish within {limit:g} s (the budget); {fallback}"
+        message = _late(name, limit, fallback)
         request = pickle.dumps((function, args, limit, message))
         for attempt in range(2):  # a child that died between items is replaced once
-            if _kept.child is None or _kept.child.owner != os.getpid() or _kept.child.served >= RESIDENT_ITEMS:
-                if _kept.child is not None and _kept.child.owner == os.getpid():
-                    _kept.child.close()
-                _kept.child = _Resident()  # (one inherited through a fork belongs to another process)
+            child = _resident()
             try:
-                _send(_kept.child.requests, request)
+                _send(child.requests, request)
                 break
             except OSError:
-                _kept.child.close()
-                _kept.child = None
+                _retire(child)
                 if attempt:
                     raise
-        assert _kept.child is not None
-        result, answered = _receive(_kept.child.answers, time.monotonic(), limit, name, message, fallback)
+        result, answered = _receive(child.answers, time.monotonic(), limit, name, message, fallback)
         results.append(result)
-        _kept.child.served += 1
+        child.served += 1
         if not answered:
-            _kept.child.close()
-            _kept.child = None
+            _retire(child)
     return results
+
+
+def _resident() -> _Resident:
+    """The calling thread's resident child, a new one where it has none, has served
+    :data:`RESIDENT_ITEMS` items, or was inherited through a fork (it belongs to another process)."""
+    child = _kept.child
+    if child is not None and child.owner == os.getpid() and child.served < RESIDENT_ITEMS:
+        return child
+    if child is not None and child.owner == os.getpid():
+        child.close()
+    _kept.child = _Resident()
+    return _kept.child
+
+
+def _retire(child: _Resident) -> None:
+    child.close()
+    _kept.child = None

@@ -38,7 +38,9 @@ __all__ = [
     "rank",
     "numeric_rank",
     "is_nonderogatory",
+    "cyclic_vector",
     "powers",
+    "power_chain",
     "commutant_system",
     "commutant_basis",
     "kernel_rows",
@@ -321,16 +323,10 @@ def _kernel(M: DomainMatrix) -> DomainMatrix:
     return DomainMatrix(sdm, (len(free), n), K).to_dense()
 
 
-def _dfm(K: flint.fmpq_mat, shape: tuple[int, int]) -> Any:
+def _dfm(K: Any, shape: tuple[int, int], domain: Any = QQ) -> Any:
     from sympy.polys.matrices._dfm import DFM
 
-    return DFM(K, shape, QQ)
-
-
-def _dfm_zz(K: flint.fmpz_mat) -> Any:
-    from sympy.polys.matrices._dfm import DFM
-
-    return DFM(K, (K.nrows(), K.ncols()), ZZ)
+    return DFM(K, shape, domain)
 
 
 def nullspace(M: DomainMatrix) -> list[list[sympy.Expr]]:
@@ -489,7 +485,7 @@ def powers(A: MatrixLike, k: int) -> list[DomainMatrix]:
     A = as_domain_matrix(A).to_dense()
     n = A.shape[0]
     if A.domain.is_ZZ:  # python-flint products, the domain kept
-        return [DomainMatrix.from_rep(_dfm_zz(P)) for P in _integer_chain(A.to_dfm().rep, k)]
+        return [DomainMatrix.from_rep(_dfm(P, (n, n), ZZ)) for P in _chain(A.to_dfm().rep, k)]
     if A.domain.is_QQ:
         return [_qq(P) for P in power_chain(_fmpq_mat(A), k)]
     out = [DomainMatrix.eye(n, A.domain).to_dense()][:k]
@@ -512,17 +508,14 @@ def power_chain(A: flint.fmpq_mat, k: int) -> list[flint.fmpq_mat]:
     """
     numerators, denominator = A.numer_denom()
     if denominator == 1:
-        return [flint.fmpq_mat(P) for P in _integer_chain(numerators, k)]
-    n = A.nrows()
-    out = [flint.fmpq_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])][:k]
-    while len(out) < k:
-        out.append(out[-1] * A)
-    return out
+        return [flint.fmpq_mat(P) for P in _chain(numerators, k)]
+    return _chain(A, k)
 
 
-def _integer_chain(A: flint.fmpz_mat, k: int) -> list[flint.fmpz_mat]:
+def _chain(A: Any, k: int) -> list[Any]:
+    """``[I, A, ..., A**(k-1)]`` for a python-flint matrix (integer or rational), in its type."""
     n = A.nrows()
-    out = [flint.fmpz_mat(n, n, [int(i == j) for i in range(n) for j in range(n)])][:k]
+    out = [type(A)(n, n, [int(i == j) for i in range(n) for j in range(n)])][:k]
     while len(out) < k:
         out.append(out[-1] * A)
     return out
@@ -565,11 +558,37 @@ def is_nonderogatory(A: MatrixLike) -> bool:
     n = A.shape[0]
     if n <= 1:
         return True
+    if A.domain.is_QQ or A.domain.is_ZZ:
+        exact = _fmpq_mat(A)
+        return cyclic_vector(exact) is not None or int(exact.minpoly().degree()) == n
     if any(_krylov_full(A, v) for v in _start_vectors(n)):
         return True
-    if A.domain.is_QQ or A.domain.is_ZZ:
-        return int(_fmpq_mat(A).minpoly().degree()) == n
     return rank(_vec_rows(powers(A, n))) == n
+
+
+def cyclic_vector(A: flint.fmpq_mat, candidates: Sequence[list[int]] | None = None) -> list[int] | None:
+    """Return a start vector ``v`` whose Krylov matrix ``[v, A v, ..., A**(n-1) v]`` has full
+    rank modulo a prime, hence over ``QQ`` (a certificate that ``A`` is cyclic), or None
+    when no candidate gives one (default candidates: ``e1`` and three seeded integer vectors).
+
+    One common denominator ``d``: ``d A`` has the Krylov ranks of ``A``.
+
+    Examples
+    --------
+    >>> cyclic_vector(flint.fmpq_mat(2, 2, [0, 1, 1, 0]))
+    [1, 0]
+    >>> cyclic_vector(flint.fmpq_mat(2, 2, [2, 0, 0, 2])) is None
+    True
+    """
+    n = A.nrows()
+    reduced = flint.nmod_mat(A.numer_denom()[0], _PRIME)
+    for v in candidates if candidates is not None else _start_vectors(n):
+        vectors = [flint.nmod_mat(n, 1, v, _PRIME)]
+        while len(vectors) < n:
+            vectors.append(reduced * vectors[-1])
+        if int(flint.nmod_mat(n, n, [x for w in vectors for x in w.entries()], _PRIME).rank()) == n:
+            return v  # (its rows are the Krylov vectors: the transposed matrix, the same rank)
+    return None
 
 
 def _start_vectors(n: int) -> list[list[int]]:
@@ -581,17 +600,8 @@ def _start_vectors(n: int) -> list[list[int]]:
 
 
 def _krylov_full(A: DomainMatrix, v: list[int]) -> bool:
+    """Exact Krylov rank over a domain other than ZZ and QQ (those: :func:`cyclic_vector`)."""
     n = A.shape[0]
-    if A.domain.is_QQ:
-        # one common denominator: d*A has A's Krylov ranks (scaling rows separately would not,
-        # it is another matrix); a rank modulo the prime is a lower bound on the rational rank
-        numerators, _ = _fmpq_mat(A).numer_denom()
-        Ap = flint.nmod_mat(numerators, _PRIME)
-        cols = [flint.nmod_mat(n, 1, v, _PRIME)]
-        while len(cols) < n:
-            cols.append(Ap * cols[-1])
-        krylov = flint.nmod_mat(n, n, [c[i, 0] for c in cols for i in range(n)], _PRIME)
-        return int(krylov.rank()) == n
     K = A.domain
     x = DomainMatrix([[K.convert(c)] for c in v], (n, 1), K).to_dense()
     cols = [x]

@@ -799,7 +799,7 @@ def verify(system: System, *, group: Any = None, encoder: Any = None, decoder: D
     if observed is not None:
         settings["data"] = observed.source
         settings["scored_against"] = "true latents" if observed.z is not None else "seed 0's encoder"
-        trained_on = 0 if encoder is not None else len(observed) // 2  # the split of _verify_data
+        trained_on = _trained_count(len(observed), encoder is not None)
         settings["trained_on"], settings["scored_on"] = trained_on, len(observed) - trained_on
     if encoder is None:
         settings["train"] = {k: v for k, v in options.items() if isinstance(v, (int, float, str))}
@@ -877,6 +877,12 @@ def _check_data_options(observed: Any, encoder: Any, decoder: Any, dim: int | No
                         "seed 0)")
 
 
+def _trained_count(count: int, given: bool) -> int:
+    """How many of ``count`` recorded transitions train the encoders: a random half, none for
+    an encoder given (the rest are scored)."""
+    return 0 if given else count // 2
+
+
 def _verify_data(system: System, model: GroupModel, observed: Any, encoder: Any, seeds: int, steps: int, device: str,
                  root: np.random.Generator, progress: bool, threshold: float, ceiling_threshold: float,
                  options: dict[str, Any], draw: Callable[[np.random.Generator, int], Array],
@@ -885,7 +891,8 @@ def _verify_data(system: System, model: GroupModel, observed: Any, encoder: Any,
     the rest against the true latents, or against seed 0's encoder when the data have none."""
     count = len(observed)
     order = np.random.default_rng(root.integers(2**32)).permutation(count)
-    train_rows, held = (order[:0], order) if encoder is not None else (order[: count // 2], order[count // 2 :])
+    training = _trained_count(count, encoder is not None)
+    train_rows, held = order[:training], order[training:]
     options = {**options, "dt": observed.dt}
     if observed.image_shape is not None and "image_shape" not in options:
         options["image_shape"] = observed.image_shape

@@ -45,7 +45,7 @@ CANONICAL_UP_TO = 12
 def _is_scalar(A: sympy.ImmutableMatrix) -> bool:
     kept = to_flint(A, copy=False) if isinstance(A, FrozenMatrix) else None
     if kept is not None:  # read in flint
-        return bool(kept == flint.fmpq_mat(A.rows, A.cols) + kept[0, 0] * _eye(A.rows)) if A.rows else True
+        return bool(kept == _eye(A.rows) * kept[0, 0]) if A.rows else True
     return A.is_diagonal() and len(set(A.diagonal())) <= 1
 
 

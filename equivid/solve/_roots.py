@@ -88,9 +88,17 @@ def isolate_real_roots(p: flint.fmpq_poly) -> list[tuple[flint.fmpq, flint.fmpq]
     >>> isolate_real_roots(flint.fmpq_poly([0, -1, 0, 1]))[1]  # x**3 - x: the root 0
     (0, 0)
     """
-    if p.degree() < 1:
+    return _isolated(_squarefree(p)) if p.degree() >= 1 else []
+
+
+def _squarefree(p: flint.fmpq_poly) -> flint.fmpq_poly:
+    return p / p.gcd(p.derivative()) if p.degree() > 0 else p
+
+
+def _isolated(squarefree: flint.fmpq_poly) -> list[tuple[flint.fmpq, flint.fmpq]]:
+    """:func:`isolate_real_roots` of a squarefree polynomial."""
+    if squarefree.degree() < 1:
         return []
-    squarefree = p / p.gcd(p.derivative())
     coefficients = squarefree.numer().coeffs()
     found: list[tuple[flint.fmpq, flint.fmpq]] = []
     if coefficients[0] == 0:  # the root 0; the rest of p has no other root there
@@ -162,8 +170,8 @@ def separating_intervals(q: sympy.Poly | flint.fmpq_poly) -> list[tuple[sympy.Ra
     """
     p = q if isinstance(q, flint.fmpq_poly) else flint.fmpq_poly(
         [flint.fmpq(int(c.p), int(c.q)) for c in reversed(q.all_coeffs())])
-    p = p / p.gcd(p.derivative()) if p.degree() > 0 else p
-    found = isolate_real_roots(p)
+    p = _squarefree(p)
+    found = _isolated(p)
     reduced = p  # without the rational roots found exactly (an interval may end at one of them)
     for a, b in found:
         if a == b:

@@ -53,7 +53,14 @@ from dataclasses import dataclass
 import flint
 import sympy
 
-from ..linalg import diagonal_block, embedded, kernel_rows, pivot_columns, primary_basis
+from ..linalg import (
+    cyclic_vector,
+    diagonal_block,
+    embedded,
+    kernel_rows,
+    pivot_columns,
+    primary_basis,
+)
 from ._matrix import to_flint
 from ._result import AffineStructure
 from ._roots import separating_intervals
@@ -503,26 +510,19 @@ def _power_basis(base: flint.fmpq_mat, directions: Sequence[flint.fmpq_mat],
     A = next((C for C in commuting if C is not None), None)
     if A is None or len(directions) != n or n < 3 or any(base.entries()) or directions[1] != A:
         return None
-    reduced = _modular(A)
-    if reduced is None:
+    v = cyclic_vector(A, _cyclic_candidates(n))
+    if v is None:
         return None
-    for v in _cyclic_candidates(n):
-        vectors = [flint.nmod_mat(n, 1, v, _PRIME)]  # the Krylov rank modulo the prime first
-        for _ in range(n - 1):
-            vectors.append(reduced * vectors[-1])
-        if int(flint.nmod_mat(n, n, [x for w in vectors for x in w.entries()], _PRIME).rank()) < n:
-            continue  # (a rank modulo a prime is a lower bound on the rational rank)
-        column = flint.fmpq_mat(n, 1, v)
-        first = next((j for j, x in enumerate(v) if x), 0)
-        unit = v == [int(i == first) for i in range(n)]  # D v is a column of D: read, not multiplied
-        image = column  # A**k v
-        for D in directions:  # directions[k] v == A**k v, exactly
-            found = [D[i, first] for i in range(n)] if unit else (D * column).entries()
-            if found != image.entries():
-                return None
-            image = A * image
-        return A
-    return None
+    column = flint.fmpq_mat(n, 1, v)
+    first = next((j for j, x in enumerate(v) if x), 0)
+    unit = v == [int(i == first) for i in range(n)]  # D v is a column of D: read, not multiplied
+    image = column  # A**k v
+    for D in directions:  # directions[k] v == A**k v, exactly
+        found = [D[i, first] for i in range(n)] if unit else (D * column).entries()
+        if found != image.entries():
+            return None
+        image = A * image
+    return A
 
 
 def _cyclic_candidates(n: int) -> list[list[int]]:

@@ -313,11 +313,10 @@ def matrix_failures(structure: Any, forms: Sequence[Any], n: int,
     for label, (B, c), homogeneous in checks:
         fB, fc = exact(B), exact(c)
         proves = homogeneous and isinstance(fB, flint.fmpq_mat) and _zero(fc)
-        if linear and proves and first is not None and last is not None:
-            split = _split(fB)
-            if _is_product(split, first, last):
-                last = split
-                continue
+        split: _Split | None = fB.numer_denom() if proves else None
+        if linear and split is not None and first is not None and last is not None and _is_product(split, first, last):
+            last = split
+            continue
         if homogeneous:
             fmoved = fB
         else:
@@ -327,10 +326,10 @@ def matrix_failures(structure: Any, forms: Sequence[Any], n: int,
                 failures.append(f"{label} fails the commuting condition for {name}")
                 break
         else:
-            if proves:
+            if split is not None:
                 if first is None and fB != eye:
-                    first = _split(fB)
-                last = _split(fB)
+                    first = split
+                last = split
             continue
         last = None  # a failed direction proves nothing for the next one
     return failures
@@ -338,11 +337,6 @@ def matrix_failures(structure: Any, forms: Sequence[Any], n: int,
 
 #: A rational matrix as its integer numerators and their common denominator.
 _Split = tuple[flint.fmpz_mat, flint.fmpz]
-
-
-def _split(M: flint.fmpq_mat) -> _Split:
-    numerators, denominator = M.numer_denom()
-    return numerators, denominator
 
 
 def _is_product(B: _Split, F: _Split, L: _Split) -> bool:
